@@ -1,0 +1,3 @@
+from lexdesk.entrypoints.cli.main import run
+
+run()

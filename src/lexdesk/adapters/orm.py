@@ -1,0 +1,210 @@
+"""The tables. SQLAlchemy Core only: repositories map rows onto domain objects by hand, so
+the domain stays plain Python and every write is an explicit, versioned statement."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware in Python, UTC in the database, on SQLite (which has no time zones) too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: lexdesk stores only timezone-aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Constraint names are fixed so that migrations can name them on both databases.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(40)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", String(63), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("jurisdiction", String(100), nullable=False),
+    Column("rule_pack", String(63), nullable=True),
+    Column("deadline_policy", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("username", String(63), nullable=False, unique=True),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("display_name", String(200), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("owner_agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("family_name", String(200), nullable=False),
+    Column("given_name", String(200), nullable=False),
+    Column("date_of_birth", Date, nullable=True),
+    Column("place_of_birth", String(200), nullable=False),
+    Column("citizenship", String(100), nullable=False),
+    Column("facts", JSON, nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+person_identifiers = Table(
+    "person_identifiers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("scheme", String(30), nullable=False),
+    Column("value", String(100), nullable=False),
+    UniqueConstraint("scheme", "value", "person_id", name="uq_person_identifiers_scheme_value"),
+    Index("ix_person_identifiers_lookup", "scheme", "value"),
+)
+
+convictions = Table(
+    "convictions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("offense", String(60), nullable=False),
+    Column("offense_class", String(20), nullable=False),
+    Column("convicted_on", Date, nullable=False),
+    Column("sentence", String(200), nullable=False),
+    Column("released_on", Date, nullable=True),
+)
+
+custodies = Table(
+    "custodies",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("booked_at", UTCDateTime, nullable=False),
+    Column("arrested_on", Date, nullable=False),
+    Column("expected_release_at", UTCDateTime, nullable=True),
+    Column("status", String(20), nullable=False),
+)
+
+charges = Table(
+    "charges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "custody_id", ForeignKey("custodies.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("offense", String(60), nullable=False),
+    Column("offense_class", String(20), nullable=False),
+    Column("charged_on", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("requesting_agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("custodial_agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("person_id", ForeignKey("persons.id"), nullable=False, index=True),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+instruments = Table(
+    "instruments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("actions", JSON, nullable=False),
+    Column("warrant", String(20), nullable=False),
+    Column("issuer_agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("addressee_agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("parent_id", ForeignKey("instruments.id"), nullable=True),
+    Column("status", String(30), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("issued_at", UTCDateTime, nullable=True),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("due", JSON, nullable=True),
+    Column("reference", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    # The inboxes: one agency's instruments in a status, soonest due first.
+    Index("ix_instruments_addressee_inbox", "addressee_agency_id", "status", "due_at"),
+    Index("ix_instruments_issuer_outbox", "issuer_agency_id", "status", "due_at"),
+)
+
+determinations = Table(
+    "determinations",
+    metadata,
+    Column("instrument_id", ForeignKey("instruments.id"), primary_key=True),
+    Column("outcome", String(30), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("released_fields", JSON, nullable=False),
+    Column("determined_by", String(100), nullable=False),
+    Column("determined_at", UTCDateTime, nullable=False),
+    Column("evaluation", JSON, nullable=True),
+)
+
+instrument_events = Table(
+    "instrument_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, index=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("transition", String(30), nullable=False),
+    Column("from_status", String(30), nullable=True),
+    Column("to_status", String(30), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("changes", JSON, nullable=False),
+)

@@ -1,0 +1,294 @@
+"""Repositories: rows to domain objects and back, one class per aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from lexdesk.adapters import orm
+from lexdesk.domain.agencies import Agency, Role, User
+from lexdesk.domain.cases import Case, CaseStatus
+from lexdesk.domain.deadlines import DueDate
+from lexdesk.domain.errors import ConcurrencyConflict
+from lexdesk.domain.instruments import Determination, Instrument, InstrumentEvent
+from lexdesk.domain.vocabulary import (
+    AgencyKind,
+    InstrumentKind,
+    InstrumentStatus,
+    Outcome,
+    Warrant,
+)
+
+
+class SqlAgencyRepository:
+    def __init__(self, connection: Connection, now: Callable[[], datetime]) -> None:
+        self._db = connection
+        self._now = now
+
+    def add(self, agency: Agency) -> None:
+        self._db.execute(
+            insert(orm.agencies).values(
+                id=agency.id,
+                name=agency.name,
+                kind=agency.kind.value,
+                jurisdiction=agency.jurisdiction,
+                rule_pack=agency.rule_pack,
+                deadline_policy=agency.deadline_policy,
+                created_at=self._now(),
+            )
+        )
+
+    def get(self, agency_id: str) -> Agency | None:
+        row = self._db.execute(select(orm.agencies).where(orm.agencies.c.id == agency_id)).first()
+        return _agency(row) if row else None
+
+    def list(self) -> list[Agency]:
+        rows = self._db.execute(select(orm.agencies).order_by(orm.agencies.c.id))
+        return [_agency(row) for row in rows]
+
+
+def _agency(row: Row[Any]) -> Agency:
+    return Agency(
+        id=row.id,
+        name=row.name,
+        kind=AgencyKind(row.kind),
+        jurisdiction=row.jurisdiction,
+        rule_pack=row.rule_pack,
+        deadline_policy=dict(row.deadline_policy),
+    )
+
+
+class SqlUserRepository:
+    def __init__(self, connection: Connection, now: Callable[[], datetime]) -> None:
+        self._db = connection
+        self._now = now
+
+    def add(self, user: User) -> None:
+        self._db.execute(
+            insert(orm.users).values(
+                id=user.id,
+                username=user.username,
+                agency_id=user.agency_id,
+                display_name=user.display_name,
+                roles=sorted(r.value for r in user.roles),
+                active=user.active,
+                created_at=self._now(),
+            )
+        )
+
+    def get(self, user_id: str) -> User | None:
+        row = self._db.execute(select(orm.users).where(orm.users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def by_username(self, username: str) -> User | None:
+        row = self._db.execute(select(orm.users).where(orm.users.c.username == username)).first()
+        return _user(row) if row else None
+
+
+def _user(row: Row[Any]) -> User:
+    return User(
+        id=row.id,
+        username=row.username,
+        agency_id=row.agency_id,
+        display_name=row.display_name,
+        roles=frozenset(Role(r) for r in row.roles),
+        active=row.active,
+    )
+
+
+class SqlCaseRepository:
+    """Cases with their instruments. Instruments carry a version: an update names the version
+    it was loaded at and fails if someone else has moved it on (optimistic concurrency)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, case: Case) -> None:
+        self._db.execute(
+            insert(orm.cases).values(
+                id=case.id,
+                requesting_agency_id=case.requesting_agency_id,
+                custodial_agency_id=case.custodial_agency_id,
+                person_id=case.person_id,
+                opened_at=case.opened_at,
+                status=case.status.value,
+                version=1,
+            )
+        )
+        case.version = 1
+        self._save_instruments(case)
+
+    def get(self, case_id: str) -> Case | None:
+        row = self._db.execute(select(orm.cases).where(orm.cases.c.id == case_id)).first()
+        return self._load(row) if row else None
+
+    def of_instrument(self, instrument_id: str) -> Case | None:
+        case_id = self._db.scalar(
+            select(orm.instruments.c.case_id).where(orm.instruments.c.id == instrument_id)
+        )
+        return self.get(case_id) if case_id else None
+
+    def find(self, requesting_agency_id: str, person_id: str) -> list[Case]:
+        rows = self._db.execute(
+            select(orm.cases)
+            .where(orm.cases.c.requesting_agency_id == requesting_agency_id)
+            .where(orm.cases.c.person_id == person_id)
+            .order_by(orm.cases.c.opened_at)
+        )
+        return [self._load(row) for row in rows]
+
+    def save(self, case: Case) -> None:
+        result = self._db.execute(
+            update(orm.cases)
+            .where(orm.cases.c.id == case.id, orm.cases.c.version == case.version)
+            .values(status=case.status.value, version=case.version + 1)
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict("case", case.id, case.version)
+        case.version += 1
+        self._save_instruments(case)
+
+    def _save_instruments(self, case: Case) -> None:
+        for position, instrument in enumerate(case.instruments):
+            if instrument.version == 0:
+                self._insert(instrument, position)
+            elif instrument.new_events:
+                self._update(instrument)
+            else:
+                continue
+            self._store_events(instrument)
+
+    def _insert(self, instrument: Instrument, position: int) -> None:
+        self._db.execute(
+            insert(orm.instruments).values(position=position, version=1, **_columns(instrument))
+        )
+        instrument.version = 1
+        self._store_determination(instrument)
+
+    def _update(self, instrument: Instrument) -> None:
+        table = orm.instruments
+        result = self._db.execute(
+            update(table)
+            .where(table.c.id == instrument.id, table.c.version == instrument.version)
+            .values(version=instrument.version + 1, **_columns(instrument))
+        )
+        if result.rowcount != 1:
+            raise ConcurrencyConflict("instrument", instrument.id, instrument.version)
+        instrument.version += 1
+        self._store_determination(instrument)
+
+    def _store_determination(self, instrument: Instrument) -> None:
+        det = instrument.determination
+        recorded = any(e.transition == "determine" for e in instrument.new_events)
+        if det is None or not recorded:
+            return
+        self._db.execute(
+            insert(orm.determinations).values(
+                instrument_id=instrument.id,
+                outcome=det.outcome.value,
+                reason=det.reason,
+                released_fields=list(det.released_fields),
+                determined_by=det.determined_by,
+                determined_at=det.determined_at,
+                evaluation=det.evaluation,
+            )
+        )
+
+    def _store_events(self, instrument: Instrument) -> None:
+        if instrument.new_events:
+            self._db.execute(
+                insert(orm.instrument_events), [_event_row(e) for e in instrument.new_events]
+            )
+        instrument.new_events.clear()
+
+    def _load(self, row: Row[Any]) -> Case:
+        table = orm.instruments
+        rows = self._db.execute(
+            select(table).where(table.c.case_id == row.id).order_by(table.c.position)
+        )
+        instruments = [_instrument(r) for r in rows]
+        if instruments:
+            dets = self._db.execute(
+                select(orm.determinations).where(
+                    orm.determinations.c.instrument_id.in_([i.id for i in instruments])
+                )
+            )
+            by_id = {d.instrument_id: _determination(d) for d in dets}
+            for instrument in instruments:
+                instrument.determination = by_id.get(instrument.id)
+        return Case(
+            id=row.id,
+            requesting_agency_id=row.requesting_agency_id,
+            custodial_agency_id=row.custodial_agency_id,
+            person_id=row.person_id,
+            opened_at=row.opened_at,
+            status=CaseStatus(row.status),
+            instruments=instruments,
+            version=row.version,
+        )
+
+
+def _columns(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "id": instrument.id,
+        "case_id": instrument.case_id,
+        "kind": instrument.kind.value,
+        "actions": list(instrument.actions),
+        "warrant": instrument.warrant.value,
+        "issuer_agency_id": instrument.issuer_agency_id,
+        "addressee_agency_id": instrument.addressee_agency_id,
+        "parent_id": instrument.parent_id,
+        "status": instrument.status.value,
+        "created_at": instrument.created_at,
+        "issued_at": instrument.issued_at,
+        "due_at": instrument.due_at,
+        "due": instrument.due.to_json() if instrument.due else None,
+        "reference": instrument.reference,
+    }
+
+
+def _instrument(row: Row[Any]) -> Instrument:
+    return Instrument(
+        id=row.id,
+        case_id=row.case_id,
+        kind=InstrumentKind(row.kind),
+        actions=tuple(row.actions),
+        warrant=Warrant(row.warrant),
+        issuer_agency_id=row.issuer_agency_id,
+        addressee_agency_id=row.addressee_agency_id,
+        created_at=row.created_at,
+        parent_id=row.parent_id,
+        status=InstrumentStatus(row.status),
+        issued_at=row.issued_at,
+        due=DueDate.from_json(row.due) if row.due else None,
+        reference=row.reference,
+        version=row.version,
+    )
+
+
+def _determination(row: Row[Any]) -> Determination:
+    return Determination(
+        outcome=Outcome(row.outcome),
+        reason=row.reason,
+        released_fields=tuple(row.released_fields),
+        determined_by=row.determined_by,
+        determined_at=row.determined_at,
+        evaluation=row.evaluation,
+    )
+
+
+def _event_row(event: InstrumentEvent) -> dict[str, Any]:
+    return {
+        "instrument_id": event.instrument_id,
+        "case_id": event.case_id,
+        "transition": event.transition,
+        "from_status": event.from_status.value if event.from_status else None,
+        "to_status": event.to_status.value,
+        "actor": event.actor,
+        "at": event.at,
+        "reason": event.reason,
+        "changes": event.changes,
+    }

@@ -1,0 +1,35 @@
+"""The services' rule book, backed by the rule engine and the packs shipped with lexdesk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lexdesk.adapters.rule_packs import load_catalog
+from lexdesk.domain.rules import EvaluationRequest, evaluate
+from lexdesk.services.ports import RuleDecision
+
+
+class PackRuleBook:
+    def __init__(self) -> None:
+        self._catalog = load_catalog()
+
+    def has_pack(self, pack_id: str) -> bool:
+        return pack_id in self._catalog.ids()
+
+    def pack_ids(self) -> list[str]:
+        return sorted(self._catalog.ids())
+
+    def decide(self, document: dict[str, Any]) -> RuleDecision:
+        request = EvaluationRequest.from_json(document)
+        evaluation = evaluate(self._catalog, request)
+        result = evaluation.to_json()
+        pack = self._catalog.get(request.pack)
+        record = {
+            "pack": pack.id,
+            "pack_version": pack.version,
+            "content_hash": pack.content_hash,
+            "inputs": document,
+            "result": result,
+        }
+        statuses = {action: evaluation.status_of(action) for action in result["actions"]}
+        return RuleDecision(statuses=statuses, record=record)

@@ -1,0 +1,61 @@
+"""The unit of work: one database transaction that rolls back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from lexdesk.adapters.persons_repository import SqlPersonRepository
+from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
+from lexdesk.domain.errors import ConcurrencyConflict
+from lexdesk.services.ports import Clock
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        self._connection = self._engine.connect()
+        self._connection.begin()
+        db, now = self._connection, self._clock.now
+        self.agencies = SqlAgencyRepository(db, now)
+        self.users = SqlUserRepository(db, now)
+        self.persons = SqlPersonRepository(db, now)
+        self.cases = SqlCaseRepository(db)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None
+        try:
+            self.rollback()
+        finally:
+            self._connection.close()
+            self._connection = None
+
+    @property
+    def connection(self) -> Connection:
+        """For the read side (queries) inside the same transaction."""
+        assert self._connection is not None, "the unit of work is not open"
+        return self._connection
+
+    def commit(self) -> None:
+        try:
+            self.connection.commit()
+        except OperationalError as error:
+            # SQLite refuses to commit a write made from a snapshot someone else has moved on.
+            raise ConcurrencyConflict("database", "snapshot", -1) from error
+
+    def rollback(self) -> None:
+        if self.connection.in_transaction():
+            self.connection.rollback()

@@ -1,0 +1,82 @@
+"""Agencies are the tenants of lexdesk; users belong to exactly one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from lexdesk.domain.errors import InvalidInput
+from lexdesk.domain.vocabulary import AgencyKind
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    LEGAL = "legal"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+def parse_agency_kind(value: str) -> AgencyKind:
+    try:
+        return AgencyKind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in AgencyKind)
+        raise InvalidInput(f"unknown agency kind {value!r}: use one of {known}") from None
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise InvalidInput(f"unknown role {value!r}: use one of {known}") from None
+
+
+def check_code(code: str, what: str) -> str:
+    if not _CODE.match(code):
+        raise InvalidInput(
+            f"{what} {code!r} is not a valid code: use 2-63 lowercase letters, digits and dashes"
+        )
+    return code
+
+
+@dataclass
+class Agency:
+    """A tenant. A custodial agency names the rule pack that governs its answers."""
+
+    id: str
+    name: str
+    kind: AgencyKind
+    jurisdiction: str
+    rule_pack: str | None = None
+    #: Per-agency deadline configuration (see ``deadlines.DeadlinePolicy``), stored as JSON.
+    deadline_policy: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_code(self.id, "agency")
+        if not self.name.strip():
+            raise InvalidInput("an agency needs a name")
+        if self.kind is AgencyKind.CUSTODIAL and not self.rule_pack:
+            raise InvalidInput(
+                f"custodial agency {self.id} needs a rule pack (e.g. us-ny-nyc-doc): "
+                "its answers are governed by its jurisdiction's law"
+            )
+
+
+@dataclass
+class User:
+    id: str
+    username: str
+    agency_id: str
+    display_name: str
+    roles: frozenset[Role]
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        check_code(self.username, "username")
+        if not self.roles:
+            raise InvalidInput(f"user {self.username} needs at least one role")

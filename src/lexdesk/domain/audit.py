@@ -1,0 +1,347 @@
+"""The tamper-evident audit trail: a hash chain of entries, anchored by signed Merkle checkpoints.
+
+Each entry's hash covers its canonical encoding, which includes the previous entry's hash, so an
+edit of any field, a deletion, an insertion or a reordering breaks the chain at the first entry
+touched. A chain alone can still be rewritten wholesale, tail and all, by whoever can write the
+table; checkpoints close that gap. A checkpoint is the RFC 6962 Merkle root over the entry hashes
+up to a size, signed with Ed25519 and kept off-host (ASVS 16.4.3): a rewritten or truncated chain
+no longer matches it, and a consistency proof (RFC 9162 §2.1.4) shows that a later checkpoint
+extends an earlier one, so nothing recorded before was changed.
+
+Canonical encoding of an entry, version 1: the JSON object of every field except ``hash``, keys
+sorted by code point, no whitespace, non-ASCII left as is, encoded in UTF-8. ``at`` is written
+``YYYY-MM-DDTHH:MM:SS.ffZ`` (UTC, hundredths of a second: CJIS AU-8). ``detail`` holds only
+strings, integers, booleans, null, lists and objects: no floats, whose text differs between
+languages and would make the hash depend on the verifier. ``entry_hash`` is the SHA-256 of that
+encoding, in lower-case hex; the first entry's ``prev_hash`` is 64 zeros.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+GENESIS_HASH = "0" * 64
+OUTCOMES = frozenset({"success", "failure", "denied"})
+Outcome = Literal["success", "failure", "denied"]
+
+
+def to_hundredths(at: datetime) -> datetime:
+    """``at`` in UTC, truncated to the hundredth of a second that the encoding keeps."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"audit time {at.isoformat()} has no time zone: pass an aware UTC time")
+    at = at.astimezone(UTC)
+    return at.replace(microsecond=at.microsecond - at.microsecond % 10_000)
+
+
+def format_time(at: datetime) -> str:
+    """``2020-01-17T14:03:22.41Z``: the time as the canonical encoding writes it."""
+    milliseconds = to_hundredths(at).replace(tzinfo=None).isoformat(timespec="milliseconds")
+    return milliseconds[:-1] + "Z"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audited action: who (actor, agency), what (action on an object), when, from where,
+    with what outcome (CJIS AU-3), and its place in the chain."""
+
+    seq: int
+    at: datetime
+    actor: str
+    agency: str
+    action: str
+    object_type: str
+    object_id: str
+    outcome: Outcome
+    source: str
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", to_hundredths(self.at))
+
+
+def canonical_encoding(entry: AuditEntry) -> bytes:
+    fields = {field.name: getattr(entry, field.name) for field in dataclasses.fields(entry)}
+    del fields["hash"]
+    fields["at"] = format_time(entry.at)
+    text = json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(canonical_encoding(entry)).hexdigest()
+
+
+def _check_json_safe(value: object, where: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"audit detail key {key!r} at {where} must be a string")
+            _check_json_safe(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_json_safe(item, f"{where}[{index}]")
+    elif isinstance(value, str):
+        value.encode("utf-8")  # a lone surrogate cannot be encoded, so it cannot be hashed
+    elif value is not None and not isinstance(value, int):
+        raise ValueError(
+            f"audit detail {where} is a {type(value).__name__}: use strings, integers, booleans,"
+            " null, lists and objects (write a fraction as a string)"
+        )
+
+
+def chain_next(
+    prev: AuditEntry | None,
+    *,
+    at: datetime,
+    actor: str,
+    agency: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    outcome: Outcome,
+    source: str,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """The entry that follows ``prev`` (or starts the chain), with its seq, prev_hash and hash."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"audit outcome {outcome!r} is not one of {sorted(OUTCOMES)}")
+    if not actor or not action:
+        raise ValueError("an audit entry needs an actor (a user id or 'system') and an action")
+    _check_json_safe(detail or {}, "detail")
+    unhashed = AuditEntry(
+        seq=1 if prev is None else prev.seq + 1,
+        at=at,
+        actor=actor,
+        agency=agency,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        source=source,
+        # A JSON round trip stores exactly what was hashed, and the caller's dict stays theirs.
+        detail=json.loads(json.dumps(detail or {})),
+        prev_hash=GENESIS_HASH if prev is None else prev.hash,
+        hash="",
+    )
+    return replace(unhashed, hash=entry_hash(unhashed))
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """``checked`` entries verified good; on failure, where the chain first breaks and why.
+    ``first_bad_seq`` is None only when the chain is whole but differs from a checkpoint."""
+
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+def _entry_fault(entry: AuditEntry, position: int, prev_hash: str) -> str | None:
+    if entry.seq != position:
+        kind = "sequence gap" if entry.seq > position else "sequence out of order"
+        return f"{kind}: expected {position}, got {entry.seq}"
+    if entry.prev_hash != prev_hash:
+        if position == 1:
+            return "prev_hash of entry 1 is not the genesis hash"
+        return f"prev_hash does not match entry {position - 1}"
+    try:
+        computed = entry_hash(entry)
+    except (TypeError, ValueError) as exc:
+        return f"entry cannot be encoded: {exc}"
+    return None if computed == entry.hash else "hash mismatch"
+
+
+def verify_chain(
+    entries: Iterable[AuditEntry], checkpoint: Checkpoint | None = None
+) -> VerifyResult:
+    """Walk the chain from entry 1, stopping at the first entry that does not check. With a
+    checkpoint, also require that the chain covers it and matches its head and Merkle root:
+    that is what catches a deleted tail or a chain rewritten from some entry on."""
+    prev_hash = GENESIS_HASH
+    covered: list[bytes] = []
+    checked = 0
+    for entry in entries:
+        fault = _entry_fault(entry, checked + 1, prev_hash)
+        if fault is not None:
+            return VerifyResult(ok=False, checked=checked, first_bad_seq=checked + 1, reason=fault)
+        checked += 1
+        prev_hash = entry.hash
+        if checkpoint is not None and checked <= checkpoint.size:
+            covered.append(bytes.fromhex(entry.hash))
+    if checkpoint is not None:
+        if checked < checkpoint.size:
+            reason = (
+                f"the chain ends at entry {checked}, but the checkpoint covers {checkpoint.size}"
+            )
+            return VerifyResult(ok=False, checked=checked, first_bad_seq=checked + 1, reason=reason)
+        if not _matches(checkpoint, covered):
+            reason = (
+                f"entries 1..{checkpoint.size} do not match the checkpoint: they were rewritten"
+            )
+            return VerifyResult(ok=False, checked=checked, reason=reason)
+    return VerifyResult(ok=True, checked=checked)
+
+
+# RFC 6962 §2.1 Merkle tree hash. The 0x00 / 0x01 prefixes keep a leaf from passing as a node.
+
+
+def _leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def _node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than ``n`` (n >= 2): RFC 6962's split, not the middle."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def _subtree_root(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
+    if hi - lo == 1:
+        return _leaf_hash(leaves[lo])
+    k = _split(hi - lo)
+    return _node_hash(_subtree_root(leaves, lo, lo + k), _subtree_root(leaves, lo + k, hi))
+
+
+def merkle_root(leaves: Sequence[bytes]) -> bytes:
+    """MTH(D[n]) of RFC 6962 over the leaf data (for the audit trail, the entry hashes)."""
+    return _subtree_root(leaves, 0, len(leaves)) if leaves else hashlib.sha256(b"").digest()
+
+
+def entry_hashes(entries: Iterable[AuditEntry]) -> list[bytes]:
+    """The Merkle tree's leaves for a run of entries: their hashes as bytes."""
+    return [bytes.fromhex(entry.hash) for entry in entries]
+
+
+def _subproof(leaves: Sequence[bytes], lo: int, hi: int, m: int, whole: bool) -> list[bytes]:
+    if m == hi - lo:
+        return [] if whole else [_subtree_root(leaves, lo, hi)]
+    k = _split(hi - lo)
+    if m <= k:
+        return [*_subproof(leaves, lo, lo + k, m, whole), _subtree_root(leaves, lo + k, hi)]
+    return [*_subproof(leaves, lo + k, hi, m - k, False), _subtree_root(leaves, lo, lo + k)]
+
+
+def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 9162 §2.1.4.1: that the first ``old_size`` leaves are a prefix of
+    ``leaves``."""
+    if not 0 <= old_size <= len(leaves):
+        raise ValueError(f"old size {old_size} is outside 0..{len(leaves)}")
+    if old_size in (0, len(leaves)):
+        return []
+    return _subproof(leaves, 0, len(leaves), old_size, True)
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """RFC 9162 §2.1.4.2: does the tree of ``new_size`` leaves extend the one of ``old_size``?"""
+    if not 0 <= old_size <= new_size or any(len(node) != 32 for node in proof):
+        return False
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    if old_size == 0:
+        return not proof  # the empty tree is a prefix of every tree
+    if not proof:
+        return False
+    path = [old_root, *proof] if old_size & (old_size - 1) == 0 else list(proof)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    old_hash = new_hash = path[0]
+    for node in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            old_hash, new_hash = _node_hash(node, old_hash), _node_hash(node, new_hash)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            new_hash = _node_hash(new_hash, node)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and old_hash == old_root and new_hash == new_root
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The state of the trail at ``size`` entries: the last entry's hash and the Merkle root."""
+
+    size: int
+    head_hash: str
+    root_hash: str
+    at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", to_hundredths(self.at))
+
+
+def make_checkpoint(entries: Sequence[AuditEntry], *, at: datetime) -> Checkpoint:
+    """A checkpoint over ``entries``, which the caller has verified with ``verify_chain``."""
+    head = entries[-1].hash if entries else GENESIS_HASH
+    root = merkle_root(entry_hashes(entries)).hex()
+    return Checkpoint(size=len(entries), head_hash=head, root_hash=root, at=at)
+
+
+def _matches(checkpoint: Checkpoint, covered: Sequence[bytes]) -> bool:
+    head = covered[-1].hex() if covered else GENESIS_HASH
+    root = merkle_root(covered).hex()
+    return head == checkpoint.head_hash and root == checkpoint.root_hash
+
+
+def checkpoint_text(checkpoint: Checkpoint) -> bytes:
+    """The exact bytes that are signed: one ``name value`` pair a line, each ending in LF."""
+    return (
+        "lexdesk audit checkpoint v1\n"
+        f"size {checkpoint.size}\nhead {checkpoint.head_hash}\nroot {checkpoint.root_hash}\n"
+        f"at {format_time(checkpoint.at)}\n"
+    ).encode("ascii")
+
+
+# Ed25519 signatures (RFC 8032) through `cryptography`, imported where used so that the chain and
+# the Merkle tree can be built and verified on a machine without it.
+
+
+def new_signing_key() -> tuple[bytes, bytes]:
+    """A fresh Ed25519 key pair as raw bytes: (32-byte private key, 32-byte public key)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private_key = Ed25519PrivateKey.generate().private_bytes_raw()
+    return private_key, public_key_for(private_key)
+
+
+def public_key_for(private_key: bytes) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(private_key).public_key().public_bytes_raw()
+
+
+def sign_checkpoint(checkpoint: Checkpoint, private_key: bytes) -> bytes:
+    """The 64-byte Ed25519 signature over ``checkpoint_text``."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(private_key).sign(checkpoint_text(checkpoint))
+
+
+def verify_checkpoint(checkpoint: Checkpoint, signature: bytes, public_key: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = Ed25519PublicKey.from_public_bytes(public_key)  # ValueError unless 32 bytes
+        key.verify(signature, checkpoint_text(checkpoint))
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -1,0 +1,123 @@
+"""People in custody and what the custodial agency knows about them.
+
+Personal data lives here and is held by the custodial agency; other agencies see only
+what a determination disclosed to them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from lexdesk.domain.errors import InvalidInput
+
+# Canonical offense codes: jurisdiction, code, section — "NY PL 160.15", "US 8 USC 1326".
+_OFFENSE = re.compile(r"^[A-Z]{2}( [A-Z0-9]+)+ [0-9][0-9A-Za-z.()-]*$")
+
+
+class IdentifierScheme(StrEnum):
+    BOOKING_NUMBER = "booking_number"
+    NYSID = "nysid"
+    STATE_ID = "state_id"
+    FBI_NUMBER = "fbi_number"
+    A_NUMBER = "a_number"
+
+
+class CustodyStatus(StrEnum):
+    IN_CUSTODY = "in_custody"
+    RELEASED = "released"
+    TRANSFERRED = "transferred"
+
+
+class ChargeStatus(StrEnum):
+    PENDING = "pending"
+    CONVICTED = "convicted"
+    DISMISSED = "dismissed"
+    SEALED = "sealed"
+
+
+def check_offense(code: str) -> str:
+    if not _OFFENSE.match(code):
+        raise InvalidInput(
+            f"offense code {code!r} is not canonical: write jurisdiction, code and section, "
+            "e.g. 'NY PL 160.15', 'CA PC 187', 'US 8 USC 1326'"
+        )
+    return code
+
+
+@dataclass(frozen=True)
+class Identifier:
+    scheme: IdentifierScheme
+    value: str
+
+
+@dataclass(frozen=True)
+class Charge:
+    offense: str
+    offense_class: str
+    charged_on: date
+    status: ChargeStatus = ChargeStatus.PENDING
+
+    def __post_init__(self) -> None:
+        check_offense(self.offense)
+
+
+@dataclass(frozen=True)
+class Conviction:
+    offense: str
+    offense_class: str
+    convicted_on: date
+    sentence: str = ""
+    #: Release date from the sentence for this conviction, if it was served in custody.
+    released_on: date | None = None
+
+    def __post_init__(self) -> None:
+        check_offense(self.offense)
+        if self.released_on and self.released_on < self.convicted_on:
+            raise InvalidInput(
+                f"release {self.released_on} precedes conviction {self.convicted_on} "
+                f"for {self.offense}: check the dates"
+            )
+
+
+@dataclass
+class Custody:
+    id: str
+    agency_id: str
+    booked_at: datetime
+    arrested_on: date
+    expected_release_at: datetime | None = None
+    status: CustodyStatus = CustodyStatus.IN_CUSTODY
+    charges: list[Charge] = field(default_factory=list)
+
+
+@dataclass
+class Person:
+    """The subject of a case. Owned by the custodial agency that holds them."""
+
+    id: str
+    owner_agency_id: str
+    family_name: str
+    given_name: str
+    date_of_birth: date | None = None
+    place_of_birth: str = ""
+    citizenship: str = ""
+    identifiers: list[Identifier] = field(default_factory=list)
+    convictions: list[Conviction] = field(default_factory=list)
+    custodies: list[Custody] = field(default_factory=list)
+    #: Further facts the rule engine asks about (TSDB match, prior removal, ...).
+    facts: dict[str, bool] = field(default_factory=dict)
+    #: Other record fields that an instrument may ask to be disclosed (home address, ...).
+    record: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name}"
+
+    def current_custody(self) -> Custody | None:
+        held = [c for c in self.custodies if c.status is CustodyStatus.IN_CUSTODY]
+        return max(held, key=lambda c: c.booked_at) if held else None
+
+    def identifier(self, scheme: IdentifierScheme) -> str | None:
+        return next((i.value for i in self.identifiers if i.scheme is scheme), None)

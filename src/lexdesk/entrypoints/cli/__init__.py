@@ -1,0 +1,1 @@
+"""The ``lexdesk`` command line: one module per command group, mounted by ``main``."""

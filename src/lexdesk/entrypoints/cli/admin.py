@@ -1,0 +1,92 @@
+"""``lexdesk init``, ``lexdesk db`` and ``lexdesk agencies``: set up and administer a desk."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lexdesk.adapters import migrations
+from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fails_cleanly
+from lexdesk.services import agencies
+
+db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
+agencies_cli = typer.Typer(help="Agencies and their users.", no_args_is_help=True)
+
+
+@fails_cleanly
+def init() -> None:
+    """Create or upgrade the database to the current schema."""
+    built = app()
+    migrations.upgrade(built.engine)
+    where = built.engine.url.render_as_string(hide_password=True)
+    typer.echo(f"database ready at {where} (schema {migrations.current_revision(built.engine)})")
+
+
+@db_cli.command("upgrade")
+@fails_cleanly
+def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations up to REVISION."""
+    migrations.upgrade(app().engine, revision)
+    typer.echo(f"schema at {migrations.current_revision(app().engine)}")
+
+
+@db_cli.command("downgrade")
+@fails_cleanly
+def downgrade(revision: Annotated[str, typer.Argument(help="Target revision, or base.")]) -> None:
+    """Revert migrations down to REVISION."""
+    migrations.downgrade(app().engine, revision)
+    typer.echo(f"schema at {migrations.current_revision(app().engine) or 'base'}")
+
+
+@db_cli.command("current")
+@fails_cleanly
+def current() -> None:
+    """Print the schema revision of the database and of this lexdesk."""
+    database = migrations.current_revision(app().engine) or "empty"
+    typer.echo(f"database: {database}; code: {migrations.head_revision()}")
+
+
+@agencies_cli.command("add")
+@fails_cleanly
+def add_agency(
+    code: Annotated[str, typer.Argument(help="A short code, e.g. nyc-doc.")],
+    name: Annotated[str, typer.Option(help="The agency's full name.")],
+    kind: Annotated[str, typer.Option(help="immigration, custodial, prosecutor or court.")],
+    jurisdiction: Annotated[str, typer.Option(help="e.g. US, US-NY-NYC.")],
+    rule_pack: Annotated[
+        str | None, typer.Option(help="For a custodial agency, e.g. us-ny-nyc-doc.")
+    ] = None,
+) -> None:
+    """Register an agency."""
+    agency = agencies.register_agency(
+        app().desk, agencies.RegisterAgency(code, name, kind, jurisdiction, rule_pack)
+    )
+    typer.echo(f"agency {agency.id} registered ({agency.kind.value})")
+
+
+@agencies_cli.command("list")
+@fails_cleanly
+def list_agencies(as_json: JsonOption = False) -> None:
+    """All agencies."""
+    with app().desk.uow() as uow:
+        found = uow.agencies.list()
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": a.id,
+                    "name": a.name,
+                    "kind": a.kind.value,
+                    "jurisdiction": a.jurisdiction,
+                    "rule_pack": a.rule_pack,
+                }
+                for a in found
+            ]
+        )
+        return
+    for a in found:
+        typer.echo(
+            f"{a.id:<12} {a.kind.value:<11} {a.name}"
+            + (f"  [{a.rule_pack}]" if a.rule_pack else "")
+        )

@@ -1,0 +1,208 @@
+"""``lexdesk instruments``: walk an instrument along the ladder from a shell."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lexdesk.domain.instruments import Instrument
+from lexdesk.entrypoints.cli.common import (
+    ActorOption,
+    JsonOption,
+    app,
+    emit_json,
+    fails_cleanly,
+    parse_moment,
+)
+from lexdesk.queries.lists import open_instruments
+from lexdesk.services import instruments as verbs
+
+cli = typer.Typer(
+    help="Issue and answer instruments; escalate them along the ladder.", no_args_is_help=True
+)
+
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why: kept with the event forever.")]
+VersionOption = Annotated[
+    int | None,
+    typer.Option("--if-version", help="Refuse if the instrument moved past this version."),
+]
+
+
+def show(instrument: Instrument, as_json: bool) -> None:
+    if as_json:
+        emit_json(describe(instrument))
+        return
+    due = f", due {instrument.due_at:%Y-%m-%d %H:%M} UTC" if instrument.due_at else ""
+    typer.echo(f"{instrument.id}  {instrument.kind.value}  {instrument.status.value}{due}")
+    asks = ", ".join(instrument.actions)
+    typer.echo(f"  {instrument.issuer_agency_id} -> {instrument.addressee_agency_id}; asks {asks}")
+    if instrument.due:
+        typer.echo(f"  {instrument.due.explain()}")
+
+
+def describe(instrument: Instrument) -> dict[str, object]:
+    det = instrument.determination
+    return {
+        "id": instrument.id,
+        "case_id": instrument.case_id,
+        "kind": instrument.kind.value,
+        "status": instrument.status.value,
+        "actions": list(instrument.actions),
+        "warrant": instrument.warrant.value,
+        "issuer": instrument.issuer_agency_id,
+        "addressee": instrument.addressee_agency_id,
+        "parent_id": instrument.parent_id,
+        "issued_at": instrument.issued_at,
+        "due": instrument.due.to_json() if instrument.due else None,
+        "reference": instrument.reference,
+        "version": instrument.version,
+        "determination": None
+        if det is None
+        else {
+            "outcome": det.outcome.value,
+            "reason": det.reason,
+            "released_fields": list(det.released_fields),
+            "determined_by": det.determined_by,
+            "determined_at": det.determined_at,
+            "evaluation": det.evaluation,
+        },
+    }
+
+
+@cli.command("issue")
+@fails_cleanly
+def issue(
+    actor: ActorOption,
+    kind: Annotated[
+        str,
+        typer.Option(help="detainer, notification_request, transfer_request, information_request"),
+    ],
+    to: Annotated[str, typer.Option("--to", help="The custodial agency addressed.")],
+    person: Annotated[
+        str, typer.Option(help="Person id, or scheme:value such as nysid:12345678A.")
+    ],
+    action: Annotated[
+        list[str],
+        typer.Option("--action", help="hold, notify_release, transfer, disclose:<field>; repeat."),
+    ],
+    warrant: Annotated[str, typer.Option(help="none, administrative or judicial.")] = "none",
+    reference: Annotated[str, typer.Option(help="The form or file number.")] = "",
+    reason: ReasonOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """File a request about a person held by a custodial agency (opens the case)."""
+    command = verbs.IssueInstrument(
+        actor, kind, to, person, tuple(action), warrant, None, reference, reason
+    )
+    show(verbs.issue_instrument(app().desk, command), as_json)
+
+
+@cli.command("acknowledge")
+@fails_cleanly
+def acknowledge(
+    instrument_id: str,
+    actor: ActorOption,
+    reason: ReasonOption = "",
+    if_version: VersionOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Acknowledge receipt (the addressee)."""
+    show(
+        verbs.acknowledge(app().desk, verbs.Acknowledge(actor, instrument_id, if_version, reason)),
+        as_json,
+    )
+
+
+@cli.command("determine")
+@fails_cleanly
+def determine(
+    instrument_id: str,
+    actor: ActorOption,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            help="complied, partially_complied, declined, contested; "
+            "granted, granted_narrowed, denied for a petition."
+        ),
+    ],
+    reason: Annotated[str, typer.Option(help="Why, citing the rule that decided.")],
+    release: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--release", help="A field released (repeat); for a petition, the fields ordered."
+        ),
+    ] = None,
+    if_version: VersionOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record the addressee's answer; it rests on the rule engine's evaluation."""
+    command = verbs.Determine(
+        actor, instrument_id, outcome, reason, tuple(release or ()), if_version
+    )
+    show(verbs.determine(app().desk, command), as_json)
+
+
+@cli.command("escalate")
+@fails_cleanly
+def escalate(
+    instrument_id: str,
+    actor: ActorOption,
+    reason: ReasonOption,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="The U.S. Attorney (for a referral) or court (for a petition)."),
+    ] = None,
+    action: Annotated[
+        list[str] | None,
+        typer.Option("--action", help="What the next instrument asks; default: carried over."),
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due",
+            help="Return or compliance date (ISO with zone), where the next kind needs one.",
+        ),
+    ] = None,
+    reference: Annotated[str, typer.Option(help="The form, file or docket number.")] = "",
+    if_version: VersionOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Take an unanswered, refused or accepted instrument to the next rung."""
+    when = parse_moment(due, "--due") if due else None
+    command = verbs.Escalate(
+        actor, instrument_id, reason, to, tuple(action or ()), when, reference, if_version
+    )
+    show(verbs.escalate(app().desk, command), as_json)
+
+
+@cli.command("withdraw")
+@fails_cleanly
+def withdraw(
+    instrument_id: str,
+    actor: ActorOption,
+    reason: ReasonOption,
+    if_version: VersionOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw an instrument (its issuer)."""
+    show(
+        verbs.withdraw(app().desk, verbs.Withdraw(actor, instrument_id, reason, if_version)),
+        as_json,
+    )
+
+
+@cli.command("inbox")
+@fails_cleanly
+def inbox(
+    agency: Annotated[str, typer.Option(help="The addressee agency.")], as_json: JsonOption = False
+) -> None:
+    """Open instruments addressed to an agency, soonest due first."""
+    with app().engine.connect() as db:
+        rows = open_instruments(db, agency)
+    if as_json:
+        emit_json([row.to_json() for row in rows])
+        return
+    for row in rows:
+        due = f"{row.due_at:%Y-%m-%d %H:%M}Z" if row.due_at else "no due date"
+        typer.echo(f"{row.id}  {row.kind:<24} {row.status:<13} {due}  from {row.issuer}")

@@ -1,0 +1,25 @@
+"""The ``lexdesk`` command: mounts every command group."""
+
+from __future__ import annotations
+
+import typer
+
+from lexdesk.entrypoints.cli import admin, cases, demo, instruments, rules
+
+cli = typer.Typer(
+    name="lexdesk",
+    help="lexdesk: the desk for the legal process between agencies about people in custody.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+cli.command("init")(admin.init)
+cli.command("demo")(demo.demo)
+cli.add_typer(admin.db_cli, name="db")
+cli.add_typer(admin.agencies_cli, name="agencies")
+cli.add_typer(cases.cli, name="cases")
+cli.add_typer(instruments.cli, name="instruments")
+cli.add_typer(rules.app, name="rules")
+
+
+def run() -> None:
+    cli()

@@ -1,0 +1,1 @@
+"""Alembic migrations, run by ``lexdesk db upgrade`` (see ``adapters.migrations``)."""

@@ -1,0 +1,156 @@
+"""Lists of cases and instruments, as frozen rows ready to print or serialise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from lexdesk.adapters import orm
+from lexdesk.domain.vocabulary import OPEN_STATUSES
+
+OPEN = sorted(s.value for s in OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class InstrumentRow:
+    id: str
+    case_id: str
+    kind: str
+    status: str
+    issuer: str
+    addressee: str
+    due_at: datetime | None
+    actions: tuple[str, ...]
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "case_id": self.case_id,
+            "kind": self.kind,
+            "status": self.status,
+            "issuer": self.issuer,
+            "addressee": self.addressee,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+            "actions": list(self.actions),
+            "version": self.version,
+        }
+
+
+def _instrument_row(row: Any) -> InstrumentRow:
+    return InstrumentRow(
+        id=row.id,
+        case_id=row.case_id,
+        kind=row.kind,
+        status=row.status,
+        issuer=row.issuer_agency_id,
+        addressee=row.addressee_agency_id,
+        due_at=row.due_at,
+        actions=tuple(row.actions),
+        version=row.version,
+    )
+
+
+def open_instruments(db: Connection, agency_id: str, *, limit: int = 50) -> list[InstrumentRow]:
+    """An agency's inbox: open instruments addressed to it, soonest due first (undated last)."""
+    t = orm.instruments
+    query = (
+        select(t)
+        .where(t.c.addressee_agency_id == agency_id, t.c.status.in_(OPEN))
+        .order_by(t.c.due_at.is_(None), t.c.due_at, t.c.id)
+        .limit(limit)
+    )
+    return [_instrument_row(row) for row in db.execute(query)]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: str
+    requesting_agency: str
+    custodial_agency: str
+    person_id: str
+    person_name: str
+    status: str
+    opened_at: datetime
+    instruments: int
+    latest_kind: str | None
+    latest_status: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "requesting_agency": self.requesting_agency,
+            "custodial_agency": self.custodial_agency,
+            "person_id": self.person_id,
+            "person_name": self.person_name,
+            "status": self.status,
+            "opened_at": self.opened_at.isoformat(),
+            "instruments": self.instruments,
+            "latest": {"kind": self.latest_kind, "status": self.latest_status},
+        }
+
+
+def cases(db: Connection, *, agency_id: str | None = None, limit: int = 200) -> list[CaseRow]:
+    """Cases, newest first; with an agency, only those it takes part in."""
+    c, p, i = orm.cases, orm.persons, orm.instruments
+    query = select(c, p.c.family_name, p.c.given_name).join(p, p.c.id == c.c.person_id)
+    if agency_id:
+        party = select(i.c.case_id).where(
+            or_(i.c.issuer_agency_id == agency_id, i.c.addressee_agency_id == agency_id)
+        )
+        query = query.where(
+            or_(
+                c.c.requesting_agency_id == agency_id,
+                c.c.custodial_agency_id == agency_id,
+                c.c.id.in_(party),
+            )
+        )
+    rows = list(db.execute(query.order_by(c.c.opened_at.desc(), c.c.id).limit(limit)))
+    chains = _chains(db, [row.id for row in rows])
+    return [_case_row(row, chains.get(row.id, [])) for row in rows]
+
+
+def _chains(db: Connection, case_ids: list[str]) -> dict[str, list[Any]]:
+    t = orm.instruments
+    chains: dict[str, list[Any]] = {}
+    if case_ids:
+        query = select(t.c.case_id, t.c.kind, t.c.status).where(t.c.case_id.in_(case_ids))
+        for row in db.execute(query.order_by(t.c.case_id, t.c.position)):
+            chains.setdefault(row.case_id, []).append(row)
+    return chains
+
+
+def _case_row(row: Any, chain: list[Any]) -> CaseRow:
+    return CaseRow(
+        id=row.id,
+        requesting_agency=row.requesting_agency_id,
+        custodial_agency=row.custodial_agency_id,
+        person_id=row.person_id,
+        person_name=f"{row.family_name.upper()}, {row.given_name}",
+        status=row.status,
+        opened_at=row.opened_at,
+        instruments=len(chain),
+        latest_kind=chain[-1].kind if chain else None,
+        latest_status=chain[-1].status if chain else None,
+    )
+
+
+def case_events(db: Connection, case_id: str) -> list[dict[str, Any]]:
+    e = orm.instrument_events
+    rows = db.execute(select(e).where(e.c.case_id == case_id).order_by(e.c.at, e.c.id))
+    return [
+        {
+            "instrument_id": r.instrument_id,
+            "transition": r.transition,
+            "from": r.from_status,
+            "to": r.to_status,
+            "actor": r.actor,
+            "at": r.at.isoformat(),
+            "reason": r.reason,
+            "changes": r.changes,
+        }
+        for r in rows
+    ]

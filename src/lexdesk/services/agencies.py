@@ -1,0 +1,66 @@
+"""Register agencies and their users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lexdesk.domain.agencies import Agency, User, parse_agency_kind, parse_role
+from lexdesk.domain.deadlines import DeadlinePolicy
+from lexdesk.domain.errors import InvalidInput
+from lexdesk.domain.ids import new_id
+from lexdesk.domain.vocabulary import AgencyKind
+from lexdesk.services.context import Desk, agency
+
+
+@dataclass(frozen=True)
+class RegisterAgency:
+    id: str
+    name: str
+    kind: str
+    jurisdiction: str
+    rule_pack: str | None = None
+    deadline_policy: dict[str, object] = field(default_factory=dict)
+
+
+def register_agency(desk: Desk, command: RegisterAgency) -> Agency:
+    kind = parse_agency_kind(command.kind)
+    if command.rule_pack and not desk.rules.has_pack(command.rule_pack):
+        known = ", ".join(desk.rules.pack_ids())
+        raise InvalidInput(f"unknown rule pack {command.rule_pack!r}: use one of {known}")
+    if command.rule_pack and kind is not AgencyKind.CUSTODIAL:
+        raise InvalidInput("only a custodial agency is governed by a rule pack: drop --rule-pack")
+    policy = DeadlinePolicy.from_json(command.deadline_policy)  # validates before storing
+    new = Agency(
+        id=command.id,
+        name=command.name,
+        kind=kind,
+        jurisdiction=command.jurisdiction,
+        rule_pack=command.rule_pack,
+        deadline_policy=policy.to_json(),
+    )
+    with desk.uow() as uow:
+        if uow.agencies.get(new.id):
+            raise InvalidInput(f"agency {new.id} already exists: choose another code")
+        uow.agencies.add(new)
+        uow.commit()
+    return new
+
+
+@dataclass(frozen=True)
+class AddUser:
+    username: str
+    agency_id: str
+    display_name: str
+    roles: tuple[str, ...]
+
+
+def add_user(desk: Desk, command: AddUser) -> User:
+    roles = frozenset(parse_role(r) for r in command.roles)
+    user = User(new_id("usr"), command.username, command.agency_id, command.display_name, roles)
+    with desk.uow() as uow:
+        agency(uow, command.agency_id)
+        if uow.users.by_username(command.username):
+            raise InvalidInput(f"username {command.username} is taken: choose another")
+        uow.users.add(user)
+        uow.commit()
+    return user

@@ -1,0 +1,12 @@
+"""Shared fixtures. Unit tests use the fakes; integration and e2e tests real databases."""
+
+from __future__ import annotations
+
+from hypothesis import settings
+
+from tests.databases import _migrated, database_url, engine
+
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+settings.load_profile("ci")
+
+__all__ = ["_migrated", "database_url", "engine"]

@@ -1,0 +1,199 @@
+"""Fakes for our own ports, for unit tests: real behaviour, in memory, no mocks."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from lexdesk.domain.agencies import Agency, User
+from lexdesk.domain.cases import Case
+from lexdesk.domain.errors import ConcurrencyConflict
+from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.services.context import Desk
+from lexdesk.services.ports import RuleDecision
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.moment = start or datetime(2020, 1, 17, 15, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+class FakeRuleBook:
+    """Decides every action as ``statuses`` says (default: permitted), and records requests."""
+
+    def __init__(
+        self, statuses: dict[str, str] | None = None, packs: tuple[str, ...] = ("us-ny-nyc-doc",)
+    ) -> None:
+        self.statuses = statuses or {}
+        self.packs = packs
+        self.documents: list[dict[str, Any]] = []
+
+    def has_pack(self, pack_id: str) -> bool:
+        return pack_id in self.packs
+
+    def pack_ids(self) -> list[str]:
+        return list(self.packs)
+
+    def decide(self, document: dict[str, Any]) -> RuleDecision:
+        self.documents.append(document)
+        actions = document["instrument"]["actions"]
+        statuses = {a: self.statuses.get(a, "permitted") for a in actions}
+        record = {
+            "pack": document["pack"],
+            "pack_version": "fake",
+            "content_hash": "0" * 64,
+            "inputs": document,
+            "result": {"actions": statuses},
+        }
+        return RuleDecision(statuses=statuses, record=record)
+
+
+class _Store:
+    """What the fake database holds; deep copies in and out, like rows."""
+
+    def __init__(self) -> None:
+        self.agencies: dict[str, Agency] = {}
+        self.users: dict[str, User] = {}
+        self.persons: dict[str, Person] = {}
+        self.cases: dict[str, Case] = {}
+
+
+class _Agencies:
+    def __init__(self, rows: dict[str, Agency]) -> None:
+        self.rows = rows
+
+    def add(self, agency: Agency) -> None:
+        self.rows[agency.id] = copy.deepcopy(agency)
+
+    def get(self, agency_id: str) -> Agency | None:
+        return copy.deepcopy(self.rows.get(agency_id))
+
+    def list(self) -> list[Agency]:
+        return [copy.deepcopy(a) for _, a in sorted(self.rows.items())]
+
+
+class _Users:
+    def __init__(self, rows: dict[str, User]) -> None:
+        self.rows = rows
+
+    def add(self, user: User) -> None:
+        self.rows[user.id] = copy.deepcopy(user)
+
+    def get(self, user_id: str) -> User | None:
+        return copy.deepcopy(self.rows.get(user_id))
+
+    def by_username(self, username: str) -> User | None:
+        return next((copy.deepcopy(u) for u in self.rows.values() if u.username == username), None)
+
+
+class _Persons:
+    def __init__(self, rows: dict[str, Person]) -> None:
+        self.rows = rows
+
+    def add(self, person: Person) -> None:
+        self.rows[person.id] = copy.deepcopy(person)
+
+    def get(self, person_id: str) -> Person | None:
+        return copy.deepcopy(self.rows.get(person_id))
+
+    def by_identifier(self, scheme: IdentifierScheme, value: str) -> Person | None:
+        for person in self.rows.values():
+            if person.identifier(scheme) == value:
+                return copy.deepcopy(person)
+        return None
+
+
+class _Cases:
+    def __init__(self, rows: dict[str, Case]) -> None:
+        self.rows = rows
+
+    def add(self, case: Case) -> None:
+        case.version = 1
+        self._store(case)
+
+    def get(self, case_id: str) -> Case | None:
+        return copy.deepcopy(self.rows.get(case_id))
+
+    def of_instrument(self, instrument_id: str) -> Case | None:
+        for case in self.rows.values():
+            if any(i.id == instrument_id for i in case.instruments):
+                return copy.deepcopy(case)
+        return None
+
+    def find(self, requesting_agency_id: str, person_id: str) -> list[Case]:
+        return [
+            copy.deepcopy(c)
+            for c in self.rows.values()
+            if c.requesting_agency_id == requesting_agency_id and c.person_id == person_id
+        ]
+
+    def save(self, case: Case) -> None:
+        stored = self.rows[case.id]
+        if stored.version != case.version:
+            raise ConcurrencyConflict("case", case.id, case.version)
+        known = {i.id: i.version for i in stored.instruments}
+        for instrument in case.instruments:
+            if (
+                instrument.id in known
+                and instrument.new_events
+                and known[instrument.id] != instrument.version
+            ):
+                raise ConcurrencyConflict("instrument", instrument.id, instrument.version)
+        case.version += 1
+        self._store(case)
+
+    def _store(self, case: Case) -> None:
+        for instrument in case.instruments:
+            if instrument.version == 0 or instrument.new_events:
+                instrument.version += 1
+            instrument.new_events.clear()
+        self.rows[case.id] = copy.deepcopy(case)
+
+
+class FakeUnitOfWork:
+    """Changes become visible to other units of work only on commit."""
+
+    def __init__(self, store: _Store) -> None:
+        self._committed = store
+        self.committed = False
+
+    def __enter__(self) -> Self:
+        self._working = copy.deepcopy(self._committed)
+        self.agencies = _Agencies(self._working.agencies)
+        self.users = _Users(self._working.users)
+        self.persons = _Persons(self._working.persons)
+        self.cases = _Cases(self._working.cases)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        self._committed.__dict__.update(copy.deepcopy(self._working).__dict__)
+        self.committed = True
+
+    def rollback(self) -> None:
+        pass
+
+
+def fake_desk(
+    clock: FakeClock | None = None, rules: FakeRuleBook | None = None
+) -> tuple[Desk, _Store]:
+    store = _Store()
+    desk = Desk(
+        uow=lambda: FakeUnitOfWork(store), clock=clock or FakeClock(), rules=rules or FakeRuleBook()
+    )
+    return desk, store
