@@ -15,6 +15,11 @@ from lexdesk.services.ports import Clock
 
 
 class SqlUnitOfWork:
+    agencies: SqlAgencyRepository
+    users: SqlUserRepository
+    persons: SqlPersonRepository
+    cases: SqlCaseRepository
+
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock

@@ -3,7 +3,7 @@
 Map of the package:
 
 - ``errors``       the domain's exceptions, each saying what was wrong and what to do
-- ``ids``          identifier generation (the one place randomness enters the domain)
+- ``ids``          identifier generation
 - ``agencies``     agencies (tenants), their kinds and deadline policies; users and roles
 - ``persons``      people in custody: identifiers, custody, charges, convictions
 - ``vocabulary``   instrument kinds, requested actions, warrants, determination outcomes
@@ -13,4 +13,6 @@ Map of the package:
 - ``calendar``     versioned business-day calendars (US federal plus a state)
 - ``deadlines``    due dates that explain how they were computed
 - ``rules``        the rule engine and its pack schema (the law as data)
+- ``audit``        the tamper-evident audit chain: canonical entries, verification, checkpoints
+- ``credentials``  passwords, TOTP, tokens, lockout and session timing rules
 """

@@ -45,10 +45,14 @@ class CaseRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    agencies: AgencyRepository
-    users: UserRepository
-    persons: PersonRepository
-    cases: CaseRepository
+    @property
+    def agencies(self) -> AgencyRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def persons(self) -> PersonRepository: ...
+    @property
+    def cases(self) -> CaseRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+import datetime as dt
 from datetime import date
 from typing import Any
 
@@ -24,11 +25,11 @@ def normalise_offense(code: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Conviction:
     offense: str
-    date: date
-    released_on: date | None = None
+    date: dt.date
+    released_on: dt.date | None = None
 
     @property
-    def window_start(self) -> date:
+    def window_start(self) -> dt.date:
         """A look-back window starts at the later of conviction and release from its sentence."""
         if self.released_on is not None and self.released_on > self.date:
             return self.released_on
@@ -38,7 +39,7 @@ class Conviction:
 @dataclass(frozen=True, slots=True)
 class Charge:
     offense: str
-    date: date
+    date: dt.date
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,59 @@
+"""``evaluate``: decide every requested action of one request under a pack and its layers."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from lexdesk.domain.rules.errors import ConflictError, NoRuleInForce
+from lexdesk.domain.rules.explain import ActionDecision, Evaluation
+from lexdesk.domain.rules.pack import RulePack, ensure_pack_id
+from lexdesk.domain.rules.plan import Plan
+from lexdesk.domain.rules.request import EvaluationRequest, Facts
+
+
+class PackSource(Protocol):
+    def get(self, pack_id: str) -> RulePack: ...
+
+
+def evaluate(source: PackSource | RulePack, request: EvaluationRequest) -> Evaluation:
+    """Decide each requested action. Raises NoRuleInForce when no rule in force decides one,
+    and ConflictError (carrying the evaluation, outcome ``conflict``) when rules disagree."""
+    if isinstance(source, RulePack):
+        pack = source
+        ensure_pack_id(pack, request.pack)
+    else:
+        pack = source.get(request.pack)
+    version = pack.version_on(request.as_of)
+    facts = request.facts()
+    kind, as_of = request.instrument.kind, request.as_of
+    decisions: dict[str, ActionDecision] = {}
+    for action in request.instrument.actions:
+        plan = pack.plan(kind, action, as_of)
+        mask = plan.mask(facts)
+        resolution = plan.resolve(mask)
+        if not resolution.holding:
+            raise NoRuleInForce(_no_rule(pack, request, action, plan, facts))
+        decisions[action] = ActionDecision(action, plan, mask, resolution, facts)
+    evaluation = Evaluation(pack.id, version.version, pack.content_hash, request, decisions)
+    conflicts = [d for d in decisions.values() if d.resolution.status is None]
+    if conflicts:
+        raise ConflictError(conflicts[0].reasons()[0], evaluation)
+    return evaluation
+
+
+def _no_rule(
+    pack: RulePack, request: EvaluationRequest, action: str, plan: Plan, facts: Facts
+) -> str:
+    kind = request.instrument.kind.value
+    message = (
+        f"no rule of {pack.id} in force on {request.as_of.isoformat()} decides "
+        f"{action!r} for a {kind}"
+    )
+    unmet = [
+        f"{rule.id} needs {'; '.join(rule.spec.when.failures(facts))}"
+        for rule in plan.rules
+        if rule.spec.when is not None
+    ]
+    if unmet:
+        message += " (" + " | ".join(unmet) + ")"
+    return message + ": the pack must be completed by a lawyer, there is no default"

@@ -1,0 +1,215 @@
+"""Compiled rules and the per-(kind, action, date) plan that resolves them, Catala-style:
+collect the rules whose condition holds, drop those overridden (``exception_to`` chains, and
+a lower layer's ``floor`` rule against the packs stacked on it), then one effect remains, or
+the rules left disagree (a conflict), or nothing held (no rule in force).
+
+Bit *i* of a mask stands for ``Plan.rules[i]``; rules are ordered local pack first, so the
+lowest remaining bit is the rule reported as deciding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lexdesk.domain.rules.conditions import (
+    FACTS,
+    ChargePending,
+    Compare,
+    Condition,
+    ConvictionIn,
+    Test,
+)
+from lexdesk.domain.rules.request import Facts
+from lexdesk.domain.rules.schema import EFFECT_RANK, DutySpec, RuleSpec
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    spec: RuleSpec
+    pack: str
+    order: int
+    test: Test | None
+    leaves: tuple[Condition, ...]
+    rank: int
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+def compile_rule(spec: RuleSpec, pack: str, order: int) -> CompiledRule:
+    when = spec.when
+    return CompiledRule(
+        spec=spec,
+        pack=pack,
+        order=order,
+        test=when.compile() if when is not None else None,
+        leaves=when.leaves() if when is not None else (),
+        rank=EFFECT_RANK[spec.effect],
+    )
+
+
+@dataclass(frozen=True)
+class CompiledDuty:
+    spec: DutySpec
+    test: Test | None
+
+
+def compile_duty(spec: DutySpec) -> CompiledDuty:
+    return CompiledDuty(spec, spec.when.compile() if spec.when is not None else None)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    holding: tuple[CompiledRule, ...]
+    deciding: tuple[CompiledRule, ...]  # the rules left standing, the reported one first
+    overridden: tuple[CompiledRule, ...]
+    status: str | None  # None when nothing holds or the rules left disagree
+
+    @property
+    def conflict(self) -> bool:
+        return self.status is None and bool(self.holding)
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One single-fact change that ``missing`` tries: set ``attribute`` to ``new_value`` or,
+    for convictions and charges, assume the look-ups in ``overrides`` hold."""
+
+    fact: str
+    value: object
+    attribute: str | None
+    new_value: object
+    overrides: dict[object, bool]
+    mask: int
+
+    def apply(self, facts: Facts) -> Facts | None:
+        """The changed facts, or None when the change is no change."""
+        if self.attribute is not None:
+            if getattr(facts, self.attribute) == self.new_value:
+                return None
+            return facts.changed(self.attribute, self.new_value)
+        return facts.assuming(self.overrides)
+
+
+@dataclass
+class Plan:
+    rules: tuple[CompiledRule, ...]
+    depths: tuple[int, ...]
+    defeats: tuple[int, ...]  # per rule, the mask of rules it overrides when it holds
+    always: int
+    conditional: tuple[tuple[int, Test], ...]
+    hypotheses: tuple[Hypothesis, ...]
+    duties: tuple[CompiledDuty, ...]
+    _resolutions: dict[int, Resolution] = field(default_factory=dict, repr=False)
+
+    def __init__(
+        self,
+        entries: tuple[tuple[int, CompiledRule], ...],
+        closure: dict[str, frozenset[str]],
+        duties: tuple[CompiledDuty, ...],
+    ) -> None:
+        ordered = sorted(entries, key=lambda e: (e[0], e[1].pack, e[1].order))
+        self.rules = tuple(rule for _, rule in ordered)
+        self.depths = tuple(depth for depth, _ in ordered)
+        self.defeats = _defeat_masks(self.rules, self.depths, closure)
+        self.always = sum(1 << i for i, r in enumerate(self.rules) if r.test is None)
+        self.conditional = tuple(
+            (1 << i, r.test) for i, r in enumerate(self.rules) if r.test is not None
+        )
+        self.hypotheses = _hypotheses(self.rules)
+        self.duties = duties
+        self._resolutions = {}
+
+    def mask(self, facts: Facts) -> int:
+        mask = self.always
+        for bit, test in self.conditional:
+            if test(facts):
+                mask |= bit
+        return mask
+
+    def remask(self, facts: Facts, mask: int, changed: int) -> int:
+        """The mask again, re-testing only the rules a changed fact can affect."""
+        out = (mask & ~changed) | (self.always & changed)
+        for bit, test in self.conditional:
+            if bit & changed and test(facts):
+                out |= bit
+        return out
+
+    def resolve(self, mask: int) -> Resolution:
+        resolution = self._resolutions.get(mask)
+        if resolution is None:
+            resolution = self._resolutions[mask] = self._resolve(mask)
+        return resolution
+
+    def _resolve(self, mask: int) -> Resolution:
+        defeated = 0
+        for i in _bits(mask):
+            defeated |= self.defeats[i] & mask
+        standing = mask & ~defeated
+        holding = tuple(self.rules[i] for i in _bits(mask))
+        deciding = tuple(self.rules[i] for i in _bits(standing))
+        overridden = tuple(self.rules[i] for i in _bits(defeated))
+        effects = {rule.spec.effect for rule in deciding}
+        status = effects.pop() if len(effects) == 1 else None
+        return Resolution(holding, deciding or holding, overridden, status)
+
+    def failed(self, mask: int) -> tuple[CompiledRule, ...]:
+        """Rules in scope whose condition did not hold."""
+        return tuple(r for i, r in enumerate(self.rules) if not mask & (1 << i))
+
+
+def _bits(mask: int) -> list[int]:
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
+def _defeat_masks(
+    rules: tuple[CompiledRule, ...], depths: tuple[int, ...], closure: dict[str, frozenset[str]]
+) -> tuple[int, ...]:
+    masks = [0] * len(rules)
+    for i, rule in enumerate(rules):
+        overrides = closure.get(rule.id, frozenset())
+        for j, other in enumerate(rules):
+            if other.id in overrides:
+                masks[i] |= 1 << j
+            # A floor rule of a lower layer sets a minimum for the packs stacked on it: a
+            # stacked rule asking less is overridden, one asking more overrides the floor.
+            if rule.spec.precedence == "floor" and depths[j] < depths[i]:
+                if other.rank < rule.rank:
+                    masks[i] |= 1 << j
+                elif other.rank > rule.rank:
+                    masks[j] |= 1 << i
+    return tuple(masks)
+
+
+def _hypotheses(rules: tuple[CompiledRule, ...]) -> tuple[Hypothesis, ...]:
+    """The single-fact changes worth trying, derived from the conditions' leaves."""
+    masks: dict[str, int] = {}
+    leaves: list[Condition] = []
+    for i, rule in enumerate(rules):
+        for leaf in rule.leaves:
+            masks[leaf.fact()] = masks.get(leaf.fact(), 0) | 1 << i
+            leaves.append(leaf)
+    found: dict[tuple[str, str], Hypothesis] = {}
+    for leaf in leaves:
+        for hypothesis in _leaf_hypotheses(leaf, leaves, masks[leaf.fact()]):
+            found.setdefault((hypothesis.fact, repr(hypothesis.value)), hypothesis)
+    return tuple(found.values())
+
+
+def _leaf_hypotheses(leaf: Condition, leaves: list[Condition], mask: int) -> list[Hypothesis]:
+    if isinstance(leaf, Compare):
+        spec = FACTS[leaf.path]
+        return [
+            Hypothesis(leaf.path, value, spec.attribute, value, {}, mask) for value in spec.values
+        ]
+    if isinstance(leaf, ConvictionIn):
+        implied: dict[object, bool] = {
+            other.key: True
+            for other in leaves
+            if isinstance(other, ConvictionIn) and leaf.implies(other)
+        }
+        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, implied, mask)]
+    if isinstance(leaf, ChargePending):
+        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, {leaf.key: True}, mask)]
+    return []
+
