@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -12,6 +12,7 @@ from lexdesk.adapters.repository import SqlCaseRepository
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.domain.errors import ConcurrencyConflict, InvalidInput
 from lexdesk.domain.vocabulary import InstrumentStatus
+from lexdesk.queries.lists import overdue_instrument_ids
 from lexdesk.services import instruments as verbs
 from lexdesk.services.context import Desk
 from tests.factories import book, declined, detainer, seed_agencies
@@ -130,3 +131,24 @@ def test_uncommitted_work_is_rolled_back(desk: Desk, engine: Engine) -> None:
     with engine.connect() as db:
         status = db.scalar(select(orm.instruments.c.status).where(orm.instruments.c.id == first))
     assert status == "issued"
+
+
+def test_the_sweeper_lapses_overdue_instruments_once(desk: Desk, engine: Engine) -> None:
+    person = book(desk)
+    request = verbs.issue_instrument(
+        desk,
+        verbs.IssueInstrument(
+            "ice-officer", "information_request", "doc", person.id, ("disclose:release_date",)
+        ),
+    )
+    assert request.due_at is not None
+    with engine.connect() as db:
+        assert overdue_instrument_ids(db, request.due_at) == []
+    desk.clock.moment = request.due_at + timedelta(minutes=1)  # type: ignore[attr-defined]
+    with engine.connect() as db:
+        overdue = overdue_instrument_ids(db, desk.clock.now())
+    assert overdue == [request.id]
+    assert [i.status for i in verbs.lapse_overdue(desk, overdue)] == [InstrumentStatus.LAPSED]
+    assert verbs.lapse_overdue(desk, overdue) == []
+    with engine.connect() as db:
+        assert overdue_instrument_ids(db, desk.clock.now()) == []

@@ -154,3 +154,15 @@ def case_events(db: Connection, case_id: str) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def overdue_instrument_ids(db: Connection, now: datetime, *, limit: int = 1000) -> list[str]:
+    """Open instruments whose due date has passed: what the sweeper lapses."""
+    t = orm.instruments
+    query = (
+        select(t.c.id)
+        .where(t.c.status.in_(OPEN), t.c.due_at.is_not(None), t.c.due_at < now)
+        .order_by(t.c.due_at)
+        .limit(limit)
+    )
+    return list(db.scalars(query))

@@ -88,7 +88,9 @@ class AllOf(Condition):
         return "all of (" + "; ".join(item.render() for item in self.items) + ")"
 
     def failures(self, facts: Facts) -> list[str]:
-        return [msg for item in self.items if not item.compile()(facts) for msg in item.failures(facts)]
+        return [
+            msg for item in self.items if not item.compile()(facts) for msg in item.failures(facts)
+        ]
 
     def leaves(self) -> tuple[Condition, ...]:
         return tuple(leaf for item in self.items for leaf in item.leaves())
@@ -208,8 +210,10 @@ class ConvictionIn(Condition):
         return look_up
 
     def render(self) -> str:
-        span = "at any time" if self.within_years is None else (
-            f"within {self.within_years} years before the arrest"
+        span = (
+            "at any time"
+            if self.within_years is None
+            else (f"within {self.within_years} years before the arrest")
         )
         return f"a conviction listed in {self.table.name} {span}"
 
@@ -314,7 +318,9 @@ def _flag_fact(node: Node) -> str:
 
 
 def _parse_compare(operation: str, arg: Node) -> Compare:
-    value_key = {"in": "values"}.get(operation, "date" if operation in ("before", "on_or_after") else "value")
+    value_key = {"in": "values"}.get(
+        operation, "date" if operation in ("before", "on_or_after") else "value"
+    )
     arg.mapping(required=("fact", value_key))
     path = arg.child("fact").text()
     spec = FACTS.get(path)
@@ -328,7 +334,9 @@ def _parse_compare(operation: str, arg: Node) -> Compare:
     values = tuple(item.text() for item in nodes)
     for item, value in zip(nodes, values, strict=True):
         if value not in spec.values:
-            item.fail(f"{value!r} is not a value of {path} (use one of {', '.join(map(str, spec.values))})")
+            item.fail(
+                f"{value!r} is not a value of {path} (use one of {', '.join(map(str, spec.values))})"
+            )
     return Compare(path, operation, values)
 
 

@@ -126,7 +126,9 @@ class Evaluation:
         """``required``, ``permitted`` or ``prohibited`` for one requested action."""
         decision = self.decisions.get(action)
         if decision is None:
-            raise InvalidInput(f"{action!r} was not requested: evaluated {', '.join(self.decisions)}")
+            raise InvalidInput(
+                f"{action!r} was not requested: evaluated {', '.join(self.decisions)}"
+            )
         if decision.resolution.status is None:
             raise ConflictError(decision.reasons()[0], self)
         return decision.resolution.status

@@ -72,7 +72,9 @@ def _build(
     layer_ids = pack_versions[-1].layers
     for version in pack_versions:
         if version.layers != layer_ids:
-            raise PackError(f"{version.filename}:1: layers: every version must name the same layers")
+            raise PackError(
+                f"{version.filename}:1: layers: every version must name the same layers"
+            )
     layers = []
     for layer_id in layer_ids:
         if layer_id in (*chain, pack_id):

@@ -193,7 +193,9 @@ def _exception_closure(
             target = todo.pop()
             if target == rule_id and check_cycles:
                 where = next(r.spec.where for r in rules if r.spec.id == rule_id)
-                raise PackError(f"{where}.exception_to: {rule_id} is, through a chain, an exception to itself")
+                raise PackError(
+                    f"{where}.exception_to: {rule_id} is, through a chain, an exception to itself"
+                )
             if target not in seen:
                 seen.add(target)
                 todo.extend(direct.get(target, ()))

@@ -212,4 +212,3 @@ def _leaf_hypotheses(leaf: Condition, leaves: list[Condition], mask: int) -> lis
     if isinstance(leaf, ChargePending):
         return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, {leaf.key: True}, mask)]
     return []
-

@@ -71,7 +71,9 @@ class EvaluationRequest:
     def from_json(cls, doc: object) -> EvaluationRequest:
         """Read the request strictly: an unknown field, a wrong type, an unknown kind, warrant
         or action is an InvalidInput with a one-line message naming the field."""
-        fields = _fields(doc, "request", required=("pack", "as_of", "instrument"), optional=("person",))
+        fields = _fields(
+            doc, "request", required=("pack", "as_of", "instrument"), optional=("person",)
+        )
         return cls(
             pack=_text(fields["pack"], "pack"),
             as_of=_day(fields["as_of"], "as_of"),

@@ -103,17 +103,24 @@ class PackVersion:
 def parse_pack_version(doc: Document, pack_id: str, version: str) -> PackVersion:
     root = Node.root(doc)
     root.mapping(
-        required=("pack", "version", "title", "level", "jurisdiction", "agency",
-                  "effective_from", "sources", "rules"),
+        required=(
+            "pack",
+            "version",
+            "title",
+            "level",
+            "jurisdiction",
+            "agency",
+            "effective_from",
+            "sources",
+            "rules",
+        ),
         optional=("layers", "effective_to", "notes", "tables", "duties"),
     )
     _expect(root.child("pack"), pack_id, "the pack's folder name")
     _expect(root.child("version"), version, "the file name")
     start, end = _dates(root, root.child("effective_from").day())
     tables = {name: parse_table(name, node) for name, node in _optional_items(root, "tables")}
-    rules = tuple(
-        _parse_rule(node, tables, start, end) for node in root.child("rules").entries()
-    )
+    rules = tuple(_parse_rule(node, tables, start, end) for node in root.child("rules").entries())
     _check_rule_ids(root, rules)
     duties = tuple(
         _parse_duty(node, tables, start, end)
@@ -123,13 +130,22 @@ def parse_pack_version(doc: Document, pack_id: str, version: str) -> PackVersion
     if level not in LEVELS:
         root.child("level").fail(f"unknown level {level!r}: use {', '.join(LEVELS)}")
     return PackVersion(
-        pack=pack_id, version=version, title=root.child("title").text(), level=level,
-        jurisdiction=root.child("jurisdiction").text(), agency=root.child("agency").text(),
+        pack=pack_id,
+        version=version,
+        title=root.child("title").text(),
+        level=level,
+        jurisdiction=root.child("jurisdiction").text(),
+        agency=root.child("agency").text(),
         layers=root.child("layers").text_list() if root.has("layers") else (),
-        effective_from=start, effective_to=end,
+        effective_from=start,
+        effective_to=end,
         sources=tuple(_parse_source(n) for n in root.child("sources").entries()),
-        notes=root.child("notes").text_or(""), tables=tables, rules=rules, duties=duties,
-        filename=doc.filename, canonical=json.dumps(doc.data, sort_keys=True, default=str),
+        notes=root.child("notes").text_or(""),
+        tables=tables,
+        rules=rules,
+        duties=duties,
+        filename=doc.filename,
+        canonical=json.dumps(doc.data, sort_keys=True, default=str),
     )
 
 
@@ -142,7 +158,9 @@ def _optional_items(node: Node, key: str) -> list[tuple[str, Node]]:
     return node.child(key).items() if node.has(key) else []
 
 
-def _dates(node: Node, outer_start: date, outer_end: date | None = None) -> tuple[date, date | None]:
+def _dates(
+    node: Node, outer_start: date, outer_end: date | None = None
+) -> tuple[date, date | None]:
     """A rule's dates default to its version's and must lie within them."""
     start = node.child("effective_from").day() if node.has("effective_from") else outer_start
     end = node.child("effective_to").day_or_none() if node.has("effective_to") else outer_end
@@ -202,14 +220,21 @@ def _parse_rule(node: Node, tables: dict[str, Table], start: date, end: date | N
     exception_to = node.child("exception_to")
     rule_start, rule_end = _dates(node, start, end)
     return RuleSpec(
-        id=node.child("id").text(), label=node.child("label").text(),
+        id=node.child("id").text(),
+        label=node.child("label").text(),
         exception_to=exception_to.text_list() if exception_to.value is not None else (),
-        applies_to=parse_applies_to(node.child("applies_to")), when=_condition(node, tables),
-        effect=effect, precedence=precedence, citation=node.child("citation").text(),
-        url=node.child("url").text(), text=node.child("text").text(),
-        effective_from=rule_start, effective_to=rule_end,
+        applies_to=parse_applies_to(node.child("applies_to")),
+        when=_condition(node, tables),
+        effect=effect,
+        precedence=precedence,
+        citation=node.child("citation").text(),
+        url=node.child("url").text(),
+        text=node.child("text").text(),
+        effective_from=rule_start,
+        effective_to=rule_end,
         verification=parse_verification(node.child("verification")),
-        note=node.child("note").text_or(""), where=node.where,
+        note=node.child("note").text_or(""),
+        where=node.where,
     )
 
 
@@ -235,11 +260,16 @@ def _parse_duty(node: Node, tables: dict[str, Table], start: date, end: date | N
             item.fail(f"unknown status {status!r}: use {', '.join(EFFECTS)}")
     duty_start, duty_end = _dates(node, start, end)
     return DutySpec(
-        id=node.child("id").text(), label=node.child("label").text(),
-        applies_to=parse_applies_to(node.child("applies_to")), on=frozenset(statuses),
-        when=_condition(node, tables), citation=node.child("citation").text(),
-        url=node.child("url").text(), text=node.child("text").text(),
-        effective_from=duty_start, effective_to=duty_end,
+        id=node.child("id").text(),
+        label=node.child("label").text(),
+        applies_to=parse_applies_to(node.child("applies_to")),
+        on=frozenset(statuses),
+        when=_condition(node, tables),
+        citation=node.child("citation").text(),
+        url=node.child("url").text(),
+        text=node.child("text").text(),
+        effective_from=duty_start,
+        effective_to=duty_end,
         verification=parse_verification(node.child("verification")),
     )
 

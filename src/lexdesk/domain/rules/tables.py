@@ -62,9 +62,7 @@ class Table:
             if len(self._codes) > 4096:
                 self._codes.clear()
             codes = frozenset(
-                e.offense
-                for e in self.entries
-                if in_force(e.effective_from, e.effective_to, on)
+                e.offense for e in self.entries if in_force(e.effective_from, e.effective_to, on)
             )
             self._codes[on] = codes
         return codes

@@ -81,7 +81,9 @@ def _parse_vector(node: Node, pack_id: str) -> Vector:
         node.child("input").fail("expected a mapping")
     if document.setdefault("pack", pack_id) != pack_id:
         node.child("input").child("pack").fail(f"vectors beside {pack_id} evaluate {pack_id}")
-    return Vector(node.child("name").text(), node.where, document, _expectation(node.child("expect")))
+    return Vector(
+        node.child("name").text(), node.where, document, _expectation(node.child("expect"))
+    )
 
 
 def _expectation(node: Node) -> Expectation:
@@ -109,7 +111,9 @@ def _expectation(node: Node) -> Expectation:
 
 def _change_key(node: Node) -> tuple[str, str]:
     node.mapping(required=("fact", "value"))
-    return node.child("fact").text(), json.dumps(_as_json(node.child("value").value), sort_keys=True)
+    return node.child("fact").text(), json.dumps(
+        _as_json(node.child("value").value), sort_keys=True
+    )
 
 
 def _as_json(value: object) -> Any:
@@ -154,7 +158,9 @@ def _compare(expect: Expectation, error: str | None, evaluation: Evaluation | No
             continue
         got_rule = decision.rule.id if decision.resolution.status else None
         if decision.status != status or (rule is not None and got_rule != rule):
-            problems.append(f"{action}: expected {status} under {rule}, got {decision.status} under {got_rule}")
+            problems.append(
+                f"{action}: expected {status} under {rule}, got {decision.status} under {got_rule}"
+            )
     if expect.missing is not None:
         seen = {(m["fact"], json.dumps(m["value"], sort_keys=True)) for m in evaluation.missing()}
         if seen != expect.missing:

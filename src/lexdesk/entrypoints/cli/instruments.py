@@ -15,7 +15,7 @@ from lexdesk.entrypoints.cli.common import (
     fails_cleanly,
     parse_moment,
 )
-from lexdesk.queries.lists import open_instruments
+from lexdesk.queries.lists import open_instruments, overdue_instrument_ids
 from lexdesk.services import instruments as verbs
 
 cli = typer.Typer(
@@ -206,3 +206,21 @@ def inbox(
     for row in rows:
         due = f"{row.due_at:%Y-%m-%d %H:%M}Z" if row.due_at else "no due date"
         typer.echo(f"{row.id}  {row.kind:<24} {row.status:<13} {due}  from {row.issuer}")
+
+
+@cli.command("sweep")
+@fails_cleanly
+def sweep(as_json: JsonOption = False) -> None:
+    """Mark every open instrument whose due date has passed as lapsed (safe to run repeatedly)."""
+    built = app()
+    with built.engine.connect() as db:
+        overdue = overdue_instrument_ids(db, built.desk.clock.now())
+    lapsed = verbs.lapse_overdue(built.desk, overdue)
+    if as_json:
+        emit_json([describe(i) for i in lapsed])
+        return
+    typer.echo(f"{len(lapsed)} instrument(s) lapsed")
+    for instrument in lapsed:
+        typer.echo(
+            f"  {instrument.id}  {instrument.kind.value}  was due {instrument.due_at:%Y-%m-%d}"
+        )
