@@ -4,11 +4,13 @@ database per test worker, each migrated once and emptied after every test."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from lexdesk.adapters import orm
@@ -57,9 +59,29 @@ def migrated_engine(url: str) -> Engine:
 
 
 def empty_all_tables(engine: Engine) -> None:
-    with engine.begin() as connection:
+    with engine.begin() as connection, audit_protection_lifted(connection):
         for table in reversed(orm.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@contextmanager
+def audit_protection_lifted(connection: Connection) -> Iterator[None]:
+    """For tests only: let this transaction change the append-only audit log, as someone with
+    the database's own keys could (SQLite: drop the triggers; PostgreSQL: a superuser turns
+    triggers off for the session). The protection is back when the block ends."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        yield
+        connection.exec_driver_sql("SET LOCAL session_replication_role = origin")
+        return
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+    ).all()
+    for name, _ in triggers:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _, sql in triggers:
+        connection.exec_driver_sql(sql)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -81,3 +103,22 @@ def _migrated(database_url: str) -> Iterator[Engine]:
 def engine(_migrated: Engine) -> Iterator[Engine]:
     yield _migrated
     empty_all_tables(_migrated)
+
+
+def copy_database(url: str, directory: Path) -> str:
+    """A copy of a prepared database: a file copy on SQLite, a template clone on PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        assert parsed.database
+        target = directory / "copy.sqlite3"
+        shutil.copyfile(parsed.database, target)
+        return sqlite_url(directory, target.name)
+    name = f"{parsed.database}_{directory.name}"[:60].replace("-", "_")
+    maintenance = parsed.set(database="postgres").render_as_string(hide_password=False)
+    admin = create_engine(maintenance, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        # The template must have no open connection: every test disposes of its engine.
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)

@@ -8,11 +8,13 @@ from types import TracebackType
 from typing import Any, Self
 
 from lexdesk.domain.agencies import Agency, User
+from lexdesk.domain.audit import AuditEntry
 from lexdesk.domain.cases import Case
 from lexdesk.domain.errors import ConcurrencyConflict
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import RuleDecision
+from tests.fake_accounts import AccountRows, FakeAccounts, FakeAuditLog
 
 
 class FakeClock:
@@ -64,6 +66,8 @@ class _Store:
         self.users: dict[str, User] = {}
         self.persons: dict[str, Person] = {}
         self.cases: dict[str, Case] = {}
+        self.accounts = AccountRows()
+        self.audit: list[AuditEntry] = []
 
 
 class _Agencies:
@@ -92,6 +96,9 @@ class _Users:
 
     def by_username(self, username: str) -> User | None:
         return next((copy.deepcopy(u) for u in self.rows.values() if u.username == username), None)
+
+    def set_active(self, user_id: str, active: bool) -> None:
+        self.rows[user_id].active = active
 
 
 class _Persons:
@@ -161,8 +168,9 @@ class _Cases:
 class FakeUnitOfWork:
     """Changes become visible to other units of work only on commit."""
 
-    def __init__(self, store: _Store) -> None:
+    def __init__(self, store: _Store, clock: FakeClock | None = None) -> None:
         self._committed = store
+        self._clock = clock or FakeClock()
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -171,6 +179,8 @@ class FakeUnitOfWork:
         self.users = _Users(self._working.users)
         self.persons = _Persons(self._working.persons)
         self.cases = _Cases(self._working.cases)
+        self.accounts = FakeAccounts(self._working.accounts)
+        self.audit = FakeAuditLog(self._working.audit, self._clock.now)
         return self
 
     def __exit__(
@@ -192,8 +202,8 @@ class FakeUnitOfWork:
 def fake_desk(
     clock: FakeClock | None = None, rules: FakeRuleBook | None = None
 ) -> tuple[Desk, _Store]:
-    store = _Store()
+    store, the_clock = _Store(), clock or FakeClock()
     desk = Desk(
-        uow=lambda: FakeUnitOfWork(store), clock=clock or FakeClock(), rules=rules or FakeRuleBook()
+        uow=lambda: FakeUnitOfWork(store, the_clock), clock=the_clock, rules=rules or FakeRuleBook()
     )
     return desk, store

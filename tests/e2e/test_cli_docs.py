@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import click
 import typer
 from typer.testing import CliRunner
 
@@ -22,11 +21,11 @@ else's change (or, for `rules evaluate`, two rules in conflict).
 """
 
 
-def _paths(command: click.Command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _paths(command: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths = [prefix]
-    if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            paths += _paths(command.commands[name], (*prefix, name))
+    children = getattr(command, "commands", {})
+    for name in sorted(children):
+        paths += _paths(children[name], (*prefix, name))
     return paths
 
 
@@ -39,7 +38,9 @@ def render() -> str:
             cli, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
         )
         assert result.exit_code == 0, result.output
-        parts.append(f"## `lexdesk {' '.join(path)}`\n\n```text\n{result.stdout.rstrip()}\n```\n")
+        text = "\n".join(line.rstrip() for line in result.stdout.strip("\n").splitlines())
+        title = " ".join(("lexdesk", *path))
+        parts.append(f"## `{title}`\n\n```text\n{text}\n```\n")
     return "\n".join(parts)
 
 

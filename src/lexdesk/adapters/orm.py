@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -207,4 +208,83 @@ instrument_events = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("reason", Text, nullable=False),
     Column("changes", JSON, nullable=False),
+)
+
+
+# Accounts (CJIS IA-2, IA-5, AC-7; ASVS V6, V7). Secrets a user types or holds are stored only
+# as argon2id hashes or SHA-256 digests; the TOTP seed must be kept to check codes.
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("totp_secret", String(64), nullable=False),
+    Column("totp_last_step", BigInteger, nullable=True),
+    Column("mfa_enrolled", Boolean, nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("locked_at", UTCDateTime, nullable=True),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+#: Between the password and the TOTP code: a short-lived ticket, stored as a digest.
+login_tickets = Table(
+    "login_tickets",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_digest", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("end_reason", String(20), nullable=True),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("created_by", String(63), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+# The audit trail (see domain/audit.py and docs/adr/0003-audit-trail.md). Append-only: the
+# migration adds triggers that refuse UPDATE and DELETE, and on PostgreSQL the application's
+# role is granted only SELECT and INSERT. ``seq`` is assigned by the application as last + 1.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("agency", String(63), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("object_type", String(40), nullable=False),
+    Column("object_id", String(100), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )

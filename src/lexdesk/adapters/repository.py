@@ -87,6 +87,9 @@ class SqlUserRepository:
         row = self._db.execute(select(orm.users).where(orm.users.c.username == username)).first()
         return _user(row) if row else None
 
+    def set_active(self, user_id: str, active: bool) -> None:
+        self._db.execute(update(orm.users).where(orm.users.c.id == user_id).values(active=active))
+
 
 def _user(row: Row[Any]) -> User:
     return User(

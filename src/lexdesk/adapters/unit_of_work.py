@@ -8,6 +8,8 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from lexdesk.adapters.accounts_repository import SqlAccountRepository
+from lexdesk.adapters.audit_repository import SqlAuditRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
 from lexdesk.domain.errors import ConcurrencyConflict
@@ -19,6 +21,8 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     persons: SqlPersonRepository
     cases: SqlCaseRepository
+    accounts: SqlAccountRepository
+    audit: SqlAuditRepository
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
@@ -33,6 +37,8 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(db, now)
         self.persons = SqlPersonRepository(db, now)
         self.cases = SqlCaseRepository(db)
+        self.accounts = SqlAccountRepository(db)
+        self.audit = SqlAuditRepository(db, now)
         return self
 
     def __exit__(

@@ -57,3 +57,11 @@ class ConcurrencyConflict(LexdeskError):
 
 class DisclosureRefused(LexdeskError):
     """A determination tried to release a field that its evaluation does not permit."""
+
+
+class NotAuthenticated(LexdeskError):
+    """A sign-in, session or token that does not prove who is asking."""
+
+
+class AccountLocked(NotAuthenticated):
+    """Too many failed sign-ins: only an administrator can release the account (CJIS AC-7)."""

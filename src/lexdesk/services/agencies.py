@@ -9,6 +9,7 @@ from lexdesk.domain.deadlines import DeadlinePolicy
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.vocabulary import AgencyKind
+from lexdesk.services import audit
 from lexdesk.services.context import Desk, agency
 
 
@@ -20,6 +21,7 @@ class RegisterAgency:
     jurisdiction: str
     rule_pack: str | None = None
     deadline_policy: dict[str, object] = field(default_factory=dict)
+    source: str = "cli"
 
 
 def register_agency(desk: Desk, command: RegisterAgency) -> Agency:
@@ -42,6 +44,16 @@ def register_agency(desk: Desk, command: RegisterAgency) -> Agency:
         if uow.agencies.get(new.id):
             raise InvalidInput(f"agency {new.id} already exists: choose another code")
         uow.agencies.add(new)
+        audit.record(
+            uow,
+            actor=audit.SYSTEM,
+            agency=new.id,
+            action="agency.register",
+            object_type="agency",
+            object_id=new.id,
+            source=command.source,
+            detail={"kind": new.kind.value, "rule_pack": new.rule_pack},
+        )
         uow.commit()
     return new
 
@@ -52,6 +64,7 @@ class AddUser:
     agency_id: str
     display_name: str
     roles: tuple[str, ...]
+    source: str = "cli"
 
 
 def add_user(desk: Desk, command: AddUser) -> User:
@@ -62,5 +75,15 @@ def add_user(desk: Desk, command: AddUser) -> User:
         if uow.users.by_username(command.username):
             raise InvalidInput(f"username {command.username} is taken: choose another")
         uow.users.add(user)
+        audit.record(
+            uow,
+            actor=audit.SYSTEM,
+            agency=user.agency_id,
+            action="user.add",
+            object_type="user",
+            object_id=user.id,
+            source=command.source,
+            detail={"username": user.username, "roles": sorted(r.value for r in roles)},
+        )
         uow.commit()
     return user

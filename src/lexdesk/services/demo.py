@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from lexdesk.domain.persons import Charge, Conviction, IdentifierScheme
-from lexdesk.services import agencies, instruments, persons
+from lexdesk.services import accounts, agencies, instruments, persons
 from lexdesk.services.context import Desk
 
 NY = ZoneInfo("America/New_York")
@@ -30,6 +30,9 @@ AGENCIES = (
 )
 
 ROLES = ("officer", "legal", "supervisor", "auditor", "admin")
+
+#: Every demo user's password. Demo data only: a real deployment enrols each user with their own.
+DEMO_PASSWORD = "fictional desk 2020"  # noqa: S105 - printed by the demo on purpose
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,30 @@ def _agencies_and_users(desk: Desk, report: DemoReport) -> None:
         for role in ROLES:
             username = f"{command.id}-{role}"
             display = f"Demo {role.title()} ({command.id})"
-            agencies.add_user(desk, agencies.AddUser(username, command.id, display, (role,)))
+            accounts.add_account(
+                desk, agencies.AddUser(username, command.id, display, (role,)), DEMO_PASSWORD
+            )
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    agency: str
+    username: str
+    totp_secret: str
+
+
+def demo_logins(desk: Desk) -> list[DemoLogin]:
+    """The demo users and their TOTP seeds, read back so that a second ``lexdesk demo`` can show
+    them again. For the demo only: nothing else in lexdesk ever shows a stored seed."""
+    logins = []
+    with desk.uow() as uow:
+        for command in AGENCIES:
+            for role in ROLES:
+                user = uow.users.by_username(f"{command.id}-{role}")
+                creds = uow.accounts.credentials(user.id) if user else None
+                if user and creds:
+                    logins.append(DemoLogin(command.name, user.username, creds.totp_secret))
+    return logins
 
 
 def _tell(desk: Desk, clock: StoryClock, s: Subject) -> None:

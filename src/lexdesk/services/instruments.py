@@ -28,6 +28,7 @@ from lexdesk.domain.vocabulary import (
     parse_outcome,
     parse_warrant,
 )
+from lexdesk.services import audit
 from lexdesk.services.context import Desk, acting_user, agency
 from lexdesk.services.evaluation import evaluate_for_determination
 from lexdesk.services.ports import UnitOfWork
@@ -44,8 +45,10 @@ class IssueInstrument:
     return_date: datetime | None = None
     reference: str = ""
     reason: str = ""
+    source: str = "cli"
 
 
+@audit.records_denials("instrument.issue", "instrument")
 def issue_instrument(desk: Desk, command: IssueInstrument) -> Instrument:
     """File the first instrument of a case (a request) about a person another agency holds."""
     kind = parse_kind(command.kind)
@@ -77,6 +80,7 @@ def issue_instrument(desk: Desk, command: IssueInstrument) -> Instrument:
         instrument.issue(actor=user.username, at=now, due=due, reason=command.reason)
         case.add(instrument)
         _store(uow, case)
+        _audit(uow, user, "instrument.issue", instrument, command.source, case=case.id)
         uow.commit()
     return instrument
 
@@ -87,8 +91,10 @@ class Acknowledge:
     instrument_id: str
     expected_version: int | None = None
     reason: str = ""
+    source: str = "cli"
 
 
+@audit.records_denials("instrument.acknowledge", "instrument")
 def acknowledge(desk: Desk, command: Acknowledge) -> Instrument:
     with desk.uow() as uow:
         user, case, instrument = _load(
@@ -99,6 +105,7 @@ def acknowledge(desk: Desk, command: Acknowledge) -> Instrument:
             "acknowledge", actor=user.username, at=desk.clock.now(), reason=command.reason
         )
         uow.cases.save(case)
+        _audit(uow, user, "instrument.acknowledge", instrument, command.source)
         uow.commit()
     return instrument
 
@@ -111,8 +118,10 @@ class Determine:
     reason: str
     released_fields: tuple[str, ...] = ()
     expected_version: int | None = None
+    source: str = "cli"
 
 
+@audit.records_denials("instrument.determine", "instrument")
 def determine(desk: Desk, command: Determine) -> Instrument:
     """Record the addressee's answer, resting on the rule engine's evaluation of its law."""
     outcome = parse_outcome(command.outcome)
@@ -145,6 +154,7 @@ def determine(desk: Desk, command: Determine) -> Instrument:
         instrument.determine(determination)
         case.close_if_denied(instrument)
         uow.cases.save(case)
+        _audit(uow, user, "instrument.determine", instrument, command.source, outcome=outcome.value)
         uow.commit()
     return instrument
 
@@ -159,8 +169,10 @@ class Escalate:
     return_date: datetime | None = None
     reference: str = ""
     expected_version: int | None = None
+    source: str = "cli"
 
 
+@audit.records_denials("instrument.escalate", "instrument")
 def escalate(desk: Desk, command: Escalate) -> Instrument:
     """Take an instrument to the next rung of the ladder, appending the new one to the case."""
     now = desk.clock.now()
@@ -186,6 +198,7 @@ def escalate(desk: Desk, command: Escalate) -> Instrument:
             ),
         )
         uow.cases.save(case)
+        _audit(uow, user, "instrument.escalate", child, command.source, parent=parent.id)
         uow.commit()
     return child
 
@@ -196,8 +209,10 @@ class Withdraw:
     instrument_id: str
     reason: str
     expected_version: int | None = None
+    source: str = "cli"
 
 
+@audit.records_denials("instrument.withdraw", "instrument")
 def withdraw(desk: Desk, command: Withdraw) -> Instrument:
     with desk.uow() as uow:
         user, case, instrument = _load(
@@ -208,6 +223,7 @@ def withdraw(desk: Desk, command: Withdraw) -> Instrument:
             "withdraw", actor=user.username, at=desk.clock.now(), reason=command.reason
         )
         uow.cases.save(case)
+        _audit(uow, user, "instrument.withdraw", instrument, command.source)
         uow.commit()
     return instrument
 
@@ -232,6 +248,7 @@ def lapse_overdue(desk: Desk, instrument_ids: list[str]) -> list[Instrument]:
             )
             try:
                 uow.cases.save(case)
+                _audit(uow, None, "instrument.lapse", instrument, "system")
                 uow.commit()
             except ConcurrencyConflict:
                 continue
@@ -253,6 +270,27 @@ def _load(
     if expected is not None and expected != instrument.version:
         raise ConcurrencyConflict("instrument", instrument_id, expected)
     return user, case, instrument
+
+
+def _audit(
+    uow: UnitOfWork,
+    user: User | None,
+    action: str,
+    instrument: Instrument,
+    source: str,
+    **detail: str,
+) -> None:
+    """The change's audit entry, in the change's own unit of work: both commit or neither."""
+    audit.record(
+        uow,
+        actor=user.username if user else audit.SYSTEM,
+        agency=user.agency_id if user else "",
+        action=action,
+        object_type="instrument",
+        object_id=instrument.id,
+        source=source,
+        detail={"kind": instrument.kind.value, "status": instrument.status.value, **detail},
+    )
 
 
 def _require_party(user: User, instrument: Instrument, party: Party) -> None:

@@ -16,6 +16,7 @@ from lexdesk.domain.persons import (
     Person,
 )
 from lexdesk.domain.vocabulary import AgencyKind
+from lexdesk.services import audit
 from lexdesk.services.context import Desk, acting_user, agency
 
 
@@ -35,12 +36,14 @@ class BookPerson:
     convictions: tuple[Conviction, ...] = ()
     facts: dict[str, bool] = field(default_factory=dict)
     record: dict[str, str] = field(default_factory=dict)
+    source: str = "cli"
 
 
 #: Facts about a person that the rule packs ask for, beyond convictions and charges.
 PERSON_FACTS = ("tsdb_match", "prior_removal", "illegal_reentry", "proof_of_status")
 
 
+@audit.records_denials("person.book", "person", None)
 def book_person(desk: Desk, command: BookPerson) -> Person:
     unknown = sorted(set(command.facts) - set(PERSON_FACTS))
     if unknown:
@@ -82,6 +85,15 @@ def book_person(desk: Desk, command: BookPerson) -> Person:
             record=dict(command.record),
         )
         uow.persons.add(person)
+        audit.record(
+            uow,
+            actor=user.username,
+            agency=holder.id,
+            action="person.book",
+            object_type="person",
+            object_id=person.id,
+            source=command.source,
+        )
         uow.commit()
     return person
 

@@ -6,7 +6,8 @@ Map of the package, in the order data flows:
 
 - ``source``      YAML with line numbers; :class:`~source.Node` fails with ``file:line: key:``
 - ``tables``      named, dated tables (offense lists) with a citation per entry
-- ``conditions``  the closed set of operations of a rule's ``when``, compiled to closures
+- ``conditions``  the nodes of a rule's ``when``, compiled to closures, explaining failures
+- ``syntax``      the YAML of a ``when``: the closed set of operations
 - ``schema``      the pack format: versions, rules, duties, strictly parsed
 - ``request``     :class:`EvaluationRequest` read from the ``rules evaluate`` JSON; ``Facts``
 - ``plan``        compiled rules and the per-(kind, action, date) plan that resolves them

@@ -1,25 +1,16 @@
-"""The closed set of operations a rule's ``when`` may use, parsed from YAML, compiled once into
-closures, and able to say which of its parts failed. There is no embedded code: a condition
-is a tree of the node classes below and nothing else.
-
-    all: [...]   any: [...]   not: {...}
-    fact: person.tsdb_match                       (a yes/no fact is true)
-    eq: {fact: instrument.warrant, value: judicial}
-    in: {fact: instrument.warrant, values: [judicial, administrative]}
-    before / on_or_after: {fact: person.arrested_on, date: 2017-09-01}
-    conviction: {table: violent_or_serious_crimes, within_years: 5}   (within_years optional)
-    pending_charge: {table: serious_felonies}
-"""
+"""The nodes a rule's ``when`` is made of (see :mod:`lexdesk.domain.rules.syntax` for the
+YAML), compiled once into closures over :class:`Facts`, and able to say which of their parts
+failed. There is no embedded code: a condition is a tree of these classes and nothing else."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from operator import attrgetter
 
 from lexdesk.domain.rules.request import Facts
-from lexdesk.domain.rules.source import Node
 from lexdesk.domain.rules.tables import Table
 from lexdesk.domain.vocabulary import Warrant
 
@@ -59,6 +50,11 @@ class Condition:
     def compile(self) -> Test:
         raise NotImplementedError
 
+    @cached_property
+    def holds(self) -> Test:
+        """The compiled test, built once per node (used when explaining failures)."""
+        return self.compile()
+
     def render(self) -> str:
         raise NotImplementedError
 
@@ -88,9 +84,7 @@ class AllOf(Condition):
         return "all of (" + "; ".join(item.render() for item in self.items) + ")"
 
     def failures(self, facts: Facts) -> list[str]:
-        return [
-            msg for item in self.items if not item.compile()(facts) for msg in item.failures(facts)
-        ]
+        return [m for item in self.items if not item.holds(facts) for m in item.failures(facts)]
 
     def leaves(self) -> tuple[Condition, ...]:
         return tuple(leaf for item in self.items for leaf in item.leaves())
@@ -196,15 +190,7 @@ class ConvictionIn(Condition):
         def look_up(f: Facts) -> bool:
             hit = f.memo.get(key)
             if hit is None:
-                codes = table.codes_on(f.as_of)
-                cutoff = None if years is None else years_before(f.arrested_on or f.as_of, years)
-                hit = any(
-                    c.offense in codes
-                    and c.date <= f.as_of
-                    and (cutoff is None or c.window_start >= cutoff)
-                    for c in f.convictions
-                )
-                f.memo[key] = hit
+                hit = f.memo[key] = _has_conviction(f, table, years)
             return hit
 
         return look_up
@@ -271,78 +257,20 @@ class ChargePending(Condition):
         return {"offense_in": self.table.name}
 
 
+def _has_conviction(facts: Facts, table: Table, years: int | None) -> bool:
+    codes = table.codes_on(facts.as_of)
+    as_of = facts.as_of
+    cutoff = None if years is None else years_before(facts.arrested_on or as_of, years)
+    for conviction in facts.convictions:
+        listed = conviction.offense in codes and conviction.date <= as_of
+        if listed and (cutoff is None or conviction.window_start >= cutoff):
+            return True
+    return False
+
+
 def _show(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if value is None:
         return "not given"
     return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def parse_condition(node: Node, tables: Mapping[str, Table]) -> Condition:
-    """Read one condition; an unknown operation or fact fails with file, line and path."""
-    if not isinstance(node.value, dict) or len(node.value) != 1:
-        node.fail("a condition is a mapping with exactly one operation")
-    operation, arg = next(iter(node.items()))
-    if operation in ("all", "any"):
-        items = tuple(parse_condition(item, tables) for item in arg.entries())
-        if len(items) < 2:
-            arg.fail(f"'{operation}' needs at least two conditions")
-        return AllOf(items) if operation == "all" else AnyOf(items)
-    if operation == "not":
-        return Not(parse_condition(arg, tables))
-    if operation == "fact":
-        return Compare(_flag_fact(arg), "fact", (True,))
-    if operation in ("eq", "in", "before", "on_or_after"):
-        return _parse_compare(operation, arg)
-    if operation == "conviction":
-        arg.mapping(required=("table",), optional=("within_years",))
-        years = arg.child("within_years")
-        within = None if years.value is None else years.integer()
-        if within is not None and within < 1:
-            years.fail("within_years must be at least 1")
-        return ConvictionIn(_table(arg.child("table"), tables), within)
-    if operation == "pending_charge":
-        arg.mapping(required=("table",))
-        return ChargePending(_table(arg.child("table"), tables))
-    known = "all, any, not, fact, eq, in, before, on_or_after, conviction, pending_charge"
-    node.child(operation).fail(f"unknown operation {operation!r} (known: {known})")
-
-
-def _flag_fact(node: Node) -> str:
-    path = node.text()
-    if FACTS.get(path, FactSpec("", "")).kind != "flag":
-        flags = ", ".join(p for p, spec in FACTS.items() if spec.kind == "flag")
-        node.fail(f"{path!r} is not a yes/no fact (use one of {flags})")
-    return path
-
-
-def _parse_compare(operation: str, arg: Node) -> Compare:
-    value_key = {"in": "values"}.get(
-        operation, "date" if operation in ("before", "on_or_after") else "value"
-    )
-    arg.mapping(required=("fact", value_key))
-    path = arg.child("fact").text()
-    spec = FACTS.get(path)
-    wanted = "date" if value_key == "date" else "choice"
-    if spec is None or spec.kind != wanted:
-        facts = ", ".join(p for p, s in FACTS.items() if s.kind == wanted)
-        arg.child("fact").fail(f"unknown fact {path!r} for '{operation}' (use one of {facts})")
-    if value_key == "date":
-        return Compare(path, operation, (arg.child("date").day(),))
-    nodes = arg.child("values").entries() if value_key == "values" else [arg.child("value")]
-    values = tuple(item.text() for item in nodes)
-    for item, value in zip(nodes, values, strict=True):
-        if value not in spec.values:
-            item.fail(
-                f"{value!r} is not a value of {path} (use one of {', '.join(map(str, spec.values))})"
-            )
-    return Compare(path, operation, values)
-
-
-def _table(node: Node, tables: Mapping[str, Table]) -> Table:
-    name = node.text()
-    if name not in tables:
-        known = ", ".join(sorted(tables)) or "none defined"
-        node.fail(f"unknown table {name!r} (tables: {known})")
-    return tables[name]

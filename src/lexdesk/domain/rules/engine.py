@@ -27,17 +27,19 @@ def evaluate(source: PackSource | RulePack, request: EvaluationRequest) -> Evalu
     facts = request.facts()
     kind, as_of = request.instrument.kind, request.as_of
     decisions: dict[str, ActionDecision] = {}
+    conflict = None
     for action in request.instrument.actions:
         plan = pack.plan(kind, action, as_of)
         mask = plan.mask(facts)
         resolution = plan.resolve(mask)
-        if not resolution.holding:
-            raise NoRuleInForce(_no_rule(pack, request, action, plan, facts))
+        if resolution.status is None:
+            if not resolution.holding:
+                raise NoRuleInForce(_no_rule(pack, request, action, plan, facts))
+            conflict = conflict or resolution.reason
         decisions[action] = ActionDecision(action, plan, mask, resolution, facts)
     evaluation = Evaluation(pack.id, version.version, pack.content_hash, request, decisions)
-    conflicts = [d for d in decisions.values() if d.resolution.status is None]
-    if conflicts:
-        raise ConflictError(conflicts[0].reasons()[0], evaluation)
+    if conflict is not None:
+        raise ConflictError(conflict, evaluation)
     return evaluation
 
 

@@ -17,20 +17,23 @@ from lexdesk.domain.rules.schema import EFFECT_RANK
 CONFLICT = "conflict"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     fact: str
     value: object
     status: str
 
 
-@dataclass(frozen=True)
 class ActionDecision:
-    action: str
-    plan: Plan
-    mask: int
-    resolution: Resolution
-    facts: Facts
+    """One requested action, decided. Plain slots: one is built per action per evaluation."""
+
+    __slots__ = ("action", "facts", "mask", "plan", "resolution")
+
+    def __init__(
+        self, action: str, plan: Plan, mask: int, resolution: Resolution, facts: Facts
+    ) -> None:
+        self.action, self.plan, self.mask = action, plan, mask
+        self.resolution, self.facts = resolution, facts
 
     @property
     def status(self) -> str:
@@ -41,19 +44,28 @@ class ActionDecision:
         return self.resolution.deciding[0]
 
     def failed(self) -> list[tuple[CompiledRule, list[str]]]:
+        if not self.resolution.failed:
+            return []
         return [
             (rule, rule.spec.when.failures(self.facts) if rule.spec.when is not None else [])
-            for rule in self.plan.failed(self.mask)
+            for rule in self.resolution.failed
         ]
 
     def missing(self) -> list[Change]:
         """Single-fact changes after which this action moves up prohibited < permitted <
         required; changes that end in a conflict or in no rule are not offered."""
-        if self.resolution.status is None:
+        resolution = self.resolution
+        if resolution.status is None:
             return []
-        rank = EFFECT_RANK[self.resolution.status]
+        rank = EFFECT_RANK[resolution.status]
+        if self.plan.hypotheses_rank <= rank and resolution.overridden_rank <= rank:
+            return []
         changes = []
         for hypothesis in self.plan.hypotheses:
+            # A change can only raise the status through a stronger rule it affects, or by
+            # unsettling the exception that overrode a stronger rule.
+            if hypothesis.top_rank <= rank and resolution.overridden_rank <= rank:
+                continue
             changed = hypothesis.apply(self.facts)
             if changed is None:
                 continue
@@ -64,73 +76,68 @@ class ActionDecision:
         return changes
 
     def duties(self) -> list[CompiledDuty]:
+        status = self.status
         return [
             duty
             for duty in self.plan.duties
-            if self.status in duty.spec.on and (duty.test is None or duty.test(self.facts))
+            if status in duty.spec.status_in and (duty.test is None or duty.test(self.facts))
         ]
 
     def to_json(self) -> dict[str, Any]:
-        resolution = self.resolution
-        out: dict[str, Any] = {
-            "status": self.status,
-            "rule": None if resolution.status is None else self.rule.id,
-            "citation": None if resolution.status is None else self.rule.spec.citation,
+        summary = self.resolution.summary
+        # The summary is shared by every evaluation that resolves alike: hand out copies.
+        return summary | {
+            "concurring": summary["concurring"][:],
+            "overrode": summary["overrode"][:],
+            "citations": summary["citations"][:],
+            "failed": [{"rule": r.id, "conditions": why} for r, why in self.failed()]
+            if self.resolution.failed
+            else [],
+            "duties": [_duty_json(d) for d in self.duties()] if self.plan.duties else [],
         }
-        if resolution.status is None:
-            out["conflicting"] = [r.id for r in resolution.deciding]
-        out["label"] = self.rule.spec.label
-        out["verification"] = self.rule.spec.verification.status
-        out["concurring"] = [r.id for r in resolution.deciding[1:]]
-        out["overrode"] = [r.id for r in resolution.overridden]
-        out["failed"] = [{"rule": r.id, "conditions": why} for r, why in self.failed()]
-        out["citations"] = _citations(resolution.deciding + resolution.overridden)
-        out["duties"] = [_duty_json(d) for d in self.duties()]
-        return out
 
     def reasons(self) -> list[str]:
-        resolution = self.resolution
-        if resolution.status is None:
-            rules = ", ".join(f"{r.id} ({r.spec.effect})" for r in resolution.deciding)
-            lines = [f"{self.action}: conflict between {rules}: a lawyer must decide"]
-        else:
-            line = f"{self.action}: {self.status} under {self.rule.id} ({self.rule.spec.citation})"
-            if resolution.overridden:
-                line += ", overriding " + ", ".join(r.id for r in resolution.overridden)
-            lines = [line]
+        lines = [self.resolution.reason]
+        if not self.resolution.failed:
+            return lines
         for rule, why in self.failed():
             lines.append(f"{self.action}: {rule.id} does not apply: {'; '.join(why)}")
         return lines
 
 
-@dataclass(frozen=True)
 class Evaluation:
-    pack: str
-    pack_version: str
-    content_hash: str
-    request: EvaluationRequest
-    decisions: dict[str, ActionDecision]
+    """The decision on every requested action of one request under one pack version."""
+
+    __slots__ = ("content_hash", "decisions", "pack", "pack_version", "request")
+
+    def __init__(
+        self,
+        pack: str,
+        pack_version: str,
+        content_hash: str,
+        request: EvaluationRequest,
+        decisions: dict[str, ActionDecision],
+    ) -> None:
+        self.pack, self.pack_version, self.content_hash = pack, pack_version, content_hash
+        self.request, self.decisions = request, decisions
 
     @property
     def outcome(self) -> str:
-        statuses = {d.status for d in self.decisions.values()}
-        if CONFLICT in statuses:
+        statuses = {d.resolution.status for d in self.decisions.values()}
+        if None in statuses:
             return CONFLICT
-        if statuses == {"required"}:
-            return "must_comply"
-        if statuses == {"prohibited"}:
-            return "must_not_comply"
-        return "partial" if "prohibited" in statuses else "may_comply"
+        if "prohibited" in statuses:
+            return "must_not_comply" if len(statuses) == 1 else "partial"
+        return "must_comply" if statuses == {"required"} else "may_comply"
 
     def status_of(self, action: str) -> str:
         """``required``, ``permitted`` or ``prohibited`` for one requested action."""
         decision = self.decisions.get(action)
         if decision is None:
-            raise InvalidInput(
-                f"{action!r} was not requested: evaluated {', '.join(self.decisions)}"
-            )
+            requested = ", ".join(self.decisions)
+            raise InvalidInput(f"{action!r} was not requested: evaluated {requested}")
         if decision.resolution.status is None:
-            raise ConflictError(decision.reasons()[0], self)
+            raise ConflictError(decision.resolution.reason, self)
         return decision.resolution.status
 
     def missing(self) -> list[dict[str, Any]]:
@@ -147,6 +154,10 @@ class Evaluation:
     def to_json(self) -> dict[str, Any]:
         """The ``lexdesk rules evaluate`` document, with its extra explanation keys."""
         decisions = self.decisions.values()
+        citations: dict[str, None] = {}
+        for decision in decisions:
+            for citation in decision.resolution.citations:
+                citations[citation] = None
         return {
             "pack": self.pack,
             "pack_version": self.pack_version,
@@ -156,14 +167,8 @@ class Evaluation:
             "actions": {d.action: d.to_json() for d in decisions},
             "reasons": [line for d in decisions for line in d.reasons()],
             "missing": self.missing(),
-            "citations": _citations(
-                tuple(r for d in decisions for r in d.resolution.deciding + d.resolution.overridden)
-            ),
+            "citations": list(citations),
         }
-
-
-def _citations(rules: tuple[CompiledRule, ...]) -> list[str]:
-    return list(dict.fromkeys(rule.spec.citation for rule in rules))
 
 
 def _duty_json(duty: CompiledDuty) -> dict[str, str]:

@@ -130,7 +130,7 @@ class RulePack:
             and in_force(duty.spec.effective_from, duty.spec.effective_to, as_of)
         ]
         closure = _exception_closure([rule for level in levels for rule in level.rules])
-        return Plan(tuple(entries), closure, tuple(duties))
+        return Plan(action, tuple(entries), closure, tuple(duties))
 
     def _dates(self) -> set[date]:
         """Every date on which a version, rule or duty of the stack starts or ends."""
@@ -158,7 +158,7 @@ class RulePack:
                 for target in rule.exception_to:
                     if target not in own and target not in layer_ids:
                         raise PackError(
-                            f"{rule.where}.exception_to: no rule {target!r} in this version "
+                            f"{rule.exception_where}: no rule {target!r} in this version "
                             "or its layers"
                         )
         _exception_closure([r for _, r in self.all_rules()], check_cycles=True)

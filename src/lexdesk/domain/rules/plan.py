@@ -8,7 +8,8 @@ lowest remaining bit is the rule reported as deciding."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from lexdesk.domain.rules.conditions import (
     FACTS,
@@ -60,10 +61,18 @@ def compile_duty(spec: DutySpec) -> CompiledDuty:
 
 @dataclass(frozen=True)
 class Resolution:
+    """How one set of holding rules resolves, with the parts of the explanation that depend
+    on nothing else, computed once per (plan, mask) and reused by every evaluation."""
+
     holding: tuple[CompiledRule, ...]
     deciding: tuple[CompiledRule, ...]  # the rules left standing, the reported one first
     overridden: tuple[CompiledRule, ...]
+    failed: tuple[CompiledRule, ...]  # rules in scope whose condition did not hold
     status: str | None  # None when nothing holds or the rules left disagree
+    summary: dict[str, Any]  # the action's JSON, but for failed conditions and duties
+    reason: str
+    citations: tuple[str, ...]
+    overridden_rank: int  # the strongest effect overridden, -1 if none
 
     @property
     def conflict(self) -> bool:
@@ -81,6 +90,7 @@ class Hypothesis:
     new_value: object
     overrides: dict[object, bool]
     mask: int
+    top_rank: int  # the strongest effect among the rules the change can affect
 
     def apply(self, facts: Facts) -> Facts | None:
         """The changed facts, or None when the change is no change."""
@@ -91,24 +101,18 @@ class Hypothesis:
         return facts.assuming(self.overrides)
 
 
-@dataclass
 class Plan:
-    rules: tuple[CompiledRule, ...]
-    depths: tuple[int, ...]
-    defeats: tuple[int, ...]  # per rule, the mask of rules it overrides when it holds
-    always: int
-    conditional: tuple[tuple[int, Test], ...]
-    hypotheses: tuple[Hypothesis, ...]
-    duties: tuple[CompiledDuty, ...]
-    _resolutions: dict[int, Resolution] = field(default_factory=dict, repr=False)
+    """The rules in scope for one (kind, action) on the dates of one segment."""
 
     def __init__(
         self,
+        action: str,
         entries: tuple[tuple[int, CompiledRule], ...],
         closure: dict[str, frozenset[str]],
         duties: tuple[CompiledDuty, ...],
     ) -> None:
         ordered = sorted(entries, key=lambda e: (e[0], e[1].pack, e[1].order))
+        self.action = action
         self.rules = tuple(rule for _, rule in ordered)
         self.depths = tuple(depth for depth, _ in ordered)
         self.defeats = _defeat_masks(self.rules, self.depths, closure)
@@ -117,8 +121,10 @@ class Plan:
             (1 << i, r.test) for i, r in enumerate(self.rules) if r.test is not None
         )
         self.hypotheses = _hypotheses(self.rules)
+        self.hypotheses_rank = max((h.top_rank for h in self.hypotheses), default=-1)
         self.duties = duties
-        self._resolutions = {}
+        self.fixed_duties = all(d.test is None for d in duties)
+        self._resolutions: dict[int, Resolution] = {}
 
     def mask(self, facts: Facts) -> int:
         mask = self.always
@@ -147,15 +153,66 @@ class Plan:
             defeated |= self.defeats[i] & mask
         standing = mask & ~defeated
         holding = tuple(self.rules[i] for i in _bits(mask))
-        deciding = tuple(self.rules[i] for i in _bits(standing))
+        deciding = tuple(self.rules[i] for i in _bits(standing)) or holding
         overridden = tuple(self.rules[i] for i in _bits(defeated))
         effects = {rule.spec.effect for rule in deciding}
-        status = effects.pop() if len(effects) == 1 else None
-        return Resolution(holding, deciding or holding, overridden, status)
+        status = effects.pop() if len(effects) == 1 and standing else None
+        citations = tuple(dict.fromkeys(r.spec.citation for r in deciding + overridden))
+        return Resolution(
+            holding=holding,
+            deciding=deciding,
+            overridden=overridden,
+            failed=tuple(r for i, r in enumerate(self.rules) if not mask >> i & 1),
+            status=status,
+            summary=_summary(status, deciding, overridden, citations),
+            reason=_reason(self.action, status, deciding, overridden),
+            citations=citations,
+            overridden_rank=max((r.rank for r in overridden), default=-1),
+        )
 
-    def failed(self, mask: int) -> tuple[CompiledRule, ...]:
-        """Rules in scope whose condition did not hold."""
-        return tuple(r for i, r in enumerate(self.rules) if not mask & (1 << i))
+
+def _summary(
+    status: str | None,
+    deciding: tuple[CompiledRule, ...],
+    overridden: tuple[CompiledRule, ...],
+    citations: tuple[str, ...],
+) -> dict[str, Any]:
+    if not deciding:
+        return {}
+    first = deciding[0].spec
+    out: dict[str, Any] = {
+        "status": status or "conflict",
+        "rule": first.id if status else None,
+        "citation": first.citation if status else None,
+    }
+    if status is None:
+        out["conflicting"] = [r.id for r in deciding]
+    out.update(
+        label=first.label if status else None,
+        verification=first.verification.status if status else None,
+        concurring=[r.id for r in deciding[1:]] if status else [],
+        overrode=[r.id for r in overridden],
+        citations=list(citations),
+    )
+    return out
+
+
+def _reason(
+    action: str,
+    status: str | None,
+    deciding: tuple[CompiledRule, ...],
+    overridden: tuple[CompiledRule, ...],
+) -> str:
+    if not deciding:
+        return f"{action}: no rule in force"
+    if status is None:
+        rules = ", ".join(f"{r.id} ({r.spec.effect})" for r in deciding)
+        return f"{action}: conflict between {rules}: a lawyer must decide"
+    first = deciding[0].spec
+    line = f"{action}: {status} under {first.id} ({first.citation})"
+    if overridden:
+        line += ", overriding " + ", ".join(r.id for r in overridden)
+    return line
 
 
 def _bits(mask: int) -> list[int]:
@@ -191,16 +248,21 @@ def _hypotheses(rules: tuple[CompiledRule, ...]) -> tuple[Hypothesis, ...]:
             leaves.append(leaf)
     found: dict[tuple[str, str], Hypothesis] = {}
     for leaf in leaves:
-        for hypothesis in _leaf_hypotheses(leaf, leaves, masks[leaf.fact()]):
+        mask = masks[leaf.fact()]
+        top = max(r.rank for i, r in enumerate(rules) if mask >> i & 1)
+        for hypothesis in _leaf_hypotheses(leaf, leaves, mask, top):
             found.setdefault((hypothesis.fact, repr(hypothesis.value)), hypothesis)
     return tuple(found.values())
 
 
-def _leaf_hypotheses(leaf: Condition, leaves: list[Condition], mask: int) -> list[Hypothesis]:
+def _leaf_hypotheses(
+    leaf: Condition, leaves: list[Condition], mask: int, top: int
+) -> list[Hypothesis]:
     if isinstance(leaf, Compare):
         spec = FACTS[leaf.path]
         return [
-            Hypothesis(leaf.path, value, spec.attribute, value, {}, mask) for value in spec.values
+            Hypothesis(leaf.path, value, spec.attribute, value, {}, mask, top)
+            for value in spec.values
         ]
     if isinstance(leaf, ConvictionIn):
         implied: dict[object, bool] = {
@@ -208,7 +270,8 @@ def _leaf_hypotheses(leaf: Condition, leaves: list[Condition], mask: int) -> lis
             for other in leaves
             if isinstance(other, ConvictionIn) and leaf.implies(other)
         }
-        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, implied, mask)]
+        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, implied, mask, top)]
     if isinstance(leaf, ChargePending):
-        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, {leaf.key: True}, mask)]
+        overrides: dict[object, bool] = {leaf.key: True}
+        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, overrides, mask, top)]
     return []

@@ -4,9 +4,8 @@ the compiled conditions read."""
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -27,13 +26,14 @@ class Conviction:
     offense: str
     date: dt.date
     released_on: dt.date | None = None
+    #: A look-back window starts at the later of conviction and release from its sentence.
+    window_start: dt.date = field(init=False, repr=False, compare=False)
 
-    @property
-    def window_start(self) -> dt.date:
-        """A look-back window starts at the later of conviction and release from its sentence."""
-        if self.released_on is not None and self.released_on > self.date:
-            return self.released_on
-        return self.date
+    def __post_init__(self) -> None:
+        start = self.date
+        if self.released_on is not None and self.released_on > start:
+            start = self.released_on
+        object.__setattr__(self, "window_start", start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,16 +135,26 @@ class Facts:
         self.pending_charges = person.pending_charges
         self.memo: dict[object, bool] = {}
 
+    def _clone(self) -> Facts:
+        # Written out rather than copy.copy: ``missing`` clones on the hot path.
+        other = Facts.__new__(Facts)
+        other.as_of, other.warrant, other.arrested_on = self.as_of, self.warrant, self.arrested_on
+        other.tsdb_match, other.prior_removal = self.tsdb_match, self.prior_removal
+        other.illegal_reentry, other.proof_of_status = self.illegal_reentry, self.proof_of_status
+        other.convictions, other.pending_charges = self.convictions, self.pending_charges
+        other.memo = self.memo
+        return other
+
     def changed(self, attribute: str, value: object) -> Facts:
         """A hypothetical copy with one fact changed; it shares the memo, which holds only
         conviction and charge look-ups that such a change cannot affect."""
-        other = copy.copy(self)
+        other = self._clone()
         setattr(other, attribute, value)
         return other
 
     def assuming(self, memo_overrides: dict[object, bool]) -> Facts:
         """A hypothetical copy in which some conviction or charge look-ups hold."""
-        other = copy.copy(self)
+        other = self._clone()
         other.memo = self.memo | memo_overrides
         return other
 

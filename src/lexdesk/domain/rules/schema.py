@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from lexdesk.domain.errors import InvalidInput
-from lexdesk.domain.rules.conditions import Condition, parse_condition
+from lexdesk.domain.rules.conditions import Condition
 from lexdesk.domain.rules.source import Document, Node
+from lexdesk.domain.rules.syntax import parse_condition
 from lexdesk.domain.rules.tables import Table, Verification, parse_table, parse_verification
 from lexdesk.domain.vocabulary import (
     ALL_ACTIONS,
@@ -53,17 +54,18 @@ class RuleSpec:
     verification: Verification
     note: str
     where: str  # "file:line: rules[3]", for errors found when packs are stacked
+    exception_where: str  # the same for its exception_to key
 
 
 @dataclass(frozen=True)
 class DutySpec:
-    """Something the agency must also do when an action gets one of the ``on`` statuses (tell
-    the person, give them a copy): reported with the decision, never a status of its own."""
+    """Something the agency must also do when an action ends with a status in ``status_in``
+    (tell the person, give them a copy): reported with the decision, never a status itself."""
 
     id: str
     label: str
     applies_to: AppliesTo
-    on: frozenset[str]
+    status_in: frozenset[str]
     when: Condition | None
     citation: str
     url: str
@@ -100,40 +102,28 @@ class PackVersion:
     canonical: str  # the parsed content as canonical JSON, for the pack's content hash
 
 
+VERSION_KEYS = (
+    "pack", "version", "title", "level", "jurisdiction", "agency", "effective_from", "sources",
+    "rules",
+)  # fmt: skip
+VERSION_OPTIONAL = ("layers", "effective_to", "notes", "tables", "duties")
+
+
 def parse_pack_version(doc: Document, pack_id: str, version: str) -> PackVersion:
     root = Node.root(doc)
-    root.mapping(
-        required=(
-            "pack",
-            "version",
-            "title",
-            "level",
-            "jurisdiction",
-            "agency",
-            "effective_from",
-            "sources",
-            "rules",
-        ),
-        optional=("layers", "effective_to", "notes", "tables", "duties"),
-    )
+    root.mapping(required=VERSION_KEYS, optional=VERSION_OPTIONAL)
     _expect(root.child("pack"), pack_id, "the pack's folder name")
     _expect(root.child("version"), version, "the file name")
     start, end = _dates(root, root.child("effective_from").day())
     tables = {name: parse_table(name, node) for name, node in _optional_items(root, "tables")}
     rules = tuple(_parse_rule(node, tables, start, end) for node in root.child("rules").entries())
     _check_rule_ids(root, rules)
-    duties = tuple(
-        _parse_duty(node, tables, start, end)
-        for node in (root.child("duties").entries() if root.has("duties") else [])
-    )
-    level = root.child("level").text()
-    if level not in LEVELS:
-        root.child("level").fail(f"unknown level {level!r}: use {', '.join(LEVELS)}")
+    duty_nodes = root.child("duties").entries() if root.has("duties") else []
     return PackVersion(
         pack=pack_id,
         version=version,
         title=root.child("title").text(),
-        level=level,
+        level=_level(root.child("level")),
         jurisdiction=root.child("jurisdiction").text(),
         agency=root.child("agency").text(),
         layers=root.child("layers").text_list() if root.has("layers") else (),
@@ -143,10 +133,17 @@ def parse_pack_version(doc: Document, pack_id: str, version: str) -> PackVersion
         notes=root.child("notes").text_or(""),
         tables=tables,
         rules=rules,
-        duties=duties,
+        duties=tuple(_parse_duty(node, tables, start, end) for node in duty_nodes),
         filename=doc.filename,
         canonical=json.dumps(doc.data, sort_keys=True, default=str),
     )
+
+
+def _level(node: Node) -> str:
+    level = node.text()
+    if level not in LEVELS:
+        node.fail(f"unknown level {level!r}: use {', '.join(LEVELS)}")
+    return level
 
 
 def _expect(node: Node, wanted: str, named_after: str) -> None:
@@ -235,6 +232,7 @@ def _parse_rule(node: Node, tables: dict[str, Table], start: date, end: date | N
         verification=parse_verification(node.child("verification")),
         note=node.child("note").text_or(""),
         where=node.where,
+        exception_where=exception_to.where,
     )
 
 
@@ -251,19 +249,24 @@ def _check_rule_ids(root: Node, rules: tuple[RuleSpec, ...]) -> None:
 
 def _parse_duty(node: Node, tables: dict[str, Table], start: date, end: date | None) -> DutySpec:
     node.mapping(
-        required=("id", "label", "applies_to", "on", "citation", "url", "text", "verification"),
+        required=(
+            "id",
+            "label",
+            "applies_to",
+            "status_in",
+            "citation",
+            "url",
+            "text",
+            "verification",
+        ),
         optional=("when", "effective_from", "effective_to"),
     )
-    statuses = node.child("on").text_list()
-    for item, status in zip(node.child("on").entries(), statuses, strict=True):
-        if status not in EFFECTS:
-            item.fail(f"unknown status {status!r}: use {', '.join(EFFECTS)}")
     duty_start, duty_end = _dates(node, start, end)
     return DutySpec(
         id=node.child("id").text(),
         label=node.child("label").text(),
         applies_to=parse_applies_to(node.child("applies_to")),
-        on=frozenset(statuses),
+        status_in=_statuses(node.child("status_in")),
         when=_condition(node, tables),
         citation=node.child("citation").text(),
         url=node.child("url").text(),
@@ -272,6 +275,13 @@ def _parse_duty(node: Node, tables: dict[str, Table], start: date, end: date | N
         effective_to=duty_end,
         verification=parse_verification(node.child("verification")),
     )
+
+
+def _statuses(node: Node) -> frozenset[str]:
+    for item in node.entries():
+        if item.text() not in EFFECTS:
+            item.fail(f"unknown status {item.text()!r}: use {', '.join(EFFECTS)}")
+    return frozenset(node.text_list())
 
 
 def _parse_source(node: Node) -> Source:

@@ -184,6 +184,6 @@ def run_vectors(source: PackSource | RulePack, vectors: tuple[Vector, ...]) -> l
 
 def uncovered(pack: RulePack, results: list[VectorResult]) -> list[str]:
     """The pack's own rules and duties that decided in no vector."""
-    fired = set().union(*(r.fired for r in results)) if results else set()
+    fired = set().union(*(r.fired for r in results if r.passed))
     own = [rule.id for _, rule in pack.own_rules()] + [d.spec.id for _, d in pack.own_duties()]
     return [rule_id for rule_id in dict.fromkeys(own) if rule_id not in fired]

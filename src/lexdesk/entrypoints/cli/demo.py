@@ -6,7 +6,7 @@ import typer
 
 from lexdesk.adapters import migrations
 from lexdesk.entrypoints.cli.common import app, fails_cleanly
-from lexdesk.services.demo import AGENCIES, ROLES, load_demo
+from lexdesk.services.demo import DEMO_PASSWORD, demo_logins, load_demo
 
 
 @fails_cleanly
@@ -19,7 +19,11 @@ def demo() -> None:
         typer.echo("loaded: " + "; ".join(report.created))
     else:
         typer.echo("the demo is already loaded: nothing added")
-    typer.echo("users (act with --as USERNAME):")
-    for agency in AGENCIES:
-        typer.echo(f"  {agency.name}: " + ", ".join(f"{agency.id}-{role}" for role in ROLES))
-    typer.echo("try: lexdesk cases list")
+    typer.echo(f"demo users (password {DEMO_PASSWORD!r}; TOTP seed for an authenticator app):")
+    agency = ""
+    for login in demo_logins(built.desk):
+        if login.agency != agency:
+            agency = login.agency
+            typer.echo(f"  {agency}")
+        typer.echo(f"    {login.username:<22} TOTP {login.totp_secret}")
+    typer.echo("from a shell, act as any of them with --as USERNAME; try: lexdesk cases list")

@@ -1,0 +1,105 @@
+"""Credentials, login failures and tickets, sessions and API tokens: rows to records and back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+
+from lexdesk.adapters import orm
+from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
+
+
+class SqlAccountRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def credentials(self, user_id: str) -> Credentials | None:
+        table = orm.credentials
+        row = self._db.execute(select(table).where(table.c.user_id == user_id)).first()
+        return Credentials(**row._asdict()) if row else None
+
+    def save_credentials(self, credentials: Credentials) -> None:
+        table, values = orm.credentials, vars(credentials).copy()
+        found = self._db.execute(
+            update(table).where(table.c.user_id == credentials.user_id).values(**values)
+        )
+        if found.rowcount == 0:
+            self._db.execute(insert(table).values(**values))
+
+    def add_failure(self, user_id: str, at: datetime) -> None:
+        self._db.execute(insert(orm.login_failures).values(user_id=user_id, at=at))
+
+    def failures(self, user_id: str) -> list[datetime]:
+        table = orm.login_failures
+        return list(self._db.scalars(select(table.c.at).where(table.c.user_id == user_id)))
+
+    def clear_failures(self, user_id: str) -> None:
+        table = orm.login_failures
+        self._db.execute(delete(table).where(table.c.user_id == user_id))
+
+    def add_ticket(self, ticket: LoginTicket) -> None:
+        self._db.execute(insert(orm.login_tickets).values(**vars(ticket)))
+
+    def ticket(self, digest: str) -> LoginTicket | None:
+        table = orm.login_tickets
+        row = self._db.execute(select(table).where(table.c.digest == digest)).first()
+        return LoginTicket(**row._asdict()) if row else None
+
+    def use_ticket(self, digest: str, at: datetime) -> None:
+        table = orm.login_tickets
+        self._db.execute(update(table).where(table.c.digest == digest).values(used_at=at))
+
+    def add_session(self, session: Session) -> None:
+        self._db.execute(insert(orm.sessions).values(**vars(session)))
+
+    def session(self, token_digest: str) -> Session | None:
+        table = orm.sessions
+        row = self._db.execute(select(table).where(table.c.token_digest == token_digest)).first()
+        return Session(**row._asdict()) if row else None
+
+    def touch_session(self, token_digest: str, at: datetime) -> None:
+        table = orm.sessions
+        self._db.execute(
+            update(table).where(table.c.token_digest == token_digest).values(last_seen_at=at)
+        )
+
+    def end_session(self, token_digest: str, at: datetime, reason: str) -> None:
+        table = orm.sessions
+        self._db.execute(
+            update(table)
+            .where(table.c.token_digest == token_digest, table.c.ended_at.is_(None))
+            .values(ended_at=at, end_reason=reason)
+        )
+
+    def end_sessions_of(self, user_id: str, at: datetime, reason: str) -> int:
+        table = orm.sessions
+        result = self._db.execute(
+            update(table)
+            .where(table.c.user_id == user_id, table.c.ended_at.is_(None))
+            .values(ended_at=at, end_reason=reason)
+        )
+        return result.rowcount
+
+    def add_api_token(self, token: ApiToken) -> None:
+        values = vars(token) | {"scopes": sorted(token.scopes)}
+        self._db.execute(insert(orm.api_tokens).values(**values))
+
+    def api_token(self, digest: str) -> ApiToken | None:
+        table = orm.api_tokens
+        row = self._db.execute(select(table).where(table.c.digest == digest)).first()
+        return _api_token(row) if row else None
+
+    def api_token_by_id(self, token_id: str) -> ApiToken | None:
+        table = orm.api_tokens
+        row = self._db.execute(select(table).where(table.c.id == token_id)).first()
+        return _api_token(row) if row else None
+
+    def revoke_api_token(self, token_id: str, at: datetime) -> None:
+        table = orm.api_tokens
+        self._db.execute(update(table).where(table.c.id == token_id).values(revoked_at=at))
+
+
+def _api_token(row: Row[Any]) -> ApiToken:
+    return ApiToken(**(row._asdict() | {"scopes": frozenset(row.scopes)}))

@@ -1,0 +1,84 @@
+"""The audit log table: read the chain's head under a lock, append, and read the chain back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select
+
+from lexdesk.adapters import orm
+from lexdesk.domain.audit import AuditEntry
+
+#: The key of the PostgreSQL advisory lock that serialises appends (any fixed 64-bit number;
+#: this one spells "lexaudit" in ASCII).
+AUDIT_LOCK_KEY = 0x6C6578_6175646974
+_PAGE = 1000
+
+
+class SqlAuditRepository:
+    def __init__(self, connection: Connection, now: Callable[[], datetime]) -> None:
+        self._db = connection
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now()
+
+    def head(self) -> AuditEntry | None:
+        """The last entry, read so that no other transaction can append before this one ends.
+        SQLite transactions already hold the write lock (BEGIN IMMEDIATE); on PostgreSQL two
+        transactions would otherwise both read entry N and both try to write N + 1."""
+        if self._db.dialect.name == "postgresql":
+            self._db.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
+        table = orm.audit_log
+        row = self._db.execute(select(table).order_by(table.c.seq.desc()).limit(1)).first()
+        return _entry(row) if row else None
+
+    def append(self, entry: AuditEntry) -> None:
+        self._db.execute(
+            insert(orm.audit_log).values(
+                seq=entry.seq,
+                at=entry.at,
+                actor=entry.actor,
+                agency=entry.agency,
+                action=entry.action,
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                outcome=entry.outcome,
+                source=entry.source,
+                detail=entry.detail,
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+
+    def entries(self, after: int = 0) -> Iterator[AuditEntry]:
+        """Every entry after seq ``after``, in order, a page at a time (the log only grows)."""
+        table = orm.audit_log
+        while True:
+            rows = self._db.execute(
+                select(table).where(table.c.seq > after).order_by(table.c.seq).limit(_PAGE)
+            ).all()
+            for row in rows:
+                yield _entry(row)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1].seq
+
+
+def _entry(row: Row[Any]) -> AuditEntry:
+    return AuditEntry(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        agency=row.agency,
+        action=row.action,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        outcome=row.outcome,
+        source=row.source,
+        detail=dict(row.detail),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )

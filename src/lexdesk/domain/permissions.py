@@ -1,0 +1,80 @@
+"""Who may do what: the one table of roles to permissions (ASVS 8.2.1; CJIS AC-3, AC-6).
+
+A role grants a permission; the services then check the rest (which agency, which side of an
+instrument, which kind of agency). A system's API token carries scopes instead of roles: each
+permission names the scope a token needs for it, or none when no token may do it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from lexdesk.domain.agencies import Role
+
+
+class Permission(StrEnum):
+    AGENCY_READ = "agency:read"
+    CASE_READ = "case:read"
+    INSTRUMENT_READ = "instrument:read"
+    INSTRUMENT_ISSUE = "instrument:issue"
+    INSTRUMENT_ACKNOWLEDGE = "instrument:acknowledge"
+    INSTRUMENT_DETERMINE = "instrument:determine"
+    INSTRUMENT_ESCALATE = "instrument:escalate"
+    INSTRUMENT_WITHDRAW = "instrument:withdraw"
+    PERSON_READ = "person:read"
+    PERSON_WRITE = "person:write"
+    DISCLOSURE_READ = "disclosure:read"
+    USER_ADMIN = "user:admin"
+    AUDIT_READ = "audit:read"
+
+
+P = Permission
+_CASEWORK = frozenset(
+    {
+        P.AGENCY_READ,
+        P.CASE_READ,
+        P.INSTRUMENT_READ,
+        P.INSTRUMENT_ISSUE,
+        P.INSTRUMENT_ACKNOWLEDGE,
+        P.INSTRUMENT_WITHDRAW,
+        P.PERSON_READ,
+        P.DISCLOSURE_READ,
+    }
+)
+
+#: The table. An officer works the desk; legal staff and supervisors also answer and escalate;
+#: an auditor reads the audit trail and nothing personal; an administrator manages accounts.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OFFICER: _CASEWORK | {P.PERSON_WRITE},
+    Role.LEGAL: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.INSTRUMENT_ESCALATE},
+    Role.SUPERVISOR: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.INSTRUMENT_ESCALATE, P.PERSON_WRITE},
+    Role.AUDITOR: frozenset({P.AGENCY_READ, P.AUDIT_READ}),
+    Role.ADMIN: frozenset({P.AGENCY_READ, P.USER_ADMIN}),
+}
+
+#: The API-token scope (``domain.accounts.API_SCOPES``) that stands for each permission.
+#: ``None``: no token may do it (account administration is for people who signed in).
+TOKEN_SCOPES: dict[Permission, str | None] = {
+    P.AGENCY_READ: "cases:read",
+    P.CASE_READ: "cases:read",
+    P.INSTRUMENT_READ: "instruments:read",
+    P.INSTRUMENT_ISSUE: "instruments:write",
+    P.INSTRUMENT_ACKNOWLEDGE: "instruments:write",
+    P.INSTRUMENT_DETERMINE: "instruments:write",
+    P.INSTRUMENT_ESCALATE: "instruments:write",
+    P.INSTRUMENT_WITHDRAW: "instruments:write",
+    P.PERSON_READ: "persons:read",
+    P.PERSON_WRITE: "persons:write",
+    P.DISCLOSURE_READ: "persons:read",
+    P.USER_ADMIN: None,
+    P.AUDIT_READ: "audit:read",
+}
+
+
+def granted(roles: frozenset[Role], permission: Permission) -> bool:
+    """Whether any of ``roles`` grants ``permission``."""
+    return any(permission in ROLE_PERMISSIONS[role] for role in roles)
+
+
+def roles_granting(permission: Permission) -> frozenset[Role]:
+    return frozenset(role for role, held in ROLE_PERMISSIONS.items() if permission in held)

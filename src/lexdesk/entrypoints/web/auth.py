@@ -1,0 +1,135 @@
+"""Signing in (password, then TOTP, enrolling the authenticator on first sign-in) and out.
+
+The sign-in page carries the CJIS AC-8 system-use notice, which must be acknowledged before the
+password is even checked. Lockout, timeouts and the audit trail are the services' own
+(``services/accounts.py``); this module only moves tokens between cookies and forms.
+"""
+
+from __future__ import annotations
+
+import segno
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from lexdesk.domain.credentials import token_digest, totp_uri
+from lexdesk.domain.errors import NotAuthenticated
+from lexdesk.entrypoints.web import sessions
+from lexdesk.entrypoints.web.pages import (
+    SOURCE,
+    Posted,
+    Web,
+    form_data,
+    posted,
+    redirect,
+    render,
+    web,
+)
+from lexdesk.services import accounts
+from lexdesk.services.accounts import Enrolment
+from lexdesk.services.context import Desk
+
+router = APIRouter()
+
+SIGNED_OUT = {
+    "out": "You are signed out.",
+    "idle": accounts.SIGN_IN_AGAIN["idle"],
+    "absolute": accounts.SIGN_IN_AGAIN["absolute"],
+    "disabled": accounts.SIGN_IN_AGAIN["disabled"],
+    "unknown": accounts.SIGN_IN_AGAIN["unknown"],
+}
+ACKNOWLEDGE = "Acknowledge the system-use notice before you sign in."
+
+
+@router.get("/login")
+def login_page(request: Request, why: str = "") -> Response:
+    seed = sessions.read(request, sessions.PRE_SESSION) or sessions.new_pre_session()
+    context = {"csrf": sessions.csrf_token(seed), "notice": SIGNED_OUT.get(why), "errors": {}}
+    page = render(request, "login.html", context)
+    sessions.give(request, page, seed, sessions.PRE_SESSION)
+    return page
+
+
+@router.post("/login")
+def password_step(
+    request: Request, form: FormData = Depends(form_data), site: Web = Depends(web)
+) -> Response:
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    seed = sessions.read(request, sessions.PRE_SESSION)
+    if not sessions.csrf_matches(seed, fields.get("csrf")):
+        return redirect("/login")
+    if fields.get("acknowledge") != "yes":
+        return _login_again(request, fields, {"acknowledge": ACKNOWLEDGE})
+    try:
+        ticket = accounts.begin_login(
+            site.built.desk, fields.get("username", ""), fields.get("password", ""), SOURCE
+        )
+    except NotAuthenticated as error:
+        return _login_again(request, fields, {"password": str(error)})
+    response = redirect("/login/code")
+    sessions.give(request, response, ticket, sessions.TICKET, sessions.TICKET_MAX_AGE)
+    return response
+
+
+@router.get("/login/code")
+def code_page(request: Request, site: Web = Depends(web)) -> Response:
+    ticket = sessions.read(request, sessions.TICKET)
+    if not ticket:
+        return redirect("/login")
+    return _code_page(request, site.built.desk, ticket, None)
+
+
+@router.post("/login/code")
+def code_step(
+    request: Request, form: FormData = Depends(form_data), site: Web = Depends(web)
+) -> Response:
+    ticket = sessions.read(request, sessions.TICKET)
+    code = form.get("code")
+    if not ticket or not sessions.csrf_matches(ticket, str(form.get("csrf", ""))):
+        return redirect("/login")
+    try:
+        token, _ = accounts.complete_login(
+            site.built.desk, ticket, str(code or "").strip(), SOURCE
+        )
+    except NotAuthenticated as error:
+        return _code_page(request, site.built.desk, ticket, str(error))
+    response = redirect("/")
+    sessions.take_back(request, response, sessions.TICKET)
+    sessions.take_back(request, response, sessions.PRE_SESSION)
+    sessions.give(request, response, token)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
+    accounts.logout(site.built.desk, sent.viewer.token, SOURCE)
+    response = redirect("/login?why=out")
+    sessions.take_back(request, response)
+    return response
+
+
+def _login_again(request: Request, fields: dict[str, str], errors: dict[str, str]) -> Response:
+    seed = sessions.read(request, sessions.PRE_SESSION) or ""
+    context = {"csrf": sessions.csrf_token(seed), "errors": errors, "username": fields.get("username", "")}
+    return render(request, "login.html", context, 400)
+
+
+def _code_page(request: Request, desk: Desk, ticket: str, error: str | None) -> Response:
+    enrolment = pending_enrolment(desk, ticket)
+    qr = segno.make(enrolment.totp_uri, error="m").svg_data_uri(scale=4) if enrolment else None
+    context = {"csrf": sessions.csrf_token(ticket), "enrolment": enrolment, "qr": qr}
+    return render(request, "code.html", context | {"errors": {"code": error} if error else {}})
+
+
+def pending_enrolment(desk: Desk, ticket: str) -> Enrolment | None:
+    """The authenticator to set up, for the first sign-in of an account (or after its MFA was
+    reset): shown only to someone who has just passed the password step with a live ticket."""
+    now = desk.clock.now()
+    with desk.uow() as uow:
+        found = uow.accounts.ticket(token_digest(ticket))
+        if found is None or found.used_at or now - found.created_at >= accounts.TICKET_LIFETIME:
+            return None
+        user, creds = uow.users.get(found.user_id), uow.accounts.credentials(found.user_id)
+    if user is None or creds is None or creds.mfa_enrolled:
+        return None
+    return Enrolment(user.username, creds.totp_secret, totp_uri(creds.totp_secret, user.username))

@@ -1,0 +1,181 @@
+"""What every page shares: the templates, the signed-in viewer, CSRF-checked forms, headers.
+
+A route is thin: it takes a ``Viewer`` (or a ``Posted`` form, whose CSRF token was checked),
+calls one service, and either renders a template or redirects (POST/redirect/GET).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+
+from lexdesk.bootstrap import App
+from lexdesk.domain.agencies import Agency, Role
+from lexdesk.domain.deadlines import DeadlinePolicy
+from lexdesk.domain.errors import NotAuthenticated
+from lexdesk.entrypoints.web import sessions
+from lexdesk.services import accounts
+from lexdesk.services.accounts import Principal
+from lexdesk.services.context import agency
+
+HERE = Path(__file__).parent
+SOURCE = "web"
+#: security.md row 26: nothing a page shows is cached, framed, sniffed or sent on as referrer.
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class SignInNeeded(Exception):
+    """No live session: the browser goes to the sign-in page, told why."""
+
+    def __init__(self, why: str = "") -> None:
+        super().__init__(why)
+        self.why = why
+
+
+class PageRefused(Exception):
+    """A page that does not exist for this viewer (404) or a form that failed CSRF (403)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Web:
+    built: App
+    templates: Jinja2Templates
+
+
+@dataclass(frozen=True)
+class Viewer:
+    principal: Principal
+    agency: Agency
+    token: str
+
+    @property
+    def username(self) -> str:
+        return self.principal.username
+
+    @property
+    def csrf(self) -> str:
+        return sessions.csrf_token(self.token)
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(DeadlinePolicy.from_json(self.agency.deadline_policy).timezone)
+
+    def has(self, role: Role) -> bool:
+        return role in self.principal.roles
+
+
+@dataclass(frozen=True)
+class Posted:
+    viewer: Viewer
+    form: FormData
+
+    def get(self, name: str) -> str:
+        value = self.form.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    def all(self, name: str) -> tuple[str, ...]:
+        return tuple(v for v in self.form.getlist(name) if isinstance(v, str) and v)
+
+
+def web(request: Request) -> Web:
+    found: Web = request.app.state.lexdesk_web
+    return found
+
+
+def viewer(request: Request, site: Web = Depends(web)) -> Viewer:
+    token = sessions.read(request)
+    if not token:
+        raise SignInNeeded()
+    desk = site.built.desk
+    try:
+        principal = accounts.authenticate(desk, token, SOURCE)
+    except NotAuthenticated as error:
+        raise SignInNeeded(_why(str(error))) from None
+    with desk.uow() as uow:
+        home = agency(uow, principal.agency_id)
+    return Viewer(principal, home, token)
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+def posted(
+    request: Request, seen: Viewer = Depends(viewer), form: FormData = Depends(form_data)
+) -> Posted:
+    sent = form.get("csrf")
+    if not sessions.csrf_matches(seen.token, sent if isinstance(sent, str) else None):
+        raise PageRefused(403, "This form has expired. Go back, reload the page and try again.")
+    return Posted(seen, form)
+
+
+def require(seen: Viewer, role: Role) -> None:
+    if not seen.has(role):
+        raise PageRefused(404, "There is no such page.")
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    seen = context.get("viewer")
+    tz = seen.timezone if isinstance(seen, Viewer) else ZoneInfo("UTC")
+    page = web(request).templates.TemplateResponse(
+        request, name, {"tz": tz, **context}, status_code=status
+    )
+    page.headers.update(HEADERS)
+    return page
+
+
+def redirect(url: str) -> RedirectResponse:
+    """303 See Other: the browser GETs the result, so a reload never posts twice."""
+    response = RedirectResponse(url, status_code=303)
+    response.headers.update(HEADERS)
+    return response
+
+
+def moment(value: datetime | None, tz: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    return value.astimezone(tz).strftime(fmt) if value else "—"
+
+
+def words(value: str | None) -> str:
+    """``partially_complied`` reads as "partially complied" on a page."""
+    return (value or "").replace("disclose:", "disclose ").replace("_", " ")
+
+
+def _why(message: str) -> str:
+    for key, text in accounts.SIGN_IN_AGAIN.items():
+        if text == message:
+            return key
+    return "unknown"
+
+
+def refused(request: Request, error: PageRefused) -> Response:
+    return render(request, "refused.html", {"message": error.message}, error.status)
+
+
+def sign_in_needed(request: Request, error: SignInNeeded) -> Response:
+    response = redirect(f"/login?why={error.why}" if error.why else "/login")
+    sessions.take_back(request, response)
+    return response

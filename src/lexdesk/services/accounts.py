@@ -1,0 +1,279 @@
+"""Signing in with a password and a TOTP code, and the server-side sessions that follow
+(CJIS IA-2, IA-5, AC-7, AC-11, AC-12; ASVS V6, V7).
+
+Sign-in has two steps: ``begin_login`` checks the password and hands back a short-lived ticket,
+``complete_login`` checks the TOTP code against it and opens a session. Every attempt is on
+record; failures commit their own unit of work (the failure count, a lock, the audit entry)
+before the refusal is raised. Nothing here logs or records a password, code, token or seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Any, Literal, NoReturn
+
+from lexdesk.domain.accounts import Credentials, LoginTicket, Session
+from lexdesk.domain.agencies import Role, User
+from lexdesk.domain.audit import Outcome
+from lexdesk.domain.credentials import (
+    LockoutPolicy,
+    PasswordPolicy,
+    SessionPolicy,
+    hash_password,
+    new_session_token,
+    new_totp_secret,
+    token_digest,
+    totp_uri,
+    verify_password,
+    verify_totp,
+)
+from lexdesk.domain.errors import AccountLocked, NotAuthenticated, NotFound
+from lexdesk.domain.vocabulary import AgencyKind
+from lexdesk.services import audit
+from lexdesk.services.agencies import AddUser, add_user
+from lexdesk.services.context import Desk, agency
+from lexdesk.services.ports import UnitOfWork
+
+#: The same words for an unknown user and a wrong password, so that nobody can find out
+#: which usernames exist by trying them (ASVS 6.3.8).
+WRONG_CREDENTIALS = "username or password is wrong"
+WRONG_CODE = "the code is wrong or was already used: wait for the next code and try again"
+TICKET_EXPIRED = "this sign-in has expired or is unknown: start again with username and password"
+SIGN_IN_AGAIN = {
+    "unknown": "not signed in: sign in with username, password and code",
+    "idle": "signed out after 30 minutes without activity: sign in again",
+    "absolute": "signed out after 12 hours: sign in again",
+    "disabled": "this account is disabled: ask an administrator",
+}
+#: Long enough to read the code from a phone; ASVS 6.5.5 allows out-of-band steps 10 minutes.
+TICKET_LIFETIME = timedelta(minutes=5)
+LOCKOUT = LockoutPolicy()
+SESSIONS = SessionPolicy()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, as every later permission check sees it."""
+
+    user_id: str
+    username: str
+    agency_id: str
+    agency_kind: AgencyKind
+    roles: frozenset[Role]
+    via: Literal["session", "token"]
+    scopes: frozenset[str] = frozenset()
+
+    def allows(self, scope: str) -> bool:
+        """A person's session is governed by roles; a system's token only by its scopes."""
+        return self.via == "session" or scope in self.scopes
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Shown once, when the account is made or its MFA reset: never stored in the clear
+    anywhere but the credentials table, never printed again."""
+
+    username: str
+    totp_secret: str
+    totp_uri: str
+
+
+def add_account(desk: Desk, command: AddUser, password: str) -> tuple[User, Enrolment]:
+    """A user who can sign in: the password is checked before anything is stored."""
+    PasswordPolicy().check(password, username=command.username)
+    user = add_user(desk, command)
+    return user, enrol(desk, command.username, password, source=command.source)
+
+
+def enrol(
+    desk: Desk, username: str, password: str, *, actor: str = audit.SYSTEM, source: str = "cli"
+) -> Enrolment:
+    """Set a user's password and a fresh TOTP seed; their open sessions end."""
+    PasswordPolicy().check(password, username=username)
+    password_hash, secret, now = hash_password(password), new_totp_secret(), desk.clock.now()
+    with desk.uow() as uow:
+        user = user_named(uow, username)
+        uow.accounts.save_credentials(Credentials(user.id, password_hash, secret))
+        uow.accounts.end_sessions_of(user.id, now, "credentials")
+        _record(uow, actor, user, "user.enrol", source)
+        uow.commit()
+    return Enrolment(username, secret, totp_uri(secret, username))
+
+
+def begin_login(desk: Desk, username: str, password: str, source: str) -> str:
+    """The password step: a login ticket to complete with a TOTP code, or NotAuthenticated."""
+    now = desk.clock.now()
+    with desk.uow() as uow:
+        user = uow.users.by_username(username)
+        creds = uow.accounts.credentials(user.id) if user else None
+        if user is None or creds is None:
+            verify_password(_decoy_hash(), password)  # the same work as for a real account
+            error, detail = NotAuthenticated(WRONG_CREDENTIALS), {"username": username[:63]}
+            _refuse(uow, error, "anonymous", None, source, detail, "login.password")
+        _require_usable(uow, user, creds, source, "password")
+        if not verify_password(creds.password_hash, password):
+            _count_failure(uow, user, creds, source, "password")
+        ticket = new_session_token()
+        uow.accounts.add_ticket(LoginTicket(token_digest(ticket), user.id, now))
+        _record(uow, user.username, user, "login.password", source)
+        uow.commit()
+    return ticket
+
+
+def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str, Principal]:
+    """The TOTP step: a new session token (never the one from before) and who it is."""
+    now = desk.clock.now()
+    with desk.uow() as uow:
+        found = uow.accounts.ticket(token_digest(ticket))
+        if found is None or found.used_at or now - found.created_at >= TICKET_LIFETIME:
+            error = NotAuthenticated(TICKET_EXPIRED)
+            _refuse(uow, error, "anonymous", None, source, {"step": "code"}, "login.code")
+        user, creds = _account(uow, found.user_id)
+        _require_usable(uow, user, creds, source, "code")
+        step = verify_totp(creds.totp_secret, code, at=now, last_used_step=creds.totp_last_step)
+        if step is None:
+            _count_failure(uow, user, creds, source, "code")
+        uow.accounts.use_ticket(found.digest, now)
+        creds.totp_last_step, creds.mfa_enrolled = step, True
+        uow.accounts.save_credentials(creds)
+        uow.accounts.clear_failures(user.id)
+        token = new_session_token()
+        uow.accounts.add_session(Session(token_digest(token), user.id, now, now))
+        _record(uow, user.username, user, "login.code", source)
+        principal = principal_of(uow, user)
+        uow.commit()
+    return token, principal
+
+
+def authenticate(desk: Desk, token: str, source: str) -> Principal:
+    """Who holds this session token, if the session is still alive (30 minutes idle, 12 hours
+    in all); each use counts as activity."""
+    now, digest = desk.clock.now(), token_digest(token)
+    with desk.uow() as uow:
+        session = uow.accounts.session(digest)
+        if session is None or session.ended_at is not None:
+            error = NotAuthenticated(SIGN_IN_AGAIN["unknown"])
+            _refuse(uow, error, "anonymous", None, source, None, "session.refused")
+        user = uow.users.get(session.user_id)
+        expiry = SESSIONS.is_expired(session.created_at, session.last_seen_at, now)
+        reason = expiry or (None if user and user.active else "disabled")
+        if reason is not None or user is None:
+            uow.accounts.end_session(digest, now, reason or "disabled")
+            detail = {"reason": reason or "disabled"}
+            error = NotAuthenticated(SIGN_IN_AGAIN[reason or "disabled"])
+            _refuse(uow, error, audit.SYSTEM, user, source, detail, "session.end")
+        uow.accounts.touch_session(digest, now)
+        principal = principal_of(uow, user)
+        uow.commit()
+    return principal
+
+
+def logout(desk: Desk, token: str, source: str) -> None:
+    """End the session: its token is worthless from now on, wherever it was copied."""
+    digest = token_digest(token)
+    with desk.uow() as uow:
+        session = uow.accounts.session(digest)
+        if session is None or session.ended_at is not None:
+            return
+        uow.accounts.end_session(digest, desk.clock.now(), "logout")
+        user = uow.users.get(session.user_id)
+        actor = user.username if user else session.user_id
+        _record(uow, actor, user, "logout", source)
+        uow.commit()
+
+
+def user_named(uow: UnitOfWork, username: str) -> User:
+    user = uow.users.by_username(username)
+    if user is None:
+        raise NotFound("user", username)
+    return user
+
+
+def principal_of(uow: UnitOfWork, user: User) -> Principal:
+    kind = agency(uow, user.agency_id).kind
+    return Principal(user.id, user.username, user.agency_id, kind, user.roles, "session")
+
+
+def _account(uow: UnitOfWork, user_id: str) -> tuple[User, Credentials]:
+    user, creds = uow.users.get(user_id), uow.accounts.credentials(user_id)
+    if user is None or creds is None:
+        raise NotAuthenticated(TICKET_EXPIRED)
+    return user, creds
+
+
+def _require_usable(
+    uow: UnitOfWork, user: User, creds: Credentials, source: str, step: str
+) -> None:
+    action, name = f"login.{step}", user.username
+    error: NotAuthenticated
+    if creds.locked:
+        error = AccountLocked(
+            f"account {name} is locked after too many failed sign-ins: an"
+            f" administrator must unlock it (lexdesk users unlock {name})"
+        )
+        detail = {"step": step, "reason": "locked"}
+        _refuse(uow, error, name, user, source, detail, action, "denied")
+    if not user.active:
+        error = NotAuthenticated(SIGN_IN_AGAIN["disabled"])
+        detail = {"step": step, "reason": "disabled"}
+        _refuse(uow, error, name, user, source, detail, action, "denied")
+
+
+def _count_failure(
+    uow: UnitOfWork, user: User, creds: Credentials, source: str, step: str
+) -> NoReturn:
+    """A failed step counts towards the lock (CJIS AC-7), whichever factor was wrong."""
+    now = uow.audit.now()
+    uow.accounts.add_failure(user.id, now)
+    _record(uow, user.username, user, f"login.{step}", source, "failure", {"step": step})
+    if LOCKOUT.should_lock(uow.accounts.failures(user.id), now):
+        creds.locked, creds.locked_at = True, now
+        uow.accounts.save_credentials(creds)
+        _record(uow, audit.SYSTEM, user, "user.lock", source)
+    uow.commit()
+    raise NotAuthenticated(WRONG_CREDENTIALS if step == "password" else WRONG_CODE)
+
+
+def _refuse(
+    uow: UnitOfWork,
+    error: NotAuthenticated,
+    actor: str,
+    user: User | None,
+    source: str,
+    detail: dict[str, Any] | None = None,
+    action: str = "login",
+    outcome: Outcome = "failure",
+) -> NoReturn:
+    """Put the refusal on record, commit that alone, and raise."""
+    _record(uow, actor, user, action, source, outcome, detail)
+    uow.commit()
+    raise error
+
+
+def _record(
+    uow: UnitOfWork,
+    actor: str,
+    user: User | None,
+    action: str,
+    source: str,
+    outcome: Outcome = "success",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        uow,
+        actor=actor,
+        agency=user.agency_id if user else "",
+        action=action,
+        object_type="user",
+        object_id=user.id if user else "",
+        outcome=outcome,
+        source=source,
+        detail=detail,
+    )
+
+
+@cache
+def _decoy_hash() -> str:
+    return hash_password("a decoy that no account has: it only costs the same time")

@@ -1,0 +1,176 @@
+"""The audit trail as the use cases write and check it (CJIS AU-2, AU-3, AU-9; ASVS V16).
+
+A state change records its entry with ``record`` in its own unit of work, so the entry commits
+with the change or not at all. A refusal or a failed sign-in, whose unit of work rolls back,
+records with ``record_alone`` in a unit of work of its own, so the attempt is still on record.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from lexdesk.domain.audit import (
+    AuditEntry,
+    Checkpoint,
+    Outcome,
+    VerifyResult,
+    chain_next,
+    format_time,
+    make_checkpoint,
+    public_key_for,
+    sign_checkpoint,
+    verify_chain,
+)
+from lexdesk.domain.errors import InvalidInput, NotPermitted
+from lexdesk.services.context import Desk
+from lexdesk.services.ports import UnitOfWork
+
+SYSTEM = "system"
+
+
+def record(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    agency: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    outcome: Outcome = "success",
+    source: str,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Append an entry to the chain inside ``uow``; it commits with ``uow`` or not at all."""
+    entry = chain_next(
+        uow.audit.head(),
+        at=at or uow.audit.now(),
+        actor=actor,
+        agency=agency,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        source=source,
+        detail=detail,
+    )
+    uow.audit.append(entry)
+    return entry
+
+
+def record_alone(desk: Desk, **fields: Any) -> AuditEntry:
+    """``record`` in a unit of work of its own: for attempts whose own work rolls back."""
+    with desk.uow() as uow:
+        entry = record(uow, at=desk.clock.now(), **fields)
+        uow.commit()
+    return entry
+
+
+def record_read(
+    desk: Desk,
+    *,
+    actor: str,
+    agency: str,
+    object_type: str,
+    object_id: str,
+    source: str,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Every read of personal data is on record too (CJIS AU-2 c.2, ASVS 16.3.3)."""
+    return record_alone(
+        desk,
+        actor=actor,
+        agency=agency,
+        action=f"{object_type}.read",
+        object_type=object_type,
+        object_id=object_id,
+        source=source,
+        detail=detail,
+    )
+
+
+Command = TypeVar("Command")
+Result = TypeVar("Result")
+
+
+def records_denials(
+    action: str, object_type: str, object_field: str | None = "instrument_id"
+) -> Callable[[Callable[[Desk, Command], Result]], Callable[[Desk, Command], Result]]:
+    """Put a refused attempt on record before the refusal reaches the user (ASVS 16.3.2)."""
+
+    def decorate(service: Callable[[Desk, Command], Result]) -> Callable[[Desk, Command], Result]:
+        @functools.wraps(service)
+        def audited(desk: Desk, command: Command) -> Result:
+            try:
+                return service(desk, command)
+            except NotPermitted as refusal:
+                record_alone(
+                    desk,
+                    actor=str(getattr(command, "actor", SYSTEM)),
+                    agency="",
+                    action=action,
+                    object_type=object_type,
+                    object_id=str(getattr(command, object_field or "", "") or ""),
+                    outcome="denied",
+                    source=str(getattr(command, "source", "cli")),
+                    detail={"reason": str(refusal)},
+                )
+                raise
+
+        return audited
+
+    return decorate
+
+
+def verify(desk: Desk, anchor: Checkpoint | None = None) -> VerifyResult:
+    """Walk the whole chain (and match it to a trusted checkpoint, if given); the result names
+    the first entry that does not check."""
+    with desk.uow() as uow:
+        return verify_chain(uow.audit.entries(), anchor)
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    size: int
+    head: str
+    root: str
+    at: datetime
+    signature: str
+    public_key: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "size": self.size,
+            "head": self.head,
+            "root": self.root,
+            "at": format_time(self.at),
+            "signature": self.signature,
+            "public_key": self.public_key,
+        }
+
+
+def checkpoint(desk: Desk, private_key: bytes) -> SignedCheckpoint:
+    """Sign the Merkle root and head of the whole chain, after checking that it is intact:
+    a checkpoint over a broken chain would vouch for the tampering."""
+    with desk.uow() as uow:
+        entries = list(uow.audit.entries())
+    result = verify_chain(entries)
+    if not result.ok:
+        raise InvalidInput(
+            f"the audit chain is broken at seq {result.first_bad_seq} ({result.reason}):"
+            " no checkpoint signed; investigate with `lexdesk audit verify`"
+        )
+    made = make_checkpoint(entries, at=desk.clock.now())
+    return SignedCheckpoint(
+        size=made.size,
+        head=made.head_hash,
+        root=made.root_hash,
+        at=made.at,
+        signature=sign_checkpoint(made, private_key).hex(),
+        public_key=public_key_for(private_key).hex(),
+    )

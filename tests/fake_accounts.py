@@ -1,0 +1,107 @@
+"""In-memory accounts and audit log for FakeUnitOfWork: the same behaviour as the SQL ones."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
+from lexdesk.domain.audit import AuditEntry
+
+
+@dataclass
+class AccountRows:
+    credentials: dict[str, Credentials] = field(default_factory=dict)
+    failures: dict[str, list[datetime]] = field(default_factory=dict)
+    tickets: dict[str, LoginTicket] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    api_tokens: dict[str, ApiToken] = field(default_factory=dict)
+
+
+class FakeAccounts:
+    def __init__(self, rows: AccountRows) -> None:
+        self.rows = rows
+
+    def credentials(self, user_id: str) -> Credentials | None:
+        return copy.deepcopy(self.rows.credentials.get(user_id))
+
+    def save_credentials(self, credentials: Credentials) -> None:
+        self.rows.credentials[credentials.user_id] = copy.deepcopy(credentials)
+
+    def add_failure(self, user_id: str, at: datetime) -> None:
+        self.rows.failures.setdefault(user_id, []).append(at)
+
+    def failures(self, user_id: str) -> list[datetime]:
+        return list(self.rows.failures.get(user_id, []))
+
+    def clear_failures(self, user_id: str) -> None:
+        self.rows.failures.pop(user_id, None)
+
+    def add_ticket(self, ticket: LoginTicket) -> None:
+        self.rows.tickets[ticket.digest] = ticket
+
+    def ticket(self, digest: str) -> LoginTicket | None:
+        return self.rows.tickets.get(digest)
+
+    def use_ticket(self, digest: str, at: datetime) -> None:
+        self.rows.tickets[digest] = replace(self.rows.tickets[digest], used_at=at)
+
+    def add_session(self, session: Session) -> None:
+        self.rows.sessions[session.token_digest] = session
+
+    def session(self, token_digest: str) -> Session | None:
+        return self.rows.sessions.get(token_digest)
+
+    def touch_session(self, token_digest: str, at: datetime) -> None:
+        sessions = self.rows.sessions
+        sessions[token_digest] = replace(sessions[token_digest], last_seen_at=at)
+
+    def end_session(self, token_digest: str, at: datetime, reason: str) -> None:
+        found = self.rows.sessions.get(token_digest)
+        if found is not None and found.ended_at is None:
+            self.rows.sessions[token_digest] = replace(found, ended_at=at, end_reason=reason)
+
+    def end_sessions_of(self, user_id: str, at: datetime, reason: str) -> int:
+        open_ones = [
+            s for s in self.rows.sessions.values() if s.user_id == user_id and s.ended_at is None
+        ]
+        for session in open_ones:
+            self.end_session(session.token_digest, at, reason)
+        return len(open_ones)
+
+    def add_api_token(self, token: ApiToken) -> None:
+        self.rows.api_tokens[token.id] = token
+
+    def api_token(self, digest: str) -> ApiToken | None:
+        return next((t for t in self.rows.api_tokens.values() if t.digest == digest), None)
+
+    def api_token_by_id(self, token_id: str) -> ApiToken | None:
+        return self.rows.api_tokens.get(token_id)
+
+    def revoke_api_token(self, token_id: str, at: datetime) -> None:
+        tokens = self.rows.api_tokens
+        tokens[token_id] = replace(tokens[token_id], revoked_at=at)
+
+
+class FakeAuditLog:
+    """Append-only, as the real table is: nothing here can change an entry."""
+
+    def __init__(self, entries: list[AuditEntry], now: Callable[[], datetime]) -> None:
+        self.rows = entries
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now()
+
+    def head(self) -> AuditEntry | None:
+        return self.rows[-1] if self.rows else None
+
+    def append(self, entry: AuditEntry) -> None:
+        if self.rows and entry.seq != self.rows[-1].seq + 1:
+            raise ValueError(f"audit seq {entry.seq} does not follow {self.rows[-1].seq}")
+        self.rows.append(entry)
+
+    def entries(self, after: int = 0) -> Iterator[AuditEntry]:
+        return iter([e for e in self.rows if e.seq > after])
