@@ -30,7 +30,11 @@ def seed_agencies(desk: Desk) -> None:
 
 
 def book(
-    desk: Desk, nysid: str = "11111111A", released_on: date | None = date(2018, 3, 1)
+    desk: Desk,
+    nysid: str = "11111111A",
+    released_on: date | None = date(2018, 3, 1),
+    *,
+    convicted: bool = True,
 ) -> Person:
     return persons.book_person(
         desk,
@@ -44,7 +48,9 @@ def book(
             identifiers={"nysid": nysid},
             charges=(Charge("NY PL 120.05", "D felony", date(2019, 11, 20)),),
             convictions=(
-                Conviction("NY PL 160.15", "B felony", date(2016, 3, 1), "2 years", released_on),
+                (Conviction("NY PL 160.15", "B felony", date(2016, 3, 1), "2 years", released_on),)
+                if convicted
+                else ()
             ),
             record={"home_address": "1 Test Lane"},
         ),

@@ -23,11 +23,11 @@ class PackRuleBook:
         request = EvaluationRequest.from_json(document)
         evaluation = evaluate(self._catalog, request)
         result = evaluation.to_json()
-        pack = self._catalog.get(request.pack)
         record = {
-            "pack": pack.id,
-            "pack_version": pack.version,
-            "content_hash": pack.content_hash,
+            "pack": result["pack"],
+            # The version in force on the evaluation date, not the pack's latest.
+            "pack_version": result["pack_version"],
+            "content_hash": result["content_hash"],
             "inputs": document,
             "result": result,
         }

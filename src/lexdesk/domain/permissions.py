@@ -53,18 +53,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 #: The API-token scope (``domain.accounts.API_SCOPES``) that stands for each permission.
-#: ``None``: no token may do it (account administration is for people who signed in).
+#: ``None``: no token may do it. Account administration is for people who signed in; and the
+#: verbs that change instruments and persons name their actor as a user (``acting_user``),
+#: which a system is not, so tokens read until the services can act for a system.
 TOKEN_SCOPES: dict[Permission, str | None] = {
     P.AGENCY_READ: "cases:read",
     P.CASE_READ: "cases:read",
     P.INSTRUMENT_READ: "instruments:read",
-    P.INSTRUMENT_ISSUE: "instruments:write",
-    P.INSTRUMENT_ACKNOWLEDGE: "instruments:write",
-    P.INSTRUMENT_DETERMINE: "instruments:write",
-    P.INSTRUMENT_ESCALATE: "instruments:write",
-    P.INSTRUMENT_WITHDRAW: "instruments:write",
+    P.INSTRUMENT_ISSUE: None,
+    P.INSTRUMENT_ACKNOWLEDGE: None,
+    P.INSTRUMENT_DETERMINE: None,
+    P.INSTRUMENT_ESCALATE: None,
+    P.INSTRUMENT_WITHDRAW: None,
     P.PERSON_READ: "persons:read",
-    P.PERSON_WRITE: "persons:write",
+    P.PERSON_WRITE: None,
     P.DISCLOSURE_READ: "persons:read",
     P.USER_ADMIN: None,
     P.AUDIT_READ: "audit:read",

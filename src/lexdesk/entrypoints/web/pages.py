@@ -85,6 +85,14 @@ class Viewer:
     def has(self, role: Role) -> bool:
         return role in self.principal.roles
 
+    @property
+    def has_admin(self) -> bool:
+        return self.has(Role.ADMIN)
+
+    @property
+    def has_auditor(self) -> bool:
+        return self.has(Role.AUDITOR)
+
 
 @dataclass(frozen=True)
 class Posted:
@@ -172,7 +180,8 @@ def _why(message: str) -> str:
 
 
 def refused(request: Request, error: PageRefused) -> Response:
-    return render(request, "refused.html", {"message": error.message}, error.status)
+    context = {"message": error.message, "status": error.status}
+    return render(request, "refused.html", context, error.status)
 
 
 def sign_in_needed(request: Request, error: SignInNeeded) -> Response:

@@ -1,0 +1,149 @@
+"""Errors as the API answers them: one JSON shape, ``{"detail": "..."}``, one line that says what
+was wrong and what to do, and a status that says whose move it is.
+
+Domain errors map to statuses here and nowhere else. A refusal that the services did not put
+on record themselves (a hidden or missing object) is audited here, with the client's address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict
+
+from lexdesk.domain.errors import (
+    AccountLocked,
+    ConcurrencyConflict,
+    DisclosureRefused,
+    EscalationRefused,
+    IllegalTransition,
+    InvalidInput,
+    LexdeskError,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+)
+from lexdesk.entrypoints.api.context import built, source_of
+from lexdesk.services import audit
+
+
+class ErrorBody(BaseModel):
+    """What went wrong and what to do, in one line."""
+
+    model_config = ConfigDict(extra="forbid")
+    detail: str
+
+
+class FieldError(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    message: str
+
+
+class ValidationErrorBody(BaseModel):
+    """A request that does not fit the schema: one message per field."""
+
+    model_config = ConfigDict(extra="forbid")
+    detail: str
+    errors: list[FieldError]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+#: The errors any route may answer with.
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("The body could not be read (not UTF-8)."),
+    401: _error("Not signed in, or the session or token is no longer valid."),
+    403: _error("Signed in, but this role or token may not do this."),
+    404: _error("No such object, or it belongs to another agency."),
+    413: _error("The body is larger than 1 MiB."),
+    422: {"model": ValidationErrorBody, "description": "The request does not fit the schema."},
+}
+#: And the errors of a route that changes an instrument.
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: _error("The change is not allowed from the instrument's current state."),
+    412: _error("If-Match named a version that someone else has changed since."),
+    422: {"model": ValidationErrorBody, "description": "The request does not fit the schema."},
+}
+
+
+def status_of(error: LexdeskError, request: Request) -> int:
+    match error:
+        case NotAuthenticated():
+            return 401
+        case NotPermitted():
+            return 403
+        case NotFound():
+            return 404
+        case IllegalTransition() | EscalationRefused():
+            return 409
+        case ConcurrencyConflict():
+            return 412 if request.headers.get("if-match") else 409
+        case InvalidInput() | DisclosureRefused():
+            return 422
+    return 400
+
+
+def error_response(request: Request, error: LexdeskError) -> JSONResponse:
+    status = status_of(error, request)
+    if isinstance(error, NotFound):
+        _audit_hidden(request, error)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, AccountLocked):
+        headers = None
+    return JSONResponse({"detail": str(error)}, status_code=status, headers=headers)
+
+
+def validation_response(error: RequestValidationError) -> JSONResponse:
+    fields = [
+        FieldError(field=".".join(str(p) for p in e["loc"]), message=e["msg"])
+        for e in error.errors()
+    ]
+    first = fields[0] if fields else FieldError(field="request", message="is not valid")
+    more = f" (and {len(fields) - 1} more)" if len(fields) > 1 else ""
+    body = ValidationErrorBody(
+        detail=f"{first.field}: {first.message}{more}: correct the request and send it again",
+        errors=fields,
+    )
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+def _audit_hidden(request: Request, error: NotFound) -> None:
+    principal = getattr(request.state, "principal", None)
+    route = request.scope.get("route")
+    audit.record_alone(
+        built(request).desk,
+        actor=principal.username if principal else "anonymous",
+        agency=principal.agency_id if principal else "",
+        action=f"api.{getattr(route, 'name', 'unknown')}",
+        object_type=error.what.split(" ")[0][:40],
+        object_id=error.key[:100],
+        outcome="denied",
+        source=source_of(request),
+        detail={"status": 404, "method": request.method},
+    )
+
+
+class ApiRoute(APIRoute):
+    """A route whose domain errors and invalid requests become the API's error bodies."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answered(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as invalid:
+                return validation_response(invalid)
+            except LexdeskError as error:
+                return await run_in_threadpool(error_response, request, error)
+
+        return answered

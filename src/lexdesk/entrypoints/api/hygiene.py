@@ -1,0 +1,94 @@
+"""What every response carries and every request is held to: security headers (CSP with
+frame-ancestors, HSTS, nosniff, Referrer-Policy; ``Cache-Control: no-store`` on the API, whose
+answers carry personal data) and a 1 MiB ceiling on request bodies (413 beyond it).
+
+Plain ASGI middleware: it sees every response, including errors, without buffering bodies.
+A header that a page already set (the web pages have their own CSP) is left as it is.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BODY = 1024 * 1024
+TOO_LARGE = "the request body is larger than 1 MiB: send less, or split it"
+API_PREFIX = "/api/"
+
+_ALWAYS = {
+    "strict-transport-security": "max-age=31536000; includeSubDomains",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+_API = {
+    "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    "cache-control": "no-store",
+}
+_PAGES = {
+    "content-security-policy": (
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+}
+
+
+class Hygiene:
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = _ALWAYS | (_API if scope["path"].startswith(API_PREFIX) else _PAGES)
+        if self._declared_length(scope) > self.max_body:
+            await _too_large(send, extra)
+            return
+
+        async def headed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (name.encode(), value.encode())
+                    for name, value in extra.items()
+                    if name.encode() not in present
+                ]
+            await send(message)
+
+        await self.app(scope, self._counted(receive), headed)
+
+    def _declared_length(self, scope: Scope) -> int:
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    return int(value)
+                except ValueError:
+                    return 0
+        return 0
+
+    def _counted(self, receive: Receive) -> Receive:
+        """A body sent without a length (chunked) is stopped when it passes the ceiling."""
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                raise HTTPException(413, TOO_LARGE)
+            return message
+
+        return counted
+
+
+async def _too_large(send: Send, extra: dict[str, str]) -> None:
+    body = json.dumps({"detail": TOO_LARGE}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(name.encode(), value.encode()) for name, value in extra.items()]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

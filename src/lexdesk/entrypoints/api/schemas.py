@@ -1,0 +1,75 @@
+"""The shapes every resource shares: strict request bodies, bounded text, ids and pages.
+
+Every request model forbids unknown fields (``extra="forbid"``), so a body cannot set what the
+server decides (an owner agency, a status) by naming it (ASVS 15.3.3). Text is bounded to what
+the tables hold and may not carry control characters (no forged log lines, no NUL bytes that a
+database refuses) or unpaired surrogates; times must carry a zone and lie in 1900-2200.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Path, Query
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
+
+from lexdesk.queries.api_lists import MAX_LIMIT
+
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+SEVERAL_LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ID_PATTERN = r"^[a-z]{3}-[0-9a-f]{16}$"
+CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+
+
+def _unicode(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains an unpaired surrogate: send valid Unicode text") from None
+    return text
+
+
+def _plausible(moment: datetime) -> datetime:
+    try:
+        in_utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range: give a time between 1900 and 2200") from None
+    if not 1900 <= in_utc.year <= 2200:
+        raise ValueError("is out of range: give a time between 1900 and 2200")
+    return moment
+
+
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=ONE_LINE), AfterValidator(_unicode)
+]
+Short = Annotated[
+    str, StringConstraints(max_length=100, pattern=ONE_LINE), AfterValidator(_unicode)
+]
+Reason = Annotated[
+    str, StringConstraints(max_length=4000, pattern=SEVERAL_LINES), AfterValidator(_unicode)
+]
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+
+InstrumentId = Annotated[str, Path(pattern=ID_PATTERN, description="An instrument id.")]
+CaseId = Annotated[str, Path(pattern=ID_PATTERN, description="A case id.")]
+PersonId = Annotated[str, Path(pattern=ID_PATTERN, description="A person id.")]
+Username = Annotated[str, Path(pattern=CODE_PATTERN, description="A username.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page (1-200).")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=512, pattern=r"^[A-Za-z0-9_-]+$", description="From the last page."),
+]
+
+
+class Request(BaseModel):
+    """A request body: unknown fields are refused, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Answer(BaseModel):
+    """A response body."""
+
+    model_config = ConfigDict(extra="forbid")

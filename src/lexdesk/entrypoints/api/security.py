@@ -1,0 +1,113 @@
+"""Who is asking, and may they: authentication and the permission check, in one dependency.
+
+Every route declares its permission with ``requires(Permission.X)`` (or ``PUBLIC`` for the
+sign-in steps); the dependency carries the permission, so a test can walk the routes and fail
+on any that declares none. A person proves who they are with the session token from sign-in,
+as the ``__Host-lexdesk-api`` cookie or ``Authorization: Bearer``; a system with an API token
+(``Bearer lxd_...``), which carries scopes instead of roles. Refusals are audited: the services
+record theirs, and this module records the requests that brought no credential at all and the
+roles that do not grant the permission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from lexdesk.domain.audit import Outcome
+from lexdesk.domain.credentials import API_TOKEN_PREFIX
+from lexdesk.domain.errors import NotAuthenticated, NotPermitted
+from lexdesk.domain.permissions import TOKEN_SCOPES, Permission, granted
+from lexdesk.entrypoints.api.context import built, source_of
+from lexdesk.services import accounts, api_tokens, audit
+from lexdesk.services.accounts import Principal
+
+SESSION_COOKIE = "__Host-lexdesk-api"
+NOT_SIGNED_IN = "not signed in: sign in at POST /api/v1/session, or send an API token"
+
+bearer = HTTPBearer(auto_error=False, description="A session token or an API token (lxd_...).")
+cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="The session cookie.")
+
+BearerCredential = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+CookieCredential = Annotated[str | None, Depends(cookie)]
+
+
+def credential(request: Request) -> str | None:
+    """The token a request carries, from the Authorization header or else the cookie."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def requires(permission: Permission) -> Callable[..., Principal]:
+    """The dependency that lets a request through only for someone granted ``permission``."""
+
+    def authorised(
+        request: Request, _bearer: BearerCredential, _cookie: CookieCredential
+    ) -> Principal:
+        token, source = credential(request), source_of(request)
+        if token is None:
+            _refuse(request, None, permission, "no credential", "failure")
+            raise NotAuthenticated(NOT_SIGNED_IN)
+        principal = _authenticate(request, token, permission, source)
+        request.state.principal = principal
+        if principal.via == "session" and not granted(principal.roles, permission):
+            _refuse(request, principal, permission, "role does not grant it", "denied")
+            raise NotPermitted(
+                f"{principal.username} may not {permission.value}: no role of theirs grants it;"
+                " ask an administrator of the agency"
+            )
+        return principal
+
+    authorised.permission = permission  # type: ignore[attr-defined]
+    return authorised
+
+
+def public() -> None:
+    """The mark of a route anyone may call: the sign-in steps."""
+
+
+public.permission = "public"  # type: ignore[attr-defined]
+
+
+def permission_of(call: Any) -> str | None:
+    found = getattr(call, "permission", None)
+    return str(found) if found is not None else None
+
+
+def _authenticate(request: Request, token: str, permission: Permission, source: str) -> Principal:
+    desk = built(request).desk
+    if not token.startswith(API_TOKEN_PREFIX):
+        return accounts.authenticate(desk, token, source)
+    scope = TOKEN_SCOPES[permission]
+    if scope is None:
+        _refuse(request, None, permission, "API token used for a person's task", "denied")
+        raise NotPermitted(
+            f"{permission.value} is for a signed-in person, not an API token: sign in to do it"
+        )
+    return api_tokens.verify_api_token(desk, token, scope, source)
+
+
+def _refuse(
+    request: Request,
+    principal: Principal | None,
+    permission: Permission,
+    reason: str,
+    outcome: Outcome,
+) -> None:
+    route = request.scope.get("route")
+    audit.record_alone(
+        built(request).desk,
+        actor=principal.username if principal else "anonymous",
+        agency=principal.agency_id if principal else "",
+        action=f"api.{getattr(route, 'name', 'unknown')}",
+        object_type="route",
+        object_id=request.url.path[:100],
+        outcome=outcome,
+        source=source_of(request),
+        detail={"permission": permission.value, "reason": reason, "method": request.method},
+    )

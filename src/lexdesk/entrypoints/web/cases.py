@@ -1,0 +1,87 @@
+"""The case page, and the one-click transitions taken from it (acknowledge, withdraw)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from lexdesk.domain.cases import Case
+from lexdesk.domain.errors import LexdeskError
+from lexdesk.domain.instruments import Instrument
+from lexdesk.entrypoints.web.casefile import NO_SUCH_CASE, open_case, takes_part
+from lexdesk.entrypoints.web.pages import (
+    SOURCE,
+    PageRefused,
+    Posted,
+    Viewer,
+    Web,
+    posted,
+    redirect,
+    render,
+    viewer,
+    web,
+)
+from lexdesk.services import instruments as verbs
+
+router = APIRouter()
+
+
+@router.get("/cases/{case_id}")
+def case_page(
+    request: Request, case_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+) -> Response:
+    return show_case(request, site, seen, case_id)
+
+
+@router.post("/instruments/{instrument_id}/acknowledge")
+def acknowledge(
+    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    command = verbs.Acknowledge(
+        sent.viewer.username, instrument_id, _version(sent), sent.get("reason"), SOURCE
+    )
+    return act(request, site, sent.viewer, instrument_id, lambda: verbs.acknowledge(site.built.desk, command))
+
+
+@router.post("/instruments/{instrument_id}/withdraw")
+def withdraw(
+    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    command = verbs.Withdraw(
+        sent.viewer.username, instrument_id, sent.get("reason"), _version(sent), SOURCE
+    )
+    return act(request, site, sent.viewer, instrument_id, lambda: verbs.withdraw(site.built.desk, command))
+
+
+def show_case(
+    request: Request, site: Web, seen: Viewer, case_id: str, error: str = "", status: int = 200
+) -> Response:
+    found = open_case(site.built, seen, case_id)
+    return render(request, "case.html", {"viewer": seen, "file": found, "error": error}, status)
+
+
+def act(
+    request: Request, site: Web, seen: Viewer, instrument_id: str, call: Callable[[], Instrument]
+) -> Response:
+    """Take one transition; back to the case page, or the case page with the refusal."""
+    case = case_of(site, seen, instrument_id)
+    try:
+        done = call()
+    except LexdeskError as error:
+        return show_case(request, site, seen, case.id, str(error), 409)
+    return redirect(f"/cases/{done.case_id}#{done.id}")
+
+
+def case_of(site: Web, seen: Viewer, instrument_id: str) -> Case:
+    with site.built.desk.uow() as uow:
+        case = uow.cases.of_instrument(instrument_id)
+    if case is None or not takes_part(case, seen.agency.id):
+        raise PageRefused(404, NO_SUCH_CASE)
+    return case
+
+
+def _version(sent: Posted) -> int | None:
+    value = sent.get("version")
+    return int(value) if value.isdigit() else None
