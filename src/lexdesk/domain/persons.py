@@ -12,8 +12,9 @@ from enum import StrEnum
 
 from lexdesk.domain.errors import InvalidInput
 
-# Canonical offense codes: jurisdiction, code, section — "NY PL 160.15", "US 8 USC 1326".
-_OFFENSE = re.compile(r"^[A-Z]{2}( [A-Z0-9]+)+ [0-9][0-9A-Za-z.()-]*$")
+# Canonical offense codes: jurisdiction, code, section — "NY PL 160.15", "US 8 USC 1326";
+# an attempt is written with the attempt section first, as New York does: "NY PL 110/125.25".
+_OFFENSE = re.compile(r"^[A-Z]{2}( [A-Z0-9]+)+ [0-9][0-9A-Za-z./()-]*$")
 
 
 class IdentifierScheme(StrEnum):

@@ -1,0 +1,55 @@
+"""The web application: server-rendered pages (Jinja2, U.S. Web Design System, htmx).
+
+Modules, from the plumbing up:
+
+- ``sessions``: the session cookie, login-ticket cookie and the CSRF token bound to them.
+- ``pages``: templates, the signed-in ``Viewer``, CSRF-checked ``Posted`` forms, headers.
+- ``auth``: sign in (AC-8 notice, password, TOTP, first-time enrolment) and sign out.
+- ``listing`` and ``homes``: each party's home, its lists filtered, searched, sorted, paged.
+- ``casefile`` and ``cases``: the case page and the one-click transitions.
+- ``determinations``: the rule engine's evaluation and the answer recorded on it.
+- ``forms`` and ``issuing``: issuing requests and escalating, with a confirmation step.
+- ``admin`` and ``audit_log``: users, API tokens, agencies; the audit log for auditors.
+
+``mount(app, built)`` adds all of it to a FastAPI application; the assets under
+``static/vendor`` are built by ``web/build.mjs`` (``make assets``), never fetched from a CDN.
+"""
+
+from __future__ import annotations
+
+import fastapi
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+import lexdesk.bootstrap
+from lexdesk.entrypoints.web import (
+    admin,
+    audit_log,
+    auth,
+    cases,
+    determinations,
+    homes,
+    issuing,
+)
+from lexdesk.entrypoints.web.pages import (
+    HERE,
+    PageRefused,
+    SignInNeeded,
+    Web,
+    moment,
+    refused,
+    sign_in_needed,
+    words,
+)
+
+
+def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["words"] = words
+    templates.env.globals["moment"] = moment
+    app.state.lexdesk_web = Web(built, templates)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
+    for module in (auth, homes, cases, determinations, issuing, admin, audit_log):
+        app.include_router(module.router, include_in_schema=False)
+    app.add_exception_handler(SignInNeeded, sign_in_needed)  # type: ignore[arg-type]
+    app.add_exception_handler(PageRefused, refused)  # type: ignore[arg-type]

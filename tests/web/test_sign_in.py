@@ -1,0 +1,103 @@
+"""Signing in and out of the web pages (security.md rows 9-12, 26)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.fakes import FakeClock
+from tests.web.conftest import sign_in
+from tests.web.story import Story
+
+AC_8 = (
+    "You are accessing a restricted information system.",
+    "System usage may be monitored, recorded, and subject to audit.",
+    "Unauthorized use of the system is prohibited and may be subject to criminal and civil penalties.",
+    "Use of the system indicates consent to monitoring and recording.",
+)
+
+
+def _csrf(text: str) -> str:
+    return text.split('name="csrf" value="')[1].split('"')[0]
+
+
+def test_login_page_shows_the_four_system_use_statements(client: TestClient) -> None:
+    page = client.get("/login")
+    assert all(statement in page.text for statement in AC_8)
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_login_without_acknowledging_the_notice_is_refused(
+    client: TestClient, story: Story
+) -> None:
+    csrf = _csrf(client.get("/login").text)
+    form = {"csrf": csrf, "username": "nyc-doc-officer", "password": story.password}
+    refused = client.post("/login", data=form)
+    assert refused.status_code == 400
+    assert "Acknowledge the system-use notice" in refused.text
+
+
+def test_first_sign_in_enrols_the_authenticator_then_opens_a_secure_session(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    csrf = _csrf(client.get("/login").text)
+    form = {"csrf": csrf, "acknowledge": "yes", "username": "nyc-doc-officer", "password": story.password}
+    client.post("/login", data=form)
+    enrol = client.get("/login/code")
+    assert story.secrets["nyc-doc-officer"] in enrol.text and "data:image/svg+xml" in enrol.text
+    sign_in(client, story, clock, "nyc-doc-officer")
+    cookie = client.cookies.get("__Host-lexdesk")
+    assert cookie
+    home = client.get("/")
+    assert home.status_code == 200 and "Instruments addressed to" in home.text
+
+
+def test_session_cookie_is_host_prefixed_secure_httponly_strict(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    csrf = _csrf(client.get("/login").text)
+    form = {"csrf": csrf, "acknowledge": "yes", "username": "ice-nyc-officer", "password": story.password}
+    client.post("/login", data=form)
+    code = client.get("/login/code")
+    import pyotp
+
+    answer = client.post(
+        "/login/code",
+        data={"csrf": _csrf(code.text), "code": pyotp.TOTP(story.secrets["ice-nyc-officer"]).at(clock.now())},
+    )
+    set_cookie = [v for k, v in answer.headers.multi_items() if k == "set-cookie"]
+    session = next(v for v in set_cookie if v.startswith("__Host-lexdesk="))
+    assert all(flag in session.lower() for flag in ("secure", "httponly", "samesite=strict", "path=/"))
+    assert "domain" not in session.lower()
+
+
+def test_idle_session_sends_the_browser_back_to_sign_in(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    sign_in(client, story, clock, "ice-nyc-officer")
+    clock.advance(minutes=31)
+    away = client.get("/")
+    assert away.status_code == 303 and away.headers["location"] == "/login?why=idle"
+
+
+def test_logout_needs_the_csrf_token_and_ends_the_session(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    sign_in(client, story, clock, "ice-nyc-officer")
+    token = client.cookies.get("__Host-lexdesk")
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
+    home = client.get("/")
+    assert client.post("/logout", data={"csrf": _csrf(home.text)}).status_code == 303
+    client.cookies.set("__Host-lexdesk", token or "")
+    assert client.get("/").status_code == 303
+
+
+def test_wrong_code_is_refused_beside_the_field(
+    client: TestClient, story: Story
+) -> None:
+    csrf = _csrf(client.get("/login").text)
+    form = {"csrf": csrf, "acknowledge": "yes", "username": "edny-officer", "password": story.password}
+    client.post("/login", data=form)
+    page = client.get("/login/code")
+    wrong = client.post("/login/code", data={"csrf": _csrf(page.text), "code": "000000"})
+    assert "code-error" in wrong.text and "the code is wrong" in wrong.text
