@@ -53,7 +53,7 @@ def test_a_prohibited_release_is_refused_and_the_evaluation_is_stored(
     assert evaluation["result"]["actions"]["hold"]["status"] == "prohibited"
     assert evaluation["result"]["outcome"] == "must_not_comply"
     missing = [(m["fact"], m["value"]) for m in evaluation["result"]["missing"]]
-    # no single fact frees the hold (it needs a warrant AND a conviction); these free the release date
+    # no single fact frees the hold (it needs a warrant AND a conviction): these free the date
     assert ("person.tsdb_match", True) in missing
     assert missing[0][0] == "person.convictions"
 

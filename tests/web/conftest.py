@@ -15,8 +15,8 @@ from lexdesk.adapters.migrations import upgrade
 from lexdesk.bootstrap import App, build
 from lexdesk.config import Settings
 from lexdesk.entrypoints.web import mount
-from tests.web.story import Story, set_up_story
 from tests.fakes import FakeClock
+from tests.web.story import Story, set_up_story
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def built(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
 
 @pytest.fixture
 def story(built: App) -> Story:
-    return set_up_story(built.desk)
+    return set_up_story(built.desk, ("officer", "legal", "admin", "auditor"), outsiders=False)
 
 
 @pytest.fixture

@@ -33,9 +33,9 @@ class Story:
     nysid: str = "90000001Q"
 
 
-def set_up_story(desk: Desk, roles: tuple[str, ...] = ROLES) -> Story:
+def set_up_story(desk: Desk, roles: tuple[str, ...] = ROLES, outsiders: bool = True) -> Story:
     story = Story()
-    for code, name, kind, jurisdiction, pack in AGENCIES:
+    for code, name, kind, jurisdiction, pack in AGENCIES if outsiders else AGENCIES[:4]:
         agencies.register_agency(
             desk, agencies.RegisterAgency(code, name, kind, jurisdiction, pack)
         )

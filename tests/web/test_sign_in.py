@@ -11,7 +11,8 @@ from tests.web.story import Story
 AC_8 = (
     "You are accessing a restricted information system.",
     "System usage may be monitored, recorded, and subject to audit.",
-    "Unauthorized use of the system is prohibited and may be subject to criminal and civil penalties.",
+    "Unauthorized use of the system is prohibited and may be subject to criminal and civil"
+    " penalties.",
     "Use of the system indicates consent to monitoring and recording.",
 )
 
@@ -41,7 +42,12 @@ def test_first_sign_in_enrols_the_authenticator_then_opens_a_secure_session(
     client: TestClient, story: Story, clock: FakeClock
 ) -> None:
     csrf = _csrf(client.get("/login").text)
-    form = {"csrf": csrf, "acknowledge": "yes", "username": "nyc-doc-officer", "password": story.password}
+    form = {
+        "csrf": csrf,
+        "acknowledge": "yes",
+        "username": "nyc-doc-officer",
+        "password": story.password,
+    }
     client.post("/login", data=form)
     enrol = client.get("/login/code")
     assert story.secrets["nyc-doc-officer"] in enrol.text and "data:image/svg+xml" in enrol.text
@@ -56,18 +62,28 @@ def test_session_cookie_is_host_prefixed_secure_httponly_strict(
     client: TestClient, story: Story, clock: FakeClock
 ) -> None:
     csrf = _csrf(client.get("/login").text)
-    form = {"csrf": csrf, "acknowledge": "yes", "username": "ice-nyc-officer", "password": story.password}
+    form = {
+        "csrf": csrf,
+        "acknowledge": "yes",
+        "username": "ice-nyc-officer",
+        "password": story.password,
+    }
     client.post("/login", data=form)
     code = client.get("/login/code")
     import pyotp
 
     answer = client.post(
         "/login/code",
-        data={"csrf": _csrf(code.text), "code": pyotp.TOTP(story.secrets["ice-nyc-officer"]).at(clock.now())},
+        data={
+            "csrf": _csrf(code.text),
+            "code": pyotp.TOTP(story.secrets["ice-nyc-officer"]).at(clock.now()),
+        },
     )
     set_cookie = [v for k, v in answer.headers.multi_items() if k == "set-cookie"]
     session = next(v for v in set_cookie if v.startswith("__Host-lexdesk="))
-    assert all(flag in session.lower() for flag in ("secure", "httponly", "samesite=strict", "path=/"))
+    assert all(
+        flag in session.lower() for flag in ("secure", "httponly", "samesite=strict", "path=/")
+    )
     assert "domain" not in session.lower()
 
 
@@ -92,11 +108,14 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(
     assert client.get("/").status_code == 303
 
 
-def test_wrong_code_is_refused_beside_the_field(
-    client: TestClient, story: Story
-) -> None:
+def test_wrong_code_is_refused_beside_the_field(client: TestClient, story: Story) -> None:
     csrf = _csrf(client.get("/login").text)
-    form = {"csrf": csrf, "acknowledge": "yes", "username": "edny-officer", "password": story.password}
+    form = {
+        "csrf": csrf,
+        "acknowledge": "yes",
+        "username": "edny-officer",
+        "password": story.password,
+    }
     client.post("/login", data=form)
     page = client.get("/login/code")
     wrong = client.post("/login/code", data={"csrf": _csrf(page.text), "code": "000000"})

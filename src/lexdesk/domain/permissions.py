@@ -36,18 +36,20 @@ _CASEWORK = frozenset(
         P.INSTRUMENT_READ,
         P.INSTRUMENT_ISSUE,
         P.INSTRUMENT_ACKNOWLEDGE,
+        P.INSTRUMENT_ESCALATE,
         P.INSTRUMENT_WITHDRAW,
         P.PERSON_READ,
         P.DISCLOSURE_READ,
     }
 )
 
-#: The table. An officer works the desk; legal staff and supervisors also answer and escalate;
+#: The table. An officer works the desk (files, acknowledges, escalates, withdraws, books
+#: people in); legal staff and supervisors also answer (determine);
 #: an auditor reads the audit trail and nothing personal; an administrator manages accounts.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: _CASEWORK | {P.PERSON_WRITE},
-    Role.LEGAL: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.INSTRUMENT_ESCALATE},
-    Role.SUPERVISOR: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.INSTRUMENT_ESCALATE, P.PERSON_WRITE},
+    Role.LEGAL: _CASEWORK | {P.INSTRUMENT_DETERMINE},
+    Role.SUPERVISOR: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.PERSON_WRITE},
     Role.AUDITOR: frozenset({P.AGENCY_READ, P.AUDIT_READ}),
     Role.ADMIN: frozenset({P.AGENCY_READ, P.USER_ADMIN}),
 }

@@ -161,7 +161,8 @@ def _beyond(
     column: Column[Any], key: Column[Any], value: Any, last: Any, descending: bool
 ) -> ColumnElement[bool]:
     if column is key:
-        return column < value if descending else column > value
+        beyond: ColumnElement[bool] = column < value if descending else column > value
+        return beyond
     if descending:
         return and_(column <= value, or_(column < value, key < last))
     return and_(column >= value, or_(column > value, key > last))

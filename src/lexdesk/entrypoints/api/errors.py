@@ -12,10 +12,11 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from lexdesk.domain.errors import (
     AccountLocked,
@@ -51,7 +52,9 @@ class ValidationErrorBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     detail: str
-    errors: list[FieldError]
+    errors: list[FieldError] = Field(
+        default_factory=list, description="Each field that is wrong; empty for a business rule."
+    )
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -116,6 +119,23 @@ def validation_response(error: RequestValidationError) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=422)
 
 
+def unknown_parameters(names: list[str]) -> JSONResponse:
+    """A misspelt filter would otherwise be ignored silently, and the list would be wrong."""
+    fields = [FieldError(field=f"query.{name}", message="unknown parameter") for name in names]
+    body = ValidationErrorBody(
+        detail=f"query.{names[0]}: unknown parameter: drop it or use one this route lists",
+        errors=fields,
+    )
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
+
+
 def _audit_hidden(request: Request, error: NotFound) -> None:
     principal = getattr(request.state, "principal", None)
     route = request.scope.get("route")
@@ -138,7 +158,12 @@ class ApiRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
+        known = _query_names(self.dependant)
+
         async def answered(request: Request) -> Response:
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                return unknown_parameters(unknown)
             try:
                 return await handler(request)
             except RequestValidationError as invalid:

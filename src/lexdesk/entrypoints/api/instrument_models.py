@@ -18,7 +18,7 @@ from lexdesk.domain.vocabulary import (
     Outcome,
     Warrant,
 )
-from lexdesk.entrypoints.api.schemas import Answer, Code, Moment, Reason, Request, Short
+from lexdesk.entrypoints.api.schemas import Answer, Code, Moment, Reason, Short, StrictBody
 from lexdesk.queries.api_lists import Page
 from lexdesk.services.accounts import Principal
 
@@ -26,7 +26,7 @@ Action = Annotated[str, StringConstraints(pattern=f"^({'|'.join(ALL_ACTIONS)})$"
 FieldName = Annotated[str, StringConstraints(pattern=f"^({'|'.join(DISCLOSABLE_FIELDS)})$")]
 
 
-class IssueBody(Request):
+class IssueBody(StrictBody):
     kind: InstrumentKind = Field(description="A request kind: detainer, notification_request, ...")
     addressee: Code = Field(description="The custodial agency that holds the person.")
     person: Short = Field(
@@ -39,21 +39,21 @@ class IssueBody(Request):
     reason: Reason = ""
 
 
-class AcknowledgeBody(Request):
+class AcknowledgeBody(StrictBody):
     reason: Reason = ""
 
 
-class WithdrawBody(Request):
+class WithdrawBody(StrictBody):
     reason: Reason = Field(min_length=1)
 
 
-class DetermineBody(Request):
+class DetermineBody(StrictBody):
     outcome: Outcome
     reason: Reason = Field(min_length=1, description="Why, citing the rule that decided.")
     released_fields: list[FieldName] = Field(default_factory=list, max_length=12)
 
 
-class EscalateBody(Request):
+class EscalateBody(StrictBody):
     reason: Reason = Field(min_length=1)
     addressee: Code | None = Field(None, description="The U.S. Attorney or court, where needed.")
     actions: list[Action] = Field(default_factory=list, max_length=20)
@@ -127,8 +127,11 @@ def etag(instrument: Instrument) -> str:
     return f'"{instrument.version}"'
 
 
-def shown(instrument: Instrument, reader: Principal, response: Response) -> InstrumentOut:
-    response.headers["ETag"] = etag(instrument)
+def shown(
+    instrument: Instrument, reader: Principal, response: Response | None = None
+) -> InstrumentOut:
+    if response is not None:
+        response.headers["ETag"] = etag(instrument)
     det = instrument.determination
     holder = instrument.party_of(reader.agency_id) is Party.ADDRESSEE
     return InstrumentOut(

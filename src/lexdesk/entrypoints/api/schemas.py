@@ -8,11 +8,19 @@ database refuses) or unpaired surrogates; times must carry a zone and lie in 190
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+)
 
 from lexdesk.queries.api_lists import MAX_LIMIT
 
@@ -28,6 +36,14 @@ def _unicode(text: str) -> str:
     except UnicodeEncodeError:
         raise ValueError("contains an unpaired surrogate: send valid Unicode text") from None
     return text
+
+
+def _written(value: object) -> object:
+    """A date or time is written as ISO 8601 text: a number, even as text, would be taken for
+    a Unix timestamp."""
+    if not isinstance(value, str) or not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("write dates and times as ISO 8601 text, e.g. 2020-01-17T15:00:00Z")
+    return value
 
 
 def _plausible(moment: datetime) -> datetime:
@@ -50,7 +66,8 @@ Reason = Annotated[
     str, StringConstraints(max_length=4000, pattern=SEVERAL_LINES), AfterValidator(_unicode)
 ]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
-Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_written), AfterValidator(_plausible)]
+Day = Annotated[date, BeforeValidator(_written)]
 
 InstrumentId = Annotated[str, Path(pattern=ID_PATTERN, description="An instrument id.")]
 CaseId = Annotated[str, Path(pattern=ID_PATTERN, description="A case id.")]
@@ -63,7 +80,7 @@ Cursor = Annotated[
 ]
 
 
-class Request(BaseModel):
+class StrictBody(BaseModel):
     """A request body: unknown fields are refused, never ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)

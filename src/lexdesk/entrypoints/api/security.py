@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from lexdesk.domain.audit import Outcome
-from lexdesk.domain.credentials import API_TOKEN_PREFIX
+from lexdesk.domain.credentials import API_TOKEN_PREFIX, token_digest
 from lexdesk.domain.errors import NotAuthenticated, NotPermitted
 from lexdesk.domain.permissions import TOKEN_SCOPES, Permission, granted
 from lexdesk.entrypoints.api.context import built, source_of
@@ -84,12 +84,22 @@ def _authenticate(request: Request, token: str, permission: Permission, source: 
     if not token.startswith(API_TOKEN_PREFIX):
         return accounts.authenticate(desk, token, source)
     scope = TOKEN_SCOPES[permission]
-    if scope is None:
-        _refuse(request, None, permission, "API token used for a person's task", "denied")
-        raise NotPermitted(
-            f"{permission.value} is for a signed-in person, not an API token: sign in to do it"
-        )
-    return api_tokens.verify_api_token(desk, token, scope, source)
+    if scope is not None:
+        return api_tokens.verify_api_token(desk, token, scope, source)
+    if not _live_token(request, token):
+        # Let the service refuse it (401) and put the refusal on record.
+        api_tokens.verify_api_token(desk, token, permission.value, source)
+    _refuse(request, None, permission, "API token used for a person's task", "denied")
+    raise NotPermitted(
+        f"{permission.value} is for a signed-in person, not an API token: sign in to do it"
+    )
+
+
+def _live_token(request: Request, token: str) -> bool:
+    desk = built(request).desk
+    with desk.uow() as uow:
+        found = uow.accounts.api_token(token_digest(token))
+    return found is not None and found.revoked_at is None and desk.clock.now() < found.expires_at
 
 
 def _refuse(

@@ -7,7 +7,7 @@ logs a password, code, ticket or token; the services record each attempt without
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field, StringConstraints
@@ -16,16 +16,18 @@ from lexdesk.domain.credentials import SessionPolicy
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
-from lexdesk.entrypoints.api.schemas import Answer, Request as Body
+from lexdesk.entrypoints.api.schemas import Answer, StrictBody
 from lexdesk.entrypoints.api.security import SESSION_COOKIE, credential, public, requires
 from lexdesk.services import accounts
 from lexdesk.services.accounts import Principal
 
-router = APIRouter(prefix="/session", tags=["session"], route_class=ApiRoute, responses=COMMON_ERRORS)
+router = APIRouter(
+    prefix="/session", tags=["session"], route_class=ApiRoute, responses=COMMON_ERRORS
+)
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
-class PasswordStep(Body):
+class PasswordStep(StrictBody):
     username: Annotated[str, StringConstraints(min_length=1, max_length=63)]
     password: Secret
 
@@ -35,7 +37,7 @@ class Ticket(Answer):
     expires_in: int = Field(description="Seconds the ticket is good for.")
 
 
-class CodeStep(Body):
+class CodeStep(StrictBody):
     ticket: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 
@@ -50,7 +52,7 @@ class Who(Answer):
 
 class SignedIn(Who):
     token: str = Field(description="The session token: keep it secret; it is shown once.")
-    token_type: str = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the scheme, not a secret)
     idle_timeout: int = Field(description="Seconds without a request before it ends.")
 
 

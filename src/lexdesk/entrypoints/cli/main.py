@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lexdesk.entrypoints.cli import admin, audit, cases, demo, instruments, rules, users
+from lexdesk.entrypoints.cli import admin, audit, cases, demo, instruments, rules, serve, users
 
 cli = typer.Typer(
     name="lexdesk",
@@ -14,6 +14,7 @@ cli = typer.Typer(
 )
 cli.command("init")(admin.init)
 cli.command("demo")(demo.demo)
+cli.command("serve")(serve.serve)
 cli.add_typer(admin.db_cli, name="db")
 cli.add_typer(admin.agencies_cli, name="agencies")
 cli.add_typer(cases.cli, name="cases")

@@ -46,6 +46,7 @@ from lexdesk.entrypoints.web.pages import (
 def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["words"] = words
+    templates.env.filters["words_pair"] = lambda value: (value, words(value))
     templates.env.globals["moment"] = moment
     app.state.lexdesk_web = Web(built, templates)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")

@@ -44,7 +44,11 @@ ACKNOWLEDGE = "Acknowledge the system-use notice before you sign in."
 @router.get("/login")
 def login_page(request: Request, why: str = "") -> Response:
     seed = sessions.read(request, sessions.PRE_SESSION) or sessions.new_pre_session()
-    context = {"csrf": sessions.csrf_token(seed), "notice": SIGNED_OUT.get(why), "errors": {}}
+    context: dict[str, object] = {
+        "csrf": sessions.csrf_token(seed),
+        "notice": SIGNED_OUT.get(why),
+        "errors": {},
+    }
     page = render(request, "login.html", context)
     sessions.give(request, page, seed, sessions.PRE_SESSION)
     return page
@@ -88,9 +92,7 @@ def code_step(
     if not ticket or not sessions.csrf_matches(ticket, str(form.get("csrf", ""))):
         return redirect("/login")
     try:
-        token, _ = accounts.complete_login(
-            site.built.desk, ticket, str(code or "").strip(), SOURCE
-        )
+        token, _ = accounts.complete_login(site.built.desk, ticket, str(code or "").strip(), SOURCE)
     except NotAuthenticated as error:
         return _code_page(request, site.built.desk, ticket, str(error))
     response = redirect("/")
@@ -110,7 +112,11 @@ def logout(request: Request, sent: Posted = Depends(posted), site: Web = Depends
 
 def _login_again(request: Request, fields: dict[str, str], errors: dict[str, str]) -> Response:
     seed = sessions.read(request, sessions.PRE_SESSION) or ""
-    context = {"csrf": sessions.csrf_token(seed), "errors": errors, "username": fields.get("username", "")}
+    context = {
+        "csrf": sessions.csrf_token(seed),
+        "errors": errors,
+        "username": fields.get("username", ""),
+    }
     return render(request, "login.html", context, 400)
 
 

@@ -8,21 +8,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from lexdesk.bootstrap import App
-from lexdesk.domain.agencies import Role
 from lexdesk.domain.cases import Case
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import allowed_transitions
+from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import Person
 from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, Outcome
-from lexdesk.entrypoints.web.pages import SOURCE, PageRefused, Viewer, moment
+from lexdesk.entrypoints.web.pages import SOURCE, PageRefused, Viewer, moment, require
 from lexdesk.queries.lists import case_events
 from lexdesk.services import audit
 
-#: Roles that act on instruments; an auditor or an administrator only looks.
-ACTING_ROLES = frozenset({Role.OFFICER, Role.LEGAL, Role.SUPERVISOR})
 NO_SUCH_CASE = "There is no such case, or it is not one your agency takes part in."
-#: What the page offers for each transition name; ``lapse`` is the sweeper's, never a button.
-OFFERED = ("acknowledge", "determine", "escalate", "withdraw")
+#: What the page offers for each transition, and the permission it needs; ``lapse`` is the
+#: sweeper's, never a button.
+OFFERED = {
+    "acknowledge": Permission.INSTRUMENT_ACKNOWLEDGE,
+    "determine": Permission.INSTRUMENT_DETERMINE,
+    "escalate": Permission.INSTRUMENT_ESCALATE,
+    "withdraw": Permission.INSTRUMENT_WITHDRAW,
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ def load_case(built: App, seen: Viewer, case_id: str) -> tuple[Case, Person]:
 
 
 def open_case(built: App, seen: Viewer, case_id: str) -> CaseFile:
+    require(seen, Permission.CASE_READ)
     case, person = load_case(built, seen, case_id)
     with built.engine.connect() as db:
         events = case_events(db, case.id)
@@ -81,15 +86,13 @@ def open_case(built: App, seen: Viewer, case_id: str) -> CaseFile:
 def actions_now(instrument: Instrument, seen: Viewer) -> tuple[str, ...]:
     """What this viewer may do to the instrument now: its agency's side of the transition
     table from the current status, and only for a role that acts."""
-    if not seen.principal.roles & ACTING_ROLES:
-        return ()
     party = instrument.party_of(seen.agency.id)
     names = {
         row.name
         for row in allowed_transitions(instrument.kind, instrument.status)
         if row.party is party
     }
-    return tuple(name for name in OFFERED if name in names)
+    return tuple(name for name, needs in OFFERED.items() if name in names and seen.may(needs))
 
 
 def released_to_others(case: Case) -> set[str]:

@@ -42,7 +42,13 @@ def acknowledge(
     command = verbs.Acknowledge(
         sent.viewer.username, instrument_id, _version(sent), sent.get("reason"), SOURCE
     )
-    return act(request, site, sent.viewer, instrument_id, lambda: verbs.acknowledge(site.built.desk, command))
+    return act(
+        request,
+        site,
+        sent.viewer,
+        instrument_id,
+        lambda: verbs.acknowledge(site.built.desk, command),
+    )
 
 
 @router.post("/instruments/{instrument_id}/withdraw")
@@ -52,7 +58,9 @@ def withdraw(
     command = verbs.Withdraw(
         sent.viewer.username, instrument_id, sent.get("reason"), _version(sent), SOURCE
     )
-    return act(request, site, sent.viewer, instrument_id, lambda: verbs.withdraw(site.built.desk, command))
+    return act(
+        request, site, sent.viewer, instrument_id, lambda: verbs.withdraw(site.built.desk, command)
+    )
 
 
 def show_case(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from lexdesk.adapters import orm
 from lexdesk.domain.lifecycle import TRANSITIONS
@@ -17,7 +17,14 @@ PAGE_SIZE = 20
 URGENT_WITHIN = timedelta(hours=48)
 OPEN = [s.value for s in OPEN_STATUSES]
 ANSWERED = ["complied", "partially_complied", "declined", "contested"]
-ESCALABLE = sorted({(r.source.value, k.value) for r in TRANSITIONS if r.name == "escalate" and r.party.value == "issuer" for k in r.kinds})
+ESCALABLE = sorted(
+    {
+        (r.source.value, k.value)
+        for r in TRANSITIONS
+        if r.name == "escalate" and r.party.value == "issuer"
+        for k in r.kinds
+    }
+)
 
 i, c, p = orm.instruments, orm.cases, orm.persons
 
@@ -90,12 +97,19 @@ def view_for(kind: AgencyKind, key: str) -> View:
 
 
 def instruments_page(
-    db: Connection, agency_id: str, view: View, *, now: datetime, q: str = "", sort: str = "urgency", number: int = 1
+    db: Connection,
+    agency_id: str,
+    view: View,
+    *,
+    now: datetime,
+    q: str = "",
+    sort: str = "urgency",
+    number: int = 1,
 ) -> Page:
     release = _release_dates()
     urgent = and_(
         i.c.status.in_(OPEN),
-        release.c.release_at.is_not(None),
+        release.c.release_at >= now,
         release.c.release_at <= now + URGENT_WITHIN,
     )
     query = (
@@ -107,7 +121,9 @@ def instruments_page(
     )
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     number = min(max(1, number), max(1, -(-total // PAGE_SIZE)))
-    ordered = query.order_by(*_order(sort, urgent)).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+    ordered = (
+        query.order_by(*_order(sort, urgent)).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+    )
     return Page([_row(r) for r in db.execute(ordered)], total, number)
 
 

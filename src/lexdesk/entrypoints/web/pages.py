@@ -18,9 +18,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from lexdesk.bootstrap import App
-from lexdesk.domain.agencies import Agency, Role
+from lexdesk.domain.agencies import Agency
 from lexdesk.domain.deadlines import DeadlinePolicy
 from lexdesk.domain.errors import NotAuthenticated
+from lexdesk.domain.permissions import Permission, granted
 from lexdesk.entrypoints.web import sessions
 from lexdesk.services import accounts
 from lexdesk.services.accounts import Principal
@@ -82,16 +83,16 @@ class Viewer:
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(DeadlinePolicy.from_json(self.agency.deadline_policy).timezone)
 
-    def has(self, role: Role) -> bool:
-        return role in self.principal.roles
+    def may(self, permission: Permission) -> bool:
+        return granted(self.principal.roles, permission)
 
     @property
     def has_admin(self) -> bool:
-        return self.has(Role.ADMIN)
+        return self.may(Permission.USER_ADMIN)
 
     @property
     def has_auditor(self) -> bool:
-        return self.has(Role.AUDITOR)
+        return self.may(Permission.AUDIT_READ)
 
 
 @dataclass(frozen=True)
@@ -139,14 +140,13 @@ def posted(
     return Posted(seen, form)
 
 
-def require(seen: Viewer, role: Role) -> None:
-    if not seen.has(role):
+def require(seen: Viewer, permission: Permission) -> None:
+    """A page the viewer's roles do not open does not exist for them (domain/permissions.py)."""
+    if not seen.may(permission):
         raise PageRefused(404, "There is no such page.")
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     seen = context.get("viewer")
     tz = seen.timezone if isinstance(seen, Viewer) else ZoneInfo("UTC")
     page = web(request).templates.TemplateResponse(

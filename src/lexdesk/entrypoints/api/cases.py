@@ -1,0 +1,91 @@
+"""``/api/v1/cases``: the cases one's agency takes part in, each with its chain and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from lexdesk.domain.permissions import Permission
+from lexdesk.entrypoints.api.context import built, source_of
+from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
+from lexdesk.entrypoints.api.instrument_models import EventOut, InstrumentOut, event_out, shown
+from lexdesk.entrypoints.api.schemas import Answer, CaseId, Code, Cursor, Limit
+from lexdesk.entrypoints.api.security import requires
+from lexdesk.queries import api_lists
+from lexdesk.queries.lists import case_events
+from lexdesk.services import disclosures
+from lexdesk.services.accounts import Principal
+
+router = APIRouter(prefix="/cases", tags=["cases"], route_class=ApiRoute, responses=COMMON_ERRORS)
+Reader = Annotated[Principal, Depends(requires(Permission.CASE_READ))]
+
+
+class CaseSummary(Answer):
+    id: str
+    requesting_agency: str
+    custodial_agency: str
+    person_id: str
+    status: Literal["open", "closed"]
+    opened_at: datetime
+
+
+class CasePage(Answer):
+    items: list[CaseSummary]
+    next_cursor: str | None
+
+
+class CaseOut(CaseSummary):
+    instruments: list[InstrumentOut]
+
+
+@router.get("", name="list_cases")
+def list_cases(
+    request: Request,
+    reader: Reader,
+    status: Literal["open", "closed"] | None = None,
+    agency: Annotated[Code | None, Query(description="Only cases with this other agency.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> CasePage:
+    """Cases one's agency takes part in, newest first."""
+    query = api_lists.CaseQuery(reader.agency_id, status, agency, limit, cursor)
+    with built(request).engine.connect() as db:
+        page = api_lists.cases(db, query)
+    items = [
+        CaseSummary(
+            id=r.id,
+            requesting_agency=r.requesting_agency_id,
+            custodial_agency=r.custodial_agency_id,
+            person_id=r.person_id,
+            status=r.status,
+            opened_at=r.opened_at,
+        )
+        for r in page.rows
+    ]
+    return CasePage(items=items, next_cursor=page.next_cursor)
+
+
+@router.get("/{case_id}", name="get_case")
+def get_case(request: Request, case_id: CaseId, reader: Reader) -> CaseOut:
+    """One case with its chain of instruments, in order."""
+    case = disclosures.visible_case(built(request).desk, reader, case_id, source_of(request))
+    return CaseOut(
+        id=case.id,
+        requesting_agency=case.requesting_agency_id,
+        custodial_agency=case.custodial_agency_id,
+        person_id=case.person_id,
+        status=case.status.value,
+        opened_at=case.opened_at,
+        instruments=[shown(i, reader) for i in case.instruments],
+    )
+
+
+@router.get("/{case_id}/events", name="case_events")
+def list_case_events(request: Request, case_id: CaseId, reader: Reader) -> list[EventOut]:
+    """Every transition of every instrument in the case, oldest first."""
+    app = built(request)
+    case = disclosures.visible_case(app.desk, reader, case_id, source_of(request))
+    with app.engine.connect() as db:
+        return [event_out(e) for e in case_events(db, case.id)]

@@ -1,0 +1,70 @@
+"""The ASGI application: the API under /api/v1 and, where present, the web pages.
+
+``create_app`` is given an application already built by ``lexdesk.bootstrap.build``; nothing
+here connects to a database or reads settings at import time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
+
+from lexdesk import __version__
+from lexdesk.bootstrap import App
+from lexdesk.entrypoints.api import PREFIX, api_router, api_routes
+from lexdesk.entrypoints.api.hygiene import Hygiene
+
+WEB_MODULE = "lexdesk.entrypoints.web"
+
+
+def create_app(built: App) -> FastAPI:
+    app = FastAPI(
+        title="lexdesk",
+        version=__version__,
+        summary="The desk for the legal process between agencies about people in custody.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=None,  # the interactive pages load scripts from a CDN, which the CSP forbids
+        redoc_url=None,
+    )
+    app.state.lexdesk = built
+    app.include_router(api_router())
+    app.add_middleware(Hygiene)
+    app.add_exception_handler(StarletteHTTPException, _allow_every_method(app))
+    _mount_web(app, built)
+    return app
+
+
+def _allow_every_method(app: FastAPI) -> Callable[[Request, Any], Awaitable[Response]]:
+    """A 405 names every method of the path, not only those of the first route that matched."""
+    table: list[tuple[str, re.Pattern[str], set[str]]] = []
+
+    async def answer(request: Request, error: Any) -> Response:
+        path = request.url.path
+        if error.status_code == 405 and path.startswith(PREFIX):
+            if not table:
+                table.extend((p, compile_path(p)[0], m) for p, m, _ in api_routes(app.routes))
+            exact = [methods for template, _, methods in table if template == path]
+            matched = exact or [methods for _, regex, methods in table if regex.match(path)]
+            allowed = set().union(*matched)
+            error.headers = {"Allow": ", ".join(sorted(allowed))}
+        return await http_exception_handler(request, error)
+
+    return answer
+
+
+def _mount_web(app: FastAPI, built: App) -> None:
+    """The web pages, once their package provides ``mount(app, built)``."""
+    if importlib.util.find_spec(WEB_MODULE) is None:
+        return
+    web = importlib.import_module(WEB_MODULE)
+    mount = getattr(web, "mount", None)
+    if mount is not None:
+        mount(app, built)

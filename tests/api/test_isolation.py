@@ -1,0 +1,123 @@
+"""Agency isolation (security.md row 1; ASVS 8.2.2, 8.4.1; API1): every route that takes an id,
+called by every role of every kind of agency about objects of other agencies, answers exactly
+as it does for an id that does not exist — 404 where the role holds the permission, 403 where
+it does not (which says nothing about the object either) — returns no data and changes nothing.
+Built from the application's own route list, so a new route joins the matrix by itself."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from lexdesk.adapters import orm
+from lexdesk.domain.agencies import Role
+from lexdesk.domain.permissions import Permission, granted
+from lexdesk.entrypoints.api import api_routes, declared_permission
+from tests.api.world import ROLES, SIDE_A, World
+
+#: Routes whose id names no agency's object: the directory of agencies, which every agency
+#: needs to address the others.
+DIRECTORY = {"get_agency"}
+#: A body that passes validation, so that the request reaches the lookup.
+BODIES: dict[str, dict[str, Any]] = {
+    "acknowledge_instrument": {},
+    "determine_instrument": {"outcome": "complied", "reason": "Trying."},
+    "escalate_instrument": {"reason": "Trying."},
+    "withdraw_instrument": {"reason": "Trying."},
+}
+MISSING = {
+    "instrument_id": "ins-0000000000000000",
+    "case_id": "cas-0000000000000000",
+    "person_id": "per-0000000000000000",
+    "username": "nobody-here",
+}
+
+
+def foreign_ids(world: World) -> dict[str, list[str]]:
+    return {
+        "instrument_id": list(world.b.instruments),
+        "case_id": [world.b.case],
+        "person_id": [world.b.person],
+        "username": ["doc-b-officer", "ice-b-admin"],
+    }
+
+
+def id_routes(world: World) -> list[tuple[str, str, str, str]]:
+    """(method, path, parameter, route name) for every API route that takes an id."""
+    found = []
+    for path, methods, route in api_routes(world.client.app.routes):  # type: ignore[attr-defined]
+        params = re.findall(r"{(\w+)}", path)
+        if not params or route.name in DIRECTORY:
+            continue
+        assert len(params) == 1 and params[0] in MISSING, f"new id parameter in {path}"
+        found.extend((method, path, params[0], route.name) for method in methods)
+    return found
+
+
+def call(world: World, user: str, method: str, path: str, name: str) -> Any:
+    return world.client.request(method, path, json=BODIES.get(name), headers=world.auth(user))
+
+
+def instrument_rows(world: World) -> list[tuple[Any, ...]]:
+    table = orm.instruments
+    with world.built.engine.connect() as db:
+        return [tuple(r) for r in db.execute(select(table).order_by(table.c.id))]
+
+
+def test_no_route_shows_or_changes_another_agencys_objects(world: World) -> None:
+    before, checked = instrument_rows(world), 0
+    routes = id_routes(world)
+    assert len(routes) >= 13
+    for method, path, param, name in routes:
+        route_permission = Permission(
+            next(declared_permission(r) for p, m, r in _named(world, name))
+        )
+        for agency in SIDE_A:
+            for role in ROLES:
+                user = f"{agency}-{role}"
+                missing = call(
+                    world, user, method, path.replace(f"{{{param}}}", MISSING[param]), name
+                )
+                expected = 404 if granted(frozenset({Role(role)}), route_permission) else 403
+                assert missing.status_code == expected, (user, name, missing.text)
+                for key in foreign_ids(world)[param]:
+                    answer = call(world, user, method, path.replace(f"{{{param}}}", key), name)
+                    assert answer.status_code == expected, (user, name, key, answer.text)
+                    assert answer.json() == _same(missing.json(), MISSING[param], key)
+                    checked += 1
+    assert checked > 500
+    assert instrument_rows(world) == before
+
+
+def test_each_side_still_sees_its_own(world: World) -> None:
+    """The matrix above is not vacuous: the same routes answer the agencies that take part."""
+    a, get = world.a, world.client.get
+    assert get(f"/api/v1/instruments/{a.detainer}", headers=world.auth("ice-officer")).is_success
+    assert get(f"/api/v1/instruments/{a.referral}", headers=world.auth("usao-legal")).is_success
+    assert get(f"/api/v1/cases/{a.case}", headers=world.auth("court-officer")).is_success
+    assert get(f"/api/v1/persons/{a.person}", headers=world.auth("doc-officer")).is_success
+    assert get(f"/api/v1/persons/{a.person}", headers=world.auth("ice-officer")).status_code == 404
+    released = get(f"/api/v1/persons/{a.person}/disclosures", headers=world.auth("ice-legal"))
+    assert released.json()["fields"] == {"release_date": "2020-03-02T14:00:00+00:00"}
+
+
+def test_lists_hold_only_the_agencys_own_rows(world: World) -> None:
+    b_ids = set(world.b.instruments) | {world.b.case}
+    for agency in SIDE_A:
+        auth = world.auth(f"{agency}-officer")
+        for box in ("received", "sent"):
+            page = world.client.get("/api/v1/instruments", params={"box": box}, headers=auth)
+            assert not {row["id"] for row in page.json()["items"]} & b_ids
+            assert all(agency in (r["issuer"], r["addressee"]) for r in page.json()["items"])
+        cases = world.client.get("/api/v1/cases", headers=auth).json()["items"]
+        assert [c["id"] for c in cases] == [world.a.case]
+
+
+def _same(body: dict[str, Any], missing: str, key: str) -> dict[str, Any]:
+    return {name: str(value).replace(missing, key) for name, value in body.items()}
+
+
+def _named(world: World, name: str) -> list[Any]:
+    return [r for r in api_routes(world.client.app.routes) if r[2].name == name]  # type: ignore[attr-defined]

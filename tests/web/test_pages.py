@@ -1,0 +1,195 @@
+"""The pages over HTTP, without a browser: permissions, CSRF, validation beside the fields,
+the confirmation step, the determination's refusal of prohibited fields, lists and headers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from lexdesk.bootstrap import App
+from lexdesk.domain.instruments import Instrument
+from lexdesk.services import instruments as verbs
+from tests.fakes import FakeClock
+from tests.web.conftest import sign_in
+from tests.web.story import Story
+
+
+def csrf(text: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', text)
+    assert found
+    return found.group(1)
+
+
+@pytest.fixture
+def detainer(built: App, story: Story) -> Instrument:
+    command = verbs.IssueInstrument(
+        "ice-nyc-officer",
+        "detainer",
+        "nyc-doc",
+        f"nysid:{story.nysid}",
+        ("hold", "disclose:release_date", "disclose:home_address"),
+        "administrative",
+    )
+    issued = verbs.issue_instrument(built.desk, command)
+    verbs.acknowledge(built.desk, verbs.Acknowledge("nyc-doc-officer", issued.id))
+    return issued
+
+
+def test_every_post_without_the_session_csrf_token_is_refused(
+    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-legal")
+    for url in (
+        f"/instruments/{detainer.id}/determine",
+        f"/instruments/{detainer.id}/acknowledge",
+        f"/instruments/{detainer.id}/withdraw",
+        f"/instruments/{detainer.id}/escalate",
+        "/instruments/new",
+        "/admin/users",
+        "/admin/tokens",
+        "/logout",
+    ):
+        assert client.post(url, data={"csrf": "x" * 64}).status_code == 403, url
+
+
+def test_pages_carry_the_hygiene_headers(
+    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-legal")
+    for url in ("/", f"/cases/{detainer.case_id}", f"/instruments/{detainer.id}/determine"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert page.headers["cache-control"] == "no-store"
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_custodian_sees_the_evaluation_and_cannot_release_a_prohibited_field(
+    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-legal")
+    screen = client.get(f"/instruments/{detainer.id}/determine")
+    assert "NYC-DOC-HOLD-01" in screen.text and "What would change it" in screen.text
+    assert re.search(r'value="home_address"\s+disabled', screen.text)
+    form = {
+        "csrf": csrf(screen.text),
+        "outcome": "partially_complied",
+        "fields": "home_address",
+        "reason": "Trying to release an address.",
+    }
+    refused = client.post(f"/instruments/{detainer.id}/determine", data=form)
+    assert refused.status_code == 400 and "fields-error" in refused.text
+    assert "prohibits releasing home_address" in refused.text
+
+
+def test_an_answer_without_reason_is_marked_beside_the_field(
+    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-legal")
+    screen = client.get(f"/instruments/{detainer.id}/determine")
+    answer = client.post(
+        f"/instruments/{detainer.id}/determine",
+        data={"csrf": csrf(screen.text), "outcome": "declined"},
+    )
+    assert answer.status_code == 400 and 'id="reason-error"' in answer.text
+
+
+def test_an_officer_sees_no_button_the_role_forbids(
+    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-officer")
+    page = client.get(f"/cases/{detainer.case_id}")
+    assert "Record the answer" not in page.text  # determining needs legal or supervisor
+    assert client.get(f"/instruments/{detainer.id}/determine").status_code == 404
+
+
+def test_issuing_checks_each_field_then_asks_for_confirmation(
+    client: TestClient, story: Story, clock: FakeClock, built: App
+) -> None:
+    sign_in(client, story, clock, "ice-nyc-officer")
+    token = csrf(client.get("/instruments/new").text)
+    empty = client.post("/instruments/new", data={"csrf": token, "kind": "detainer"})
+    assert all(f'id="{f}-error"' in empty.text for f in ("addressee", "person", "actions"))
+    form = {
+        "csrf": token,
+        "kind": "information_request",
+        "addressee": "nyc-doc",
+        "person": f"nysid:{story.nysid}",
+        "actions": "disclose:release_date",
+        "warrant": "none",
+    }
+    review = client.post("/instruments/new", data=form)
+    assert "Check before you send" in review.text
+    with built.engine.connect() as db:
+        assert db.exec_driver_sql("SELECT count(*) FROM instruments").scalar() == 0
+    sent = client.post("/instruments/new", data=form | {"confirmed": "yes"})
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/cases/")
+
+
+def test_the_requesting_agency_sees_only_what_was_released(
+    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "ice-nyc-officer")
+    page = client.get(f"/cases/{detainer.case_id}")
+    assert story.nysid in page.text
+    assert "Georgetown" not in page.text and "Example Avenue" not in page.text
+
+
+def test_home_lists_search_by_post_and_flag_release_within_48_hours(
+    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-officer")
+    home = client.get("/")
+    assert "QUINTAL, Dario" in home.text and "Release within 48 h" not in home.text
+    form = {"csrf": csrf(home.text), "view": "inbox", "sort": "person"}
+    assert "QUINTAL, Dario" in client.post("/", data=form | {"q": "quint"}).text
+    assert "0 instruments" in client.post("/", data=form | {"q": "nobody"}).text
+    assert client.post("/", data=form | {"q": "quint", "csrf": "forged"}).status_code == 403
+    clock.moment = clock.moment.replace(month=6, day=29)
+    sign_in(client, story, clock, "nyc-doc-officer")
+    assert "Release within 48 h" in client.get("/").text
+
+
+def test_no_page_puts_a_search_or_a_person_in_its_url(
+    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "ice-nyc-officer")
+    for url in ("/", "/?view=all", f"/cases/{detainer.case_id}", "/instruments/new"):
+        page = client.get(url).text
+        assert 'method="get"' not in page.lower(), url
+        assert story.nysid not in "".join(re.findall(r'(?:href|action)="([^"]*)"', page)), url
+
+
+def test_audit_log_is_for_auditors_only(client: TestClient, story: Story, clock: FakeClock) -> None:
+    sign_in(client, story, clock, "nyc-doc-officer")
+    assert client.get("/audit").status_code == 404
+    sign_in(client, story, clock, "nyc-doc-auditor")
+    page = client.get("/audit")
+    assert page.status_code == 200 and "Chain verified" in page.text
+
+
+def test_an_administrator_adds_and_disables_a_user_of_the_own_agency(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-admin")
+    token = csrf(client.get("/admin/users").text)
+    form = {
+        "csrf": token,
+        "username": "nyc-doc-clerk",
+        "display_name": "A Clerk",
+        "roles": "officer",
+        "password": "another long passphrase 77",
+    }
+    assert client.post("/admin/users", data=form).status_code == 303
+    assert "nyc-doc-clerk" in client.get("/admin/users").text
+    assert (
+        client.post("/admin/users/nyc-doc-clerk/disable", data={"csrf": token}).status_code == 303
+    )
+    assert "disabled" in client.get("/admin/users").text
+    made = client.post(
+        "/admin/tokens",
+        data={"csrf": token, "name": "jail system", "scopes": "cases:read", "days": "30"},
+    )
+    assert 'id="new-token"' in made.text
