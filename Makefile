@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+VENDOR := src/lexdesk/entrypoints/web/static/vendor/VERSIONS.json
 export LEXDESK_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install demo serve test lint typecheck contracts pytest bench docs clean
+.PHONY: help install assets browser demo serve test lint typecheck contracts pytest bench screenshots clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +19,31 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create the virtual environment and install lexdesk with its tools
 
-demo: $(STAMP) ## initialise the SQLite database, load the demo story
+$(VENDOR): web/package.json web/package-lock.json web/build.mjs
+	cd web && npm ci --no-audit --no-fund
+	node web/build.mjs
+
+assets: $(VENDOR) ## build the web assets (USWDS, htmx, axe-core) from the npm lock file
+
+# The browser tests drive Debian's Chromium, never a downloaded browser.
+browser: ## install Debian's chromium for the browser tests (needs root; skipped otherwise)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium is not installed and this is not root: the browser tests will be skipped"; }
+
+demo: $(STAMP) $(VENDOR) ## initialise SQLite, load the demo story, then serve it on http://127.0.0.1:8000/
 	$(BIN)/lexdesk init
 	$(BIN)/lexdesk demo
+	$(BIN)/lexdesk serve
+
+serve: $(STAMP) $(VENDOR) ## serve the configured database
+	$(BIN)/lexdesk serve
 
 test: lint typecheck contracts pytest ## every check: ruff, mypy, import contracts, the whole test suite
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -34,11 +51,14 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(VENDOR) browser
 	$(BIN)/pytest -n 2 -q
 
 bench: $(STAMP) ## run the benchmarks in benchmarks/ and print their figures
 	$(BIN)/python -m benchmarks
 
-clean: ## remove the environment and local databases
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+screenshots: $(STAMP) $(VENDOR) browser ## photograph the main pages into docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
+
+clean: ## remove the environment, the built assets and local databases
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache web/node_modules src/lexdesk/entrypoints/web/static/vendor

@@ -1,13 +1,15 @@
 """An authenticated list request over HTTP, against a bare Starlette JSON endpoint on the same
-machine, both served by uvicorn in a subprocess on 127.0.0.1 and loaded by 8 client threads.
-Prints p50/p99 latency and requests per second of each, and their ratio.
+machine, both served the same way (uvicorn in a subprocess on 127.0.0.1, ``WORKERS`` worker
+processes started as ``lexdesk serve --workers N`` starts them, the settings in ``UVICORN``)
+and loaded by 8 client threads, one after the other in the same run. Prints p50/p99 latency and requests per second of each, and their ratio.
 
     python -m benchmarks.bench_api                      # 100,000 instruments on PostgreSQL
     LEXDESK_BENCH_INSTRUMENTS=10000 python -m benchmarks.bench_api
 
 The instruments are loaded in bulk (the rows the services write for an issued detainer), after
 agencies, users and a person made through the services; the user signs in with password and
-TOTP like anyone else. Each request authenticates its session (a write) and reads a page of 50.
+TOTP like anyone else. Each request authenticates its session and reads a page of 50, in one
+transaction (the session's activity is written at most once a minute).
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ from lexdesk.config import Settings
 from lexdesk.services import accounts, agencies, persons
 
 CLIENTS = 8
+#: Worker processes for each contender: one per core of the 2-core machine it was tuned on.
+WORKERS = int(os.environ.get("LEXDESK_BENCH_WORKERS", "2"))
+#: The same uvicorn settings for both contenders.
+UVICORN: dict[str, Any] = {
+    "host": "127.0.0.1",
+    "workers": WORKERS,
+    "factory": True,
+    "log_level": "warning",
+    "access_log": False,
+}
 REQUESTS = int(os.environ.get("LEXDESK_BENCH_REQUESTS", "2000"))
 PASSWORD = "a benchmark passphrase of some length"  # noqa: S105 (a fictional account)
 POSTGRES = os.environ.get(
@@ -187,6 +199,8 @@ def run() -> None:
     began = time.perf_counter()
     token = _seed(url, count)
     print(f"api: {count:,} instruments on PostgreSQL loaded in {time.perf_counter() - began:.1f} s")
+    shown = ", ".join(f"{k}={v}" for k, v in UVICORN.items() if k not in {"host", "factory"})
+    print(f"api: both served by uvicorn {uvicorn_version()} ({shown}, TCP_NODELAY)")
     bare = _measure("bare", url, "/", {})
     api = _measure("api", url, LIST, {"Authorization": f"Bearer {token}"})
     for name, figures in (("bare Starlette JSON", bare), ("lexdesk list (auth)", api)):
@@ -200,7 +214,14 @@ def run() -> None:
     )
 
 
-def _bare_app() -> Any:
+def uvicorn_version() -> str:
+    import uvicorn
+
+    return str(uvicorn.__version__)
+
+
+def bare_app() -> Any:
+    """The factory of the bare contender: one async JSON endpoint."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
@@ -212,13 +233,18 @@ def _bare_app() -> Any:
     return Starlette(routes=[Route("/", hello)])
 
 
-def _serve_here(kind: str, port: int) -> None:
-    import uvicorn
-
+def api_app() -> Any:
+    """The factory of the lexdesk contender, as ``lexdesk serve --workers N`` builds it."""
     from lexdesk.entrypoints.app import create_app
 
-    app = _bare_app() if kind == "bare" else create_app(build(Settings()))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return create_app(build(Settings()))
+
+
+def _serve_here(kind: str, port: int) -> None:
+    from lexdesk.entrypoints.cli.serve import run_workers
+
+    factory = "bare_app" if kind == "bare" else "api_app"
+    run_workers(f"benchmarks.bench_api:{factory}", port=port, **UVICORN)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,8 @@ class FakeAccounts:
 
     def touch_session(self, token_digest: str, at: datetime) -> None:
         sessions = self.rows.sessions
-        sessions[token_digest] = replace(sessions[token_digest], last_seen_at=at)
+        found = sessions[token_digest]
+        sessions[token_digest] = replace(found, last_seen_at=max(found.last_seen_at, at))
 
     def end_session(self, token_digest: str, at: datetime, reason: str) -> None:
         found = self.rows.sessions.get(token_digest)

@@ -112,11 +112,14 @@ def _free_port() -> int:
     return port
 
 
-def signed_in(browser: Any, site: Site, username: str) -> Any:
-    """A fresh browser context (its own cookies) signed in as ``username``, by keyboard only."""
+def signed_in(browser: Any, site: Site, username: str, check: bool = False) -> Any:
+    """A fresh browser context (its own cookies) signed in as ``username``, by keyboard only;
+    with ``check``, axe-core also checks the sign-in and code (or enrolment) pages."""
     site.clock.advance(minutes=1)  # a new TOTP step: a code is never accepted twice
     page = browser.new_context(base_url=site.url).new_page()
     page.goto("/login")
+    if check:
+        accessible(page)
     _tab_to(page, "acknowledge")
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
@@ -125,6 +128,8 @@ def signed_in(browser: Any, site: Site, username: str) -> Any:
     page.keyboard.type(site.story.password)
     page.keyboard.press("Enter")
     page.wait_for_url("**/login/code")
+    if check:
+        accessible(page)
     _tab_to(page, "code")
     page.keyboard.type(pyotp.TOTP(site.story.secrets[username]).at(site.clock.now()))
     page.keyboard.press("Enter")

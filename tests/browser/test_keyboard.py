@@ -17,7 +17,7 @@ def focus(page: Any, selector: str) -> None:
 
 
 def test_a_request_is_issued_with_the_keyboard_alone(browser: Any, site: Site) -> None:
-    page = signed_in(browser, site, "ice-chi-officer")
+    page = signed_in(browser, site, "ice-chi-officer", check=True)
     page.goto("/instruments/new")
     focus(page, "#kind")
     page.keyboard.type("notification")  # a native select picks the option by typing

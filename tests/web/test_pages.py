@@ -193,3 +193,16 @@ def test_an_administrator_adds_and_disables_a_user_of_the_own_agency(
         data={"csrf": token, "name": "jail system", "scopes": "cases:read", "days": "30"},
     )
     assert 'id="new-token"' in made.text
+
+
+def test_an_answer_to_an_instrument_that_moved_on_is_refused(
+    client: TestClient, story: Story, clock: FakeClock, built: App, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-legal")
+    screen = client.get(f"/instruments/{detainer.id}/determine").text
+    shown = re.search(r'name="version" value="(\d+)"', screen)
+    assert shown
+    verbs.withdraw(built.desk, verbs.Withdraw("ice-nyc-officer", detainer.id, "No longer needed."))
+    form = {"csrf": csrf(screen), "version": shown.group(1), "outcome": "declined", "reason": "x"}
+    late = client.post(f"/instruments/{detainer.id}/determine", data=form)
+    assert late.status_code == 400 and "changed by someone else" in late.text

@@ -120,3 +120,12 @@ def test_wrong_code_is_refused_beside_the_field(client: TestClient, story: Story
     page = client.get("/login/code")
     wrong = client.post("/login/code", data={"csrf": _csrf(page.text), "code": "000000"})
     assert "code-error" in wrong.text and "the code is wrong" in wrong.text
+
+
+def test_plain_http_gets_the_local_cookie_only_on_a_loopback_address(web_app: object) -> None:
+    local = TestClient(web_app, base_url="http://127.0.0.1:8000")  # type: ignore[arg-type]
+    cookie = local.get("/login").headers["set-cookie"]
+    assert cookie.startswith("lexdesk-local-pre=") and "secure" not in cookie.lower()
+    remote = TestClient(web_app, base_url="http://lexdesk.example")  # type: ignore[arg-type]
+    cookie = remote.get("/login").headers["set-cookie"]
+    assert cookie.startswith("__Host-lexdesk-pre=") and "secure" in cookie.lower()

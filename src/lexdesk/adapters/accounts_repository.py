@@ -60,9 +60,12 @@ class SqlAccountRepository:
         return Session(**row._asdict()) if row else None
 
     def touch_session(self, token_digest: str, at: datetime) -> None:
+        """Record activity at ``at``; never moves it back (two requests may touch at once)."""
         table = orm.sessions
         self._db.execute(
-            update(table).where(table.c.token_digest == token_digest).values(last_seen_at=at)
+            update(table)
+            .where(table.c.token_digest == token_digest, table.c.last_seen_at < at)
+            .values(last_seen_at=at)
         )
 
     def end_session(self, token_digest: str, at: datetime, reason: str) -> None:

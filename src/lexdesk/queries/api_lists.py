@@ -45,14 +45,32 @@ class InstrumentQuery:
     cursor: str | None = None
 
 
+#: What an instrument list reads of each row: what a summary shows and the sort keys, nothing
+#: else (not the free-text reference, nor the due date's explanation).
+INSTRUMENT_SUMMARY = (
+    "id",
+    "case_id",
+    "kind",
+    "status",
+    "actions",
+    "issuer_agency_id",
+    "addressee_agency_id",
+    "issued_at",
+    "due_at",
+    "version",
+)
+
+
 def instruments(db: Connection, query: InstrumentQuery) -> Page:
+    """A page of the agency's inbox or outbox, as summaries (the columns of
+    ``INSTRUMENT_SUMMARY``)."""
     t = orm.instruments
     own, other = (
         (t.c.addressee_agency_id, t.c.issuer_agency_id)
         if query.box == "received"
         else (t.c.issuer_agency_id, t.c.addressee_agency_id)
     )
-    base = select(t).where(own == query.agency_id)
+    base = select(*(t.c[name] for name in INSTRUMENT_SUMMARY)).where(own == query.agency_id)
     if query.status:
         base = base.where(t.c.status.in_(query.status))
     if query.kind:

@@ -51,6 +51,9 @@ SIGN_IN_AGAIN = {
 TICKET_LIFETIME = timedelta(minutes=5)
 LOCKOUT = LockoutPolicy()
 SESSIONS = SessionPolicy()
+#: How often a session's activity is written down: a request writes ``last_seen_at`` only when
+#: the recorded value is at least this old (see ``authenticate_in``).
+TOUCH_EVERY = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -149,25 +152,40 @@ def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str
 
 def authenticate(desk: Desk, token: str, source: str) -> Principal:
     """Who holds this session token, if the session is still alive (30 minutes idle, 12 hours
-    in all); each use counts as activity."""
-    now, digest = desk.clock.now(), token_digest(token)
+    in all); each use counts as activity. A unit of work of its own: see ``authenticate_in``."""
     with desk.uow() as uow:
-        session = uow.accounts.session(digest)
-        if session is None or session.ended_at is not None:
-            error = NotAuthenticated(SIGN_IN_AGAIN["unknown"])
-            _refuse(uow, error, "anonymous", None, source, None, "session.refused")
-        user = uow.users.get(session.user_id)
-        expiry = SESSIONS.is_expired(session.created_at, session.last_seen_at, now)
-        reason = expiry or (None if user and user.active else "disabled")
-        if reason is not None or user is None:
-            uow.accounts.end_session(digest, now, reason or "disabled")
-            detail = {"reason": reason or "disabled"}
-            error = NotAuthenticated(SIGN_IN_AGAIN[reason or "disabled"])
-            _refuse(uow, error, audit.SYSTEM, user, source, detail, "session.end")
-        uow.accounts.touch_session(digest, now)
-        principal = principal_of(uow, user)
+        principal = authenticate_in(uow, token, source)
         uow.commit()
     return principal
+
+
+def authenticate_in(uow: UnitOfWork, token: str, source: str) -> Principal:
+    """``authenticate`` inside a unit of work the caller goes on using, so that a request can
+    authenticate and read in one transaction; the caller commits it (the recorded activity
+    commits with it). A refusal commits its own audit entry (and the end of the session) in
+    ``uow`` before it is raised, so ``uow`` must hold nothing else yet.
+
+    Activity is recorded at most once every ``TOUCH_EVERY``: a request whose session was
+    last recorded as active less than that ago writes nothing, so the common request is a
+    read-only transaction. The idle limit counts from the recorded activity, which is at most
+    ``TOUCH_EVERY`` older than the last request: a session may end up to that much earlier
+    than 30 minutes after its last request, never later (CJIS AC-11 allows no more than 30)."""
+    now, digest = uow.audit.now(), token_digest(token)
+    session = uow.accounts.session(digest)
+    if session is None or session.ended_at is not None:
+        error = NotAuthenticated(SIGN_IN_AGAIN["unknown"])
+        _refuse(uow, error, "anonymous", None, source, None, "session.refused")
+    user = uow.users.get(session.user_id)
+    expiry = SESSIONS.is_expired(session.created_at, session.last_seen_at, now)
+    reason = expiry or (None if user and user.active else "disabled")
+    if reason is not None or user is None:
+        uow.accounts.end_session(digest, now, reason or "disabled")
+        detail = {"reason": reason or "disabled"}
+        error = NotAuthenticated(SIGN_IN_AGAIN[reason or "disabled"])
+        _refuse(uow, error, audit.SYSTEM, user, source, detail, "session.end")
+    if now - session.last_seen_at >= TOUCH_EVERY:
+        uow.accounts.touch_session(digest, now)
+    return principal_of(uow, user)
 
 
 def logout(desk: Desk, token: str, source: str) -> None:

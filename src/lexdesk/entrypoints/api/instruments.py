@@ -30,7 +30,7 @@ from lexdesk.entrypoints.api.instrument_models import (
     shown,
 )
 from lexdesk.entrypoints.api.schemas import Code, Cursor, InstrumentId, Limit, Moment
-from lexdesk.entrypoints.api.security import requires
+from lexdesk.entrypoints.api.security import Reading, reads, requires
 from lexdesk.queries import api_lists
 from lexdesk.queries.lists import case_events
 from lexdesk.services import disclosures
@@ -59,8 +59,9 @@ def expected_version(if_match: str | None) -> int | None:
 
 @router.get("", name="list_instruments")
 def list_instruments(
-    request: Request,
-    reader: Reader,
+    reading: Annotated[
+        Reading, Depends(reads(Permission.INSTRUMENT_READ), scope="function")
+    ],
     box: Literal["received", "sent"] = "received",
     status: Annotated[list[InstrumentStatus], Query(max_length=14)] = [],  # noqa: B006
     kind: InstrumentKind | None = None,
@@ -70,9 +71,13 @@ def list_instruments(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> InstrumentPage:
-    """The instruments one's agency received (its inbox) or sent, soonest due first."""
+    """The instruments one's agency received (its inbox) or sent, soonest due first.
+
+    Not audited as a read of personal data: a page names no person and carries nothing about
+    one (ids, kinds, statuses, actions, agencies, dates and versions; see docs/api.md). It is
+    read in the transaction that authenticated the request."""
     query = api_lists.InstrumentQuery(
-        reader.agency_id,
+        reading.principal.agency_id,
         box,
         tuple(s.value for s in status),
         kind,
@@ -82,8 +87,7 @@ def list_instruments(
         limit,
         cursor,
     )
-    with built(request).engine.connect() as db:
-        return page_of(api_lists.instruments(db, query))
+    return page_of(api_lists.instruments(reading.db, query))
 
 
 @router.get("/{instrument_id}", name="get_instrument", responses={200: {"headers": ETAG}})

@@ -7,15 +7,23 @@ as the ``__Host-lexdesk-api`` cookie or ``Authorization: Bearer``; a system with
 (``Bearer lxd_...``), which carries scopes instead of roles. Refusals are audited: the services
 record theirs, and this module records the requests that brought no credential at all and the
 roles that do not grant the permission.
+
+A route that only reads lists declares ``reads(Permission.X)`` instead: the session is checked
+in the unit of work that the route then reads in, one transaction and one connection for the
+whole request, committed when the route returns (it holds at most the session's activity).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
+
+from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 
 from lexdesk.domain.audit import Outcome
 from lexdesk.domain.credentials import API_TOKEN_PREFIX, token_digest
@@ -49,19 +57,55 @@ def requires(permission: Permission) -> Callable[..., Principal]:
     def authorised(
         request: Request, _bearer: BearerCredential, _cookie: CookieCredential
     ) -> Principal:
-        token, source = credential(request), source_of(request)
-        if token is None:
-            _refuse(request, None, permission, "no credential", "failure")
-            raise NotAuthenticated(NOT_SIGNED_IN)
-        principal = _authenticate(request, token, permission, source)
-        request.state.principal = principal
-        if principal.via == "session" and not granted(principal.roles, permission):
-            _refuse(request, principal, permission, "role does not grant it", "denied")
-            raise NotPermitted(
-                f"{principal.username} may not {permission.value}: no role of theirs grants it;"
-                " ask an administrator of the agency"
-            )
+        token = _credential_or_refuse(request, permission)
+        principal = _authenticate(request, token, permission, source_of(request))
+        _require_grant(request, principal, permission)
         return principal
+
+    authorised.permission = permission  # type: ignore[attr-defined]
+    return authorised
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Who is asking, and the open transaction that authenticated them, to read in."""
+
+    principal: Principal
+    db: Connection
+
+
+def reads(permission: Permission) -> Callable[..., Iterator[Reading]]:
+    """``requires`` for a route that only reads: one unit of work for the whole request.
+
+    A session is authenticated in the unit of work the route reads in; an API token in its own,
+    as ``requires`` does, before the read opens. The unit of work commits when the route
+    returns (it holds nothing but the session's activity, written at most once a minute) and
+    rolls back if the route fails. Declare it with ``Depends(..., scope="function")``, so that
+    it ends before the answer is sent. A route that may raise ``NotFound`` (whose refusal is
+    audited in a unit of work of its own) must use ``requires``: on SQLite the open unit of
+    work holds the write lock."""
+
+    def authorised(
+        request: Request, _bearer: BearerCredential, _cookie: CookieCredential
+    ) -> Iterator[Reading]:
+        token, source = _credential_or_refuse(request, permission), source_of(request)
+        desk = built(request).desk
+        if token.startswith(API_TOKEN_PREFIX):
+            principal = _authenticate(request, token, permission, source)
+            _require_grant(request, principal, permission)
+            with desk.uow() as uow:
+                yield Reading(principal, _connection_of(uow))
+                uow.commit()
+            return
+        with desk.uow() as uow:
+            principal = accounts.authenticate_in(uow, token, source)
+            if granted(principal.roles, permission):
+                request.state.principal = principal
+                yield Reading(principal, _connection_of(uow))
+                uow.commit()
+                return
+            uow.commit()  # the session's activity; the refusal goes on record on its own
+        _require_grant(request, principal, permission)
 
     authorised.permission = permission  # type: ignore[attr-defined]
     return authorised
@@ -77,6 +121,30 @@ public.permission = "public"  # type: ignore[attr-defined]
 def permission_of(call: Any) -> str | None:
     found = getattr(call, "permission", None)
     return str(found) if found is not None else None
+
+
+def _credential_or_refuse(request: Request, permission: Permission) -> str:
+    token = credential(request)
+    if token is None:
+        _refuse(request, None, permission, "no credential", "failure")
+        raise NotAuthenticated(NOT_SIGNED_IN)
+    return token
+
+
+def _require_grant(request: Request, principal: Principal, permission: Permission) -> None:
+    request.state.principal = principal
+    if principal.via == "session" and not granted(principal.roles, permission):
+        _refuse(request, principal, permission, "role does not grant it", "denied")
+        raise NotPermitted(
+            f"{principal.username} may not {permission.value}: no role of theirs grants it;"
+            " ask an administrator of the agency"
+        )
+
+
+def _connection_of(uow: object) -> Connection:
+    if not isinstance(uow, SqlUnitOfWork):
+        raise TypeError("the API reads through the SQL unit of work")
+    return uow.connection
 
 
 def _authenticate(request: Request, token: str, permission: Permission, source: str) -> Principal:
