@@ -42,7 +42,7 @@ UVICORN: dict[str, Any] = {
     "host": "127.0.0.1",
     "workers": WORKERS,
     "factory": True,
-    "log_level": "warning",
+    "log_level": "info",  # each worker's start, which _serve waits for
     "access_log": False,
 }
 REQUESTS = int(os.environ.get("LEXDESK_BENCH_REQUESTS", "2000"))
@@ -142,19 +142,28 @@ def _free_port() -> int:
 
 
 def _serve(kind: str, url: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a contender and wait until every worker has started: a worker still starting
+    accepts no connection, and the clients' keep-alive connections would all go to the others."""
     port = _free_port()
     env = os.environ | {"LEXDESK_DATABASE_URL": url}
     command = [sys.executable, "-m", "benchmarks.bench_api", kind, str(port)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    started = threading.Semaphore(0)
+
+    def watch(stream: Any) -> None:  # uvicorn logs each worker's start; drain the rest
+        for line in stream:
+            if b"Application startup complete" in line:
+                started.release()
+
+    threading.Thread(target=watch, args=(process.stderr,), daemon=True).start()
+    deadline = time.monotonic() + 60
+    for _ in range(WORKERS):
+        if not started.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            process.kill()
+            raise RuntimeError(f"the {kind} server did not start")
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(base + "/", timeout=0.5)
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"the {kind} server did not start")
+    httpx.get(base + "/", timeout=5)
+    return process, base
 
 
 def _load(base: str, path: str, headers: dict[str, str]) -> dict[str, float]:
