@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from lexdesk.domain.errors import InvalidInput
-from lexdesk.domain.vocabulary import AgencyKind
+from lexdesk.domain.vocabulary import AgencyKind, parse_choice
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -21,19 +21,11 @@ class Role(StrEnum):
 
 
 def parse_agency_kind(value: str) -> AgencyKind:
-    try:
-        return AgencyKind(value)
-    except ValueError:
-        known = ", ".join(k.value for k in AgencyKind)
-        raise InvalidInput(f"unknown agency kind {value!r}: use one of {known}") from None
+    return parse_choice(AgencyKind, value, "agency kind")
 
 
 def parse_role(value: str) -> Role:
-    try:
-        return Role(value)
-    except ValueError:
-        known = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"unknown role {value!r}: use one of {known}") from None
+    return parse_choice(Role, value, "role")
 
 
 def check_code(code: str, what: str) -> str:

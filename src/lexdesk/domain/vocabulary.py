@@ -4,8 +4,11 @@ statuses and determination outcomes. Every other module speaks in these terms.""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
 from lexdesk.domain.errors import InvalidInput
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class AgencyKind(StrEnum):
@@ -109,28 +112,25 @@ ALL_ACTIONS: tuple[str, ...] = PHYSICAL_ACTIONS + tuple(
 )
 
 
-def parse_kind(value: str) -> InstrumentKind:
+def parse_choice(choices: type[E], value: str, what: str) -> E:
+    """One of an enumeration's values, or an error listing them all."""
     try:
-        return InstrumentKind(value)
+        return choices(value)
     except ValueError:
-        known = ", ".join(kind.value for kind in InstrumentKind)
-        raise InvalidInput(f"unknown instrument kind {value!r}: use one of {known}") from None
+        known = ", ".join(choice.value for choice in choices)
+        raise InvalidInput(f"unknown {what} {value!r}: use one of {known}") from None
+
+
+def parse_kind(value: str) -> InstrumentKind:
+    return parse_choice(InstrumentKind, value, "instrument kind")
 
 
 def parse_warrant(value: str) -> Warrant:
-    try:
-        return Warrant(value)
-    except ValueError:
-        known = ", ".join(w.value for w in Warrant)
-        raise InvalidInput(f"unknown warrant {value!r}: use one of {known}") from None
+    return parse_choice(Warrant, value, "warrant")
 
 
 def parse_outcome(value: str) -> Outcome:
-    try:
-        return Outcome(value)
-    except ValueError:
-        known = ", ".join(o.value for o in Outcome)
-        raise InvalidInput(f"unknown determination {value!r}: use one of {known}") from None
+    return parse_choice(Outcome, value, "determination")
 
 
 def parse_action(value: str) -> str:

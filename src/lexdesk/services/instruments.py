@@ -24,6 +24,7 @@ from lexdesk.domain.vocabulary import (
     AgencyKind,
     InstrumentKind,
     parse_actions,
+    parse_choice,
     parse_kind,
     parse_outcome,
     parse_warrant,
@@ -311,13 +312,8 @@ def _require_kind(found: Agency, kind: AgencyKind, does: str) -> None:
 def _find_person(uow: UnitOfWork, key: str, custodian: Agency) -> Person:
     scheme, _, value = key.partition(":")
     if value:
-        try:
-            person = uow.persons.by_identifier(IdentifierScheme(scheme), value)
-        except ValueError:
-            known = ", ".join(s.value for s in IdentifierScheme)
-            raise InvalidInput(
-                f"unknown identifier scheme {scheme!r}: use one of {known}"
-            ) from None
+        scheme_of = parse_choice(IdentifierScheme, scheme, "identifier scheme")
+        person = uow.persons.by_identifier(scheme_of, value)
     else:
         person = uow.persons.get(key)
     if person is None or person.owner_agency_id != custodian.id:

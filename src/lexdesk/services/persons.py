@@ -15,7 +15,7 @@ from lexdesk.domain.persons import (
     IdentifierScheme,
     Person,
 )
-from lexdesk.domain.vocabulary import AgencyKind
+from lexdesk.domain.vocabulary import AgencyKind, parse_choice
 from lexdesk.services import audit
 from lexdesk.services.context import Desk, acting_user, agency
 
@@ -99,11 +99,7 @@ def book_person(desk: Desk, command: BookPerson) -> Person:
 
 
 def _identifier(scheme: str, value: str) -> Identifier:
-    try:
-        parsed = IdentifierScheme(scheme)
-    except ValueError:
-        known = ", ".join(s.value for s in IdentifierScheme)
-        raise InvalidInput(f"unknown identifier scheme {scheme!r}: use one of {known}") from None
+    parsed = parse_choice(IdentifierScheme, scheme, "identifier scheme")
     if not value.strip():
         raise InvalidInput(f"{scheme} needs a value")
     return Identifier(parsed, value.strip())

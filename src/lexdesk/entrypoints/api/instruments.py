@@ -59,9 +59,7 @@ def expected_version(if_match: str | None) -> int | None:
 
 @router.get("", name="list_instruments")
 def list_instruments(
-    reading: Annotated[
-        Reading, Depends(reads(Permission.INSTRUMENT_READ), scope="function")
-    ],
+    reading: Annotated[Reading, Depends(reads(Permission.INSTRUMENT_READ), scope="function")],
     box: Literal["received", "sent"] = "received",
     status: Annotated[list[InstrumentStatus], Query(max_length=14)] = [],  # noqa: B006
     kind: InstrumentKind | None = None,

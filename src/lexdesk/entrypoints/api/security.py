@@ -24,7 +24,6 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Connection
 
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
-
 from lexdesk.domain.audit import Outcome
 from lexdesk.domain.credentials import API_TOKEN_PREFIX, token_digest
 from lexdesk.domain.errors import NotAuthenticated, NotPermitted

@@ -20,7 +20,9 @@ def serve(
     workers: Annotated[int, typer.Option(help="Processes, for a PostgreSQL database.", min=1)] = 1,
 ) -> None:
     """Serve the web application and the API under /api/v1 on the configured database."""
-    typer.echo(f"lexdesk: the desk at http://{host}:{port}/ , the API at http://{host}:{port}/api/v1")
+    typer.echo(
+        f"lexdesk: the desk at http://{host}:{port}/ , the API at http://{host}:{port}/api/v1"
+    )
     if workers > 1:
         # Each worker builds its own application from the same settings.
         run_workers(
