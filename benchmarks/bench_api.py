@@ -1,7 +1,8 @@
 """An authenticated list request over HTTP, against a bare Starlette JSON endpoint on the same
 machine, both served the same way (uvicorn in a subprocess on 127.0.0.1, ``WORKERS`` worker
 processes started as ``lexdesk serve --workers N`` starts them, the settings in ``UVICORN``)
-and loaded by 8 client threads, one after the other in the same run. Prints p50/p99 latency and requests per second of each, and their ratio.
+and loaded by 8 client threads, one after the other in the same run. Prints p50/p99 latency
+and requests per second of each, and their ratio.
 
     python -m benchmarks.bench_api                      # 100,000 instruments on PostgreSQL
     LEXDESK_BENCH_INSTRUMENTS=10000 python -m benchmarks.bench_api
@@ -34,7 +35,7 @@ from lexdesk.bootstrap import build
 from lexdesk.config import Settings
 from lexdesk.services import accounts, agencies, persons
 
-CLIENTS = 8
+CLIENTS = int(os.environ.get("LEXDESK_BENCH_CLIENTS", "8"))
 #: Worker processes for each contender: one per core of the 2-core machine it was tuned on.
 WORKERS = int(os.environ.get("LEXDESK_BENCH_WORKERS", "2"))
 #: The same uvicorn settings for both contenders.
