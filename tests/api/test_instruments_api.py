@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lexdesk.adapters import orm
 from tests.api.world import World
@@ -206,6 +206,47 @@ def test_pages_walk_every_row_once_in_order(world: World) -> None:
         "/api/v1/instruments", params={"cursor": "AAAA"}, headers=world.auth("ice-officer")
     )
     assert forged.status_code == 422
+
+
+def test_a_list_is_one_transaction_that_writes_nothing(world: World) -> None:
+    """Authentication and the page share one connection and one transaction. With the session's
+    activity recorded a moment ago the list writes nothing: no audit entry (a page carries no
+    personal data, docs/api.md), no session touch, and never the audit chain's lock."""
+
+    def listed() -> None:
+        answer = world.client.get(
+            "/api/v1/instruments", params={"box": "sent"}, headers=world.auth("ice-officer")
+        )
+        assert answer.status_code == 200, answer.text
+
+    def audit_size() -> int:
+        with engine.connect() as db:
+            return int(db.scalar(select(func.count()).select_from(orm.audit_log)) or 0)
+
+    engine = world.built.engine
+    listed()  # records the session's activity, if the record was a minute old or more
+    before = audit_size()
+    checkouts: list[object] = []
+    statements: list[str] = []
+
+    def checkout(*_: object) -> None:
+        checkouts.append(1)
+
+    def executed(_c: object, _cur: object, statement: str, *_: object) -> None:
+        statements.append(statement.strip().upper())
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        listed()
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "before_cursor_execute", executed)
+    assert len(checkouts) == 1
+    queries = [s for s in statements if not s.startswith("BEGIN")]
+    assert queries and all(s.startswith("SELECT") for s in queries), queries
+    assert not any("ADVISORY" in s for s in queries)
+    assert audit_size() == before
 
 
 def _run(target: Any, n: int) -> None:

@@ -129,6 +129,23 @@ def test_sessions_end_after_30_minutes_idle(world) -> None:  # type: ignore[no-u
         accounts.authenticate(desk, token, SOURCE)
 
 
+def test_activity_is_written_at_most_once_a_minute(world) -> None:  # type: ignore[no-untyped-def]
+    desk, store, clock = world
+    token = sign_in(desk, clock, enrolled(desk))  # signed in 30 s ago
+    (session,) = store.accounts.sessions.values()
+    signed_in = session.last_seen_at
+    accounts.authenticate(desk, token, SOURCE)  # 30 s after the last record: nothing written
+    assert store.accounts.sessions[session.token_digest].last_seen_at == signed_in
+    clock.advance(seconds=30)  # 60 s: written
+    accounts.authenticate(desk, token, SOURCE)
+    assert store.accounts.sessions[session.token_digest].last_seen_at == clock.now()
+    clock.advance(seconds=59)  # not written, so the idle limit counts from the last record:
+    accounts.authenticate(desk, token, SOURCE)
+    clock.advance(minutes=29, seconds=1)  # 30 minutes after it, 29:01 after the last request
+    with pytest.raises(NotAuthenticated, match="30 minutes"):
+        accounts.authenticate(desk, token, SOURCE)
+
+
 def test_sessions_end_after_12_hours_however_busy(world) -> None:  # type: ignore[no-untyped-def]
     desk, _, clock = world
     token = sign_in(desk, clock, enrolled(desk))
