@@ -206,3 +206,20 @@ def test_an_answer_to_an_instrument_that_moved_on_is_refused(
     form = {"csrf": csrf(screen), "version": shown.group(1), "outcome": "declined", "reason": "x"}
     late = client.post(f"/instruments/{detainer.id}/determine", data=form)
     assert late.status_code == 400 and "changed by someone else" in late.text
+
+
+def test_reading_a_list_or_a_case_is_on_record_with_the_client_address(
+    client: TestClient, built: App, story: Story, clock: FakeClock, detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-legal")
+    assert client.get("/").status_code == 200
+    assert client.get(f"/cases/{detainer.case_id}").status_code == 200
+    with built.desk.uow() as uow:
+        reads = [e for e in uow.audit.entries() if e.action.endswith(".read")]
+    assert [(e.action, e.object_type) for e in reads[-2:]] == [
+        ("person_list.read", "person_list"),
+        ("person.read", "person"),
+    ]
+    assert reads[-2].detail == {"cases": [detainer.case_id]}
+    assert {e.source for e in reads[-2:]} == {"testclient"}
+    assert {e.actor for e in reads[-2:]} == {"nyc-doc-legal"}

@@ -14,7 +14,6 @@ from lexdesk.domain.errors import LexdeskError
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.web import accounts_list
 from lexdesk.entrypoints.web.pages import (
-    SOURCE,
     Posted,
     Viewer,
     Web,
@@ -53,7 +52,7 @@ def add_user(
     require(seen, Permission.USER_ADMIN)
     values = {k: sent.get(k) for k in ("username", "display_name")}
     command = AddUser(
-        values["username"], seen.agency.id, values["display_name"], sent.all("roles"), SOURCE
+        values["username"], seen.agency.id, values["display_name"], sent.all("roles"), seen.source
     )
     try:
         accounts.add_account(site.built.desk, command, sent.get("password"))
@@ -68,7 +67,7 @@ def change_user(
 ) -> Response:
     require(sent.viewer, Permission.USER_ADMIN)
     if verb in USER_VERBS:
-        command = account_admin.AccountCommand(username, sent.viewer.username, SOURCE)
+        command = account_admin.AccountCommand(username, sent.viewer.username, sent.viewer.source)
         USER_VERBS[verb](site.built.desk, command)
     return redirect("/admin/users")
 
@@ -94,7 +93,7 @@ def create_token(
         sent.all("scopes"),
         timedelta(days=days),
         seen.username,
-        SOURCE,
+        seen.source,
     )
     try:
         secret, _ = api_tokens.create_api_token(site.built.desk, command)
@@ -108,7 +107,7 @@ def revoke_token(
     token_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     require(sent.viewer, Permission.USER_ADMIN)
-    command = api_tokens.RevokeApiToken(token_id, sent.viewer.username, SOURCE)
+    command = api_tokens.RevokeApiToken(token_id, sent.viewer.username, sent.viewer.source)
     api_tokens.revoke_api_token(site.built.desk, command)
     return redirect("/admin/tokens")
 

@@ -16,9 +16,9 @@ from lexdesk.domain.credentials import token_digest, totp_uri
 from lexdesk.domain.errors import NotAuthenticated
 from lexdesk.entrypoints.web import sessions
 from lexdesk.entrypoints.web.pages import (
-    SOURCE,
     Posted,
     Web,
+    client_address,
     form_data,
     posted,
     redirect,
@@ -66,7 +66,10 @@ def password_step(
         return _login_again(request, fields, {"acknowledge": ACKNOWLEDGE})
     try:
         ticket = accounts.begin_login(
-            site.built.desk, fields.get("username", ""), fields.get("password", ""), SOURCE
+            site.built.desk,
+            fields.get("username", ""),
+            fields.get("password", ""),
+            client_address(request),
         )
     except NotAuthenticated as error:
         return _login_again(request, fields, {"password": str(error)})
@@ -92,7 +95,9 @@ def code_step(
     if not ticket or not sessions.csrf_matches(ticket, str(form.get("csrf", ""))):
         return redirect("/login")
     try:
-        token, _ = accounts.complete_login(site.built.desk, ticket, str(code or "").strip(), SOURCE)
+        token, _ = accounts.complete_login(
+            site.built.desk, ticket, str(code or "").strip(), client_address(request)
+        )
     except NotAuthenticated as error:
         return _code_page(request, site.built.desk, ticket, str(error))
     response = redirect("/")
@@ -104,7 +109,7 @@ def code_step(
 
 @router.post("/logout")
 def logout(request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
-    accounts.logout(site.built.desk, sent.viewer.token, SOURCE)
+    accounts.logout(site.built.desk, sent.viewer.token, sent.viewer.source)
     response = redirect("/login?why=out")
     sessions.take_back(request, response)
     return response

@@ -14,7 +14,7 @@ from lexdesk.domain.lifecycle import allowed_transitions
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import Person
 from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, Outcome
-from lexdesk.entrypoints.web.pages import SOURCE, PageRefused, Viewer, moment, require
+from lexdesk.entrypoints.web.pages import PageRefused, Viewer, moment, require
 from lexdesk.queries.lists import case_events
 from lexdesk.services import audit
 
@@ -73,7 +73,7 @@ def open_case(built: App, seen: Viewer, case_id: str) -> CaseFile:
         agency=seen.agency.id,
         object_type="person",
         object_id=person.id,
-        source=SOURCE,
+        source=seen.source,
         detail={"case": case.id, "fields": [label for label, _ in fields]},
     )
     steps = [

@@ -12,7 +12,6 @@ from lexdesk.domain.errors import LexdeskError
 from lexdesk.domain.instruments import Instrument
 from lexdesk.entrypoints.web.casefile import NO_SUCH_CASE, open_case, takes_part
 from lexdesk.entrypoints.web.pages import (
-    SOURCE,
     PageRefused,
     Posted,
     Viewer,
@@ -40,7 +39,7 @@ def acknowledge(
     request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     command = verbs.Acknowledge(
-        sent.viewer.username, instrument_id, _version(sent), sent.get("reason"), SOURCE
+        sent.viewer.username, instrument_id, _version(sent), sent.get("reason"), sent.viewer.source
     )
     return act(
         request,
@@ -56,7 +55,7 @@ def withdraw(
     request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     command = verbs.Withdraw(
-        sent.viewer.username, instrument_id, sent.get("reason"), _version(sent), SOURCE
+        sent.viewer.username, instrument_id, sent.get("reason"), _version(sent), sent.viewer.source
     )
     return act(
         request, site, sent.viewer, instrument_id, lambda: verbs.withdraw(site.built.desk, command)

@@ -19,7 +19,6 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, AgencyKind, disclosed_field
 from lexdesk.entrypoints.web.cases import case_of
 from lexdesk.entrypoints.web.pages import (
-    SOURCE,
     Posted,
     Viewer,
     Web,
@@ -84,7 +83,7 @@ def _command(sent: Posted, instrument_id: str) -> verbs.Determine:
     version = int(sent.get("version")) if sent.get("version").isdigit() else None
     return verbs.Determine(
         sent.viewer.username, instrument_id, sent.get("outcome"), sent.get("reason"),
-        sent.all("fields"), version, SOURCE,
+        sent.all("fields"), version, sent.viewer.source,
     )  # fmt: skip
 
 
@@ -127,7 +126,7 @@ def evaluate(
     document = rule_document(addressee.rule_pack, instrument, person, as_of)
     audit.record_read(
         desk, actor=seen.username, agency=seen.agency.id, object_type="person",
-        object_id=person.id, source=SOURCE, detail={"evaluation": instrument.id},
+        object_id=person.id, source=seen.source, detail={"evaluation": instrument.id},
     )  # fmt: skip
     return desk.rules.decide(document).record["result"], addressee.rule_pack
 

@@ -19,7 +19,7 @@ from lexdesk.domain.vocabulary import (
     InstrumentKind,
     Warrant,
 )
-from lexdesk.entrypoints.web.pages import SOURCE, Posted, words
+from lexdesk.entrypoints.web.pages import Posted, words
 from lexdesk.services import instruments as verbs
 
 KIND_CHOICES = [(k.value, words(k.value)) for k in sorted(REQUEST_KINDS)]
@@ -52,22 +52,22 @@ def confirming(sent: Posted, checked: Checked) -> bool:
     return not checked.errors and not sent.get("edit")
 
 
-def issue_command(actor: str, checked: Checked) -> verbs.IssueInstrument:
+def issue_command(actor: str, checked: Checked, source: str) -> verbs.IssueInstrument:
     v = checked.values
     return verbs.IssueInstrument(
         actor, v["kind"], v["addressee"], v["person"], checked.actions, v["warrant"],
-        None, v["reference"], v["reason"], SOURCE,
+        None, v["reference"], v["reason"], source,
     )  # fmt: skip
 
 
 def escalate_command(
-    actor: str, parent: Instrument, checked: Checked, addressee: Agency | None
+    actor: str, parent: Instrument, checked: Checked, addressee: Agency | None, source: str
 ) -> verbs.Escalate:
     v = checked.values
     due = return_moment(v["return_date"], addressee) if v["return_date"] and addressee else None
     return verbs.Escalate(
         actor, parent.id, v["reason"], v["addressee"] or None, checked.actions, due,
-        v["reference"], parent.version, SOURCE,
+        v["reference"], parent.version, source,
     )  # fmt: skip
 
 

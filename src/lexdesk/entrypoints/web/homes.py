@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from lexdesk.entrypoints.web import listing
 from lexdesk.entrypoints.web.pages import Posted, Viewer, Web, posted, render, viewer, web
+from lexdesk.services import audit
 
 router = APIRouter()
 
@@ -44,6 +45,17 @@ def show_list(
     with site.built.engine.connect() as db:
         found = listing.instruments_page(
             db, seen.agency.id, chosen, now=site.built.desk.clock.now(), q=q, sort=sort, number=page
+        )
+    if found.rows:
+        # The list names people: a read of personal data, on record like any other.
+        audit.record_read(
+            site.built.desk,
+            actor=seen.username,
+            agency=seen.agency.id,
+            object_type="person_list",
+            object_id=chosen.key,
+            source=seen.source,
+            detail={"cases": sorted({row.case_id for row in found.rows})},
         )
     context = {
         "viewer": seen,

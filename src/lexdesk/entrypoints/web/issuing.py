@@ -47,7 +47,9 @@ def issue(request: Request, sent: Posted = Depends(posted), site: Web = Depends(
     if not forms.ready(sent, checked):
         return _issue_page(request, site, seen, checked, forms.confirming(sent, checked))
     try:
-        done = verbs.issue_instrument(site.built.desk, forms.issue_command(seen.username, checked))
+        done = verbs.issue_instrument(
+            site.built.desk, forms.issue_command(seen.username, checked, seen.source)
+        )
     except LexdeskError as error:
         field = "person" if isinstance(error, NotFound) else "general"
         return _issue_page(request, site, seen, checked.failed(field, str(error)))
@@ -74,7 +76,7 @@ def escalate(
     if not forms.ready(sent, checked):
         confirm = forms.confirming(sent, checked)
         return _escalate_page(request, site, seen, parent, rung, checked, confirm)
-    command = forms.escalate_command(seen.username, parent, checked, addressee)
+    command = forms.escalate_command(seen.username, parent, checked, addressee, seen.source)
     try:
         done = verbs.escalate(site.built.desk, command)
     except LexdeskError as error:

@@ -70,6 +70,8 @@ class Viewer:
     principal: Principal
     agency: Agency
     token: str
+    #: The client's address, for the audit trail (CJIS AU-3: where the request came from).
+    source: str = SOURCE
 
     @property
     def username(self) -> str:
@@ -119,12 +121,16 @@ def viewer(request: Request, site: Web = Depends(web)) -> Viewer:
         raise SignInNeeded()
     desk = site.built.desk
     try:
-        principal = accounts.authenticate(desk, token, SOURCE)
+        principal = accounts.authenticate(desk, token, client_address(request))
     except NotAuthenticated as error:
         raise SignInNeeded(_why(str(error))) from None
     with desk.uow() as uow:
         home = agency(uow, principal.agency_id)
-    return Viewer(principal, home, token)
+    return Viewer(principal, home, token, client_address(request))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else SOURCE
 
 
 async def form_data(request: Request) -> FormData:
