@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
-from lexdesk.domain.audit import AuditEntry
+from lexdesk.domain.audit import Anchor, AuditEntry
 
 
 @dataclass
@@ -64,9 +64,15 @@ class FakeAccounts:
         if found is not None and found.ended_at is None:
             self.rows.sessions[token_digest] = replace(found, ended_at=at, end_reason=reason)
 
-    def end_sessions_of(self, user_id: str, at: datetime, reason: str) -> int:
+    def confirm_session(self, token_digest: str, at: datetime) -> None:
+        found = self.rows.sessions[token_digest]
+        self.rows.sessions[token_digest] = replace(found, confirmed_at=at)
+
+    def end_sessions_of(self, user_id: str, at: datetime, reason: str, keep: str = "") -> int:
         open_ones = [
-            s for s in self.rows.sessions.values() if s.user_id == user_id and s.ended_at is None
+            s
+            for s in self.rows.sessions.values()
+            if s.user_id == user_id and s.ended_at is None and s.token_digest != keep
         ]
         for session in open_ones:
             self.end_session(session.token_digest, at, reason)
@@ -92,6 +98,7 @@ class FakeAuditLog:
     def __init__(self, entries: list[AuditEntry], now: Callable[[], datetime]) -> None:
         self.rows = entries
         self._now = now
+        self.anchors: list[Anchor] = []
 
     def now(self) -> datetime:
         return self._now()
@@ -106,3 +113,13 @@ class FakeAuditLog:
 
     def entries(self, after: int = 0) -> Iterator[AuditEntry]:
         return iter([e for e in self.rows if e.seq > after])
+
+    def anchor(self) -> Anchor | None:
+        return self.anchors[-1] if self.anchors else None
+
+    def purge_through(self, anchor: Anchor, actor: str) -> int:
+        self.anchors.append(anchor)
+        kept = [e for e in self.rows if e.seq > anchor.seq]
+        purged = len(self.rows) - len(kept)
+        self.rows[:] = kept
+        return purged

@@ -12,7 +12,7 @@ from lexdesk.adapters.repository import SqlCaseRepository
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.domain.errors import ConcurrencyConflict, InvalidInput
 from lexdesk.domain.vocabulary import InstrumentStatus
-from lexdesk.queries.lists import overdue_instrument_ids
+from lexdesk.queries.lists import open_instruments, overdue_instrument_ids
 from lexdesk.services import instruments as verbs
 from lexdesk.services.context import Desk
 from tests.factories import book, declined, detainer, seed_agencies
@@ -152,3 +152,27 @@ def test_the_sweeper_lapses_overdue_instruments_once(desk: Desk, engine: Engine)
     assert verbs.lapse_overdue(desk, overdue) == []
     with engine.connect() as db:
         assert overdue_instrument_ids(db, desk.clock.now()) == []
+
+
+def test_the_inbox_lists_open_instruments_soonest_due_first(desk: Desk, engine: Engine) -> None:
+    person = book(desk)
+    issued = [detainer(desk, person) for _ in range(3)]
+    request = verbs.issue_instrument(
+        desk,
+        verbs.IssueInstrument(
+            "ice-officer", "information_request", "doc", person.id, ("disclose:release_date",)
+        ),
+    ).id
+    verbs.acknowledge(desk, verbs.Acknowledge("doc-officer", issued[1]))
+    declined(desk, issued[2])  # answered: no longer in the inbox
+    with engine.connect() as db:
+        inbox = open_instruments(db, "doc")
+        rows = db.execute(
+            select(orm.instruments).where(orm.instruments.c.id.in_([*issued, request]))
+        ).all()
+    due = {row.id: row.due_at for row in rows}
+    expected = sorted([issued[0], issued[1], request], key=lambda i: (due[i], i))
+    assert [row.id for row in inbox] == expected
+    assert {row.status for row in inbox} == {"issued", "acknowledged"}
+    with engine.connect() as db:
+        assert [row.id for row in open_instruments(db, "doc", limit=1)] == expected[:1]

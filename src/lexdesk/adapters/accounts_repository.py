@@ -76,11 +76,22 @@ class SqlAccountRepository:
             .values(ended_at=at, end_reason=reason)
         )
 
-    def end_sessions_of(self, user_id: str, at: datetime, reason: str) -> int:
+    def confirm_session(self, token_digest: str, at: datetime) -> None:
+        table = orm.sessions
+        self._db.execute(
+            update(table).where(table.c.token_digest == token_digest).values(confirmed_at=at)
+        )
+
+    def end_sessions_of(self, user_id: str, at: datetime, reason: str, keep: str = "") -> int:
+        """End every open session of the user but the one whose digest is ``keep``."""
         table = orm.sessions
         result = self._db.execute(
             update(table)
-            .where(table.c.user_id == user_id, table.c.ended_at.is_(None))
+            .where(
+                table.c.user_id == user_id,
+                table.c.ended_at.is_(None),
+                table.c.token_digest != keep,
+            )
             .values(ended_at=at, end_reason=reason)
         )
         return result.rowcount

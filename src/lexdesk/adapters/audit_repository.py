@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, delete, func, insert, select
 
 from lexdesk.adapters import orm
-from lexdesk.domain.audit import AuditEntry
+from lexdesk.domain.audit import Anchor, AuditEntry
 
 #: The key of the PostgreSQL advisory lock that serialises appends (any fixed 64-bit number;
 #: this one spells "lexaudit" in ASCII).
@@ -65,6 +65,23 @@ class SqlAuditRepository:
             if len(rows) < _PAGE:
                 return
             after = rows[-1].seq
+
+    def anchor(self) -> Anchor | None:
+        """Where the chain starts, if a prefix of it was purged: the latest anchor."""
+        table = orm.audit_anchors
+        row = self._db.execute(select(table).order_by(table.c.seq.desc()).limit(1)).first()
+        return Anchor(row.seq, row.hash) if row else None
+
+    def purge_through(self, anchor: Anchor, actor: str) -> int:
+        """Record ``anchor``, then delete the entries up to it: the triggers let through only
+        entries an anchor covers, and on PostgreSQL only inside ``audit_log_purge`` (0004)."""
+        values = {"seq": anchor.seq, "hash": anchor.hash, "purged_by": actor}
+        self._db.execute(insert(orm.audit_anchors).values(**values, purged_at=self._now()))
+        if self._db.dialect.name == "postgresql":
+            purged = self._db.execute(select(func.audit_log_purge(anchor.seq))).scalar_one()
+            return int(purged)
+        table = orm.audit_log
+        return self._db.execute(delete(table).where(table.c.seq <= anchor.seq)).rowcount
 
 
 def _entry(row: Row[Any]) -> AuditEntry:

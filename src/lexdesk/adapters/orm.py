@@ -253,6 +253,7 @@ sessions = Table(
     Column("last_seen_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime, nullable=True),
     Column("end_reason", String(20), nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
 )
 
 api_tokens = Table(
@@ -287,4 +288,15 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+#: Where the chain starts after a purge (migration 0004): the last purged entry's seq and hash,
+#: which the first kept entry's ``prev_hash`` must name. Only the owner writes it.
+audit_anchors = Table(
+    "audit_anchors",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("purged_at", UTCDateTime, nullable=False),
+    Column("purged_by", String(100), nullable=False),
 )

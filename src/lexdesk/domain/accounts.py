@@ -54,6 +54,8 @@ class Session:
     last_seen_at: datetime
     ended_at: datetime | None = None
     end_reason: str | None = None
+    #: When its holder last confirmed who they are (password and a fresh code) in it.
+    confirmed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -162,32 +162,48 @@ def _entry_fault(entry: AuditEntry, position: int, prev_hash: str) -> str | None
     return None if computed == entry.hash else "hash mismatch"
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """Where the chain starts after a purge: the last purged entry's seq and hash. The first
+    kept entry must follow it as entry seq + 1 followed the purged one."""
+
+    seq: int
+    hash: str
+
+
 def verify_chain(
-    entries: Iterable[AuditEntry], checkpoint: Checkpoint | None = None
+    entries: Iterable[AuditEntry],
+    checkpoint: Checkpoint | None = None,
+    start: Anchor | None = None,
 ) -> VerifyResult:
-    """Walk the chain from entry 1, stopping at the first entry that does not check. With a
-    checkpoint, also require that the chain covers it and matches its head and Merkle root:
+    """Walk the chain from entry 1 (or from the entry after ``start``, once a prefix has been
+    purged), stopping at the first entry that does not check. With a checkpoint, also require
+    that the chain covers it and matches its head and Merkle root (over the entries kept):
     that is what catches a deleted tail or a chain rewritten from some entry on."""
-    prev_hash = GENESIS_HASH
+    position, prev_hash = (start.seq, start.hash) if start else (0, GENESIS_HASH)
     covered: list[bytes] = []
     checked = 0
     for entry in entries:
-        fault = _entry_fault(entry, checked + 1, prev_hash)
+        position += 1
+        fault = _entry_fault(entry, position, prev_hash)
         if fault is not None:
-            return VerifyResult(ok=False, checked=checked, first_bad_seq=checked + 1, reason=fault)
+            return VerifyResult(ok=False, checked=checked, first_bad_seq=position, reason=fault)
         checked += 1
         prev_hash = entry.hash
-        if checkpoint is not None and checked <= checkpoint.size:
+        if checkpoint is not None and entry.seq <= checkpoint.size:
             covered.append(bytes.fromhex(entry.hash))
     if checkpoint is not None:
-        if checked < checkpoint.size:
+        if position < checkpoint.size:
             reason = (
-                f"the chain ends at entry {checked}, but the checkpoint covers {checkpoint.size}"
+                f"the chain ends at entry {position}, but the checkpoint covers {checkpoint.size}"
             )
-            return VerifyResult(ok=False, checked=checked, first_bad_seq=checked + 1, reason=reason)
+            return VerifyResult(
+                ok=False, checked=checked, first_bad_seq=position + 1, reason=reason
+            )
         if not _matches(checkpoint, covered):
             reason = (
-                f"entries 1..{checkpoint.size} do not match the checkpoint: they were rewritten"
+                f"entries up to {checkpoint.size} do not match the checkpoint: they were"
+                " rewritten, or the checkpoint was made before a purge"
             )
             return VerifyResult(ok=False, checked=checked, reason=reason)
     return VerifyResult(ok=True, checked=checked)
@@ -289,10 +305,12 @@ class Checkpoint:
 
 
 def make_checkpoint(entries: Sequence[AuditEntry], *, at: datetime) -> Checkpoint:
-    """A checkpoint over ``entries``, which the caller has verified with ``verify_chain``."""
+    """A checkpoint over ``entries``, which the caller has verified with ``verify_chain``. Its
+    size is the last seq; after a purge the Merkle root covers the entries kept."""
     head = entries[-1].hash if entries else GENESIS_HASH
     root = merkle_root(entry_hashes(entries)).hex()
-    return Checkpoint(size=len(entries), head_hash=head, root_hash=root, at=at)
+    size = entries[-1].seq if entries else 0
+    return Checkpoint(size=size, head_hash=head, root_hash=root, at=at)
 
 
 def _matches(checkpoint: Checkpoint, covered: Sequence[bytes]) -> bool:

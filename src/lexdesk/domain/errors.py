@@ -65,3 +65,8 @@ class NotAuthenticated(LexdeskError):
 
 class AccountLocked(NotAuthenticated):
     """Too many failed sign-ins: only an administrator can release the account (CJIS AC-7)."""
+
+
+class ConfirmationNeeded(NotPermitted):
+    """Signed in, but a privileged action or credential change needs a recent confirmation
+    of who they are (password and a fresh TOTP code): CJIS IA-11, ASVS 7.5.1."""

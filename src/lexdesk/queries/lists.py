@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from heapq import merge
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, or_, select
@@ -55,15 +57,33 @@ def _instrument_row(row: Any) -> InstrumentRow:
 
 
 def open_instruments(db: Connection, agency_id: str, *, limit: int = 50) -> list[InstrumentRow]:
-    """An agency's inbox: open instruments addressed to it, soonest due first (undated last)."""
+    """An agency's inbox: open instruments addressed to it, soonest due first (undated last).
+
+    One query per open status, each walking the inbox index (agency, status, due date) in
+    order, merged here: a single query over both statuses would have to sort every open
+    instrument of the agency, thousands at a busy jail, to return the first fifty."""
     t = orm.instruments
-    query = (
-        select(t)
-        .where(t.c.addressee_agency_id == agency_id, t.c.status.in_(OPEN))
-        .order_by(t.c.due_at.is_(None), t.c.due_at, t.c.id)
-        .limit(limit)
-    )
-    return [_instrument_row(row) for row in db.execute(query)]
+    dated = [
+        db.execute(
+            select(t)
+            .where(t.c.addressee_agency_id == agency_id, t.c.status == status)
+            .where(t.c.due_at.is_not(None))
+            .order_by(t.c.due_at, t.c.id)
+            .limit(limit)
+        )
+        for status in OPEN
+    ]
+    soonest = list(islice(merge(*dated, key=lambda row: (row.due_at, row.id)), limit))
+    if len(soonest) < limit:
+        undated = db.execute(
+            select(t)
+            .where(t.c.addressee_agency_id == agency_id, t.c.status.in_(OPEN))
+            .where(t.c.due_at.is_(None))
+            .order_by(t.c.id)
+            .limit(limit - len(soonest))
+        )
+        soonest += list(undated)
+    return [_instrument_row(row) for row in soonest]
 
 
 @dataclass(frozen=True)

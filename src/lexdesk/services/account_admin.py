@@ -1,20 +1,22 @@
 """What an administrator does to an account: disable it, release a lock, reset its MFA.
 
 The actor is ``system`` (the operator at the command line, who holds the database itself) or
-an active administrator of the account's own agency: no agency administers another's users.
+an active administrator of the account's own agency, in a session confirmed within the last
+5 minutes (``privileges``): no agency administers another's users.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lexdesk.domain.agencies import Role, User
+from lexdesk.domain.agencies import User
 from lexdesk.domain.credentials import new_totp_secret, totp_uri
-from lexdesk.domain.errors import InvalidInput, NotFound, NotPermitted
+from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.services import audit
 from lexdesk.services.accounts import Enrolment, user_named
-from lexdesk.services.context import Desk, acting_user
+from lexdesk.services.context import Desk
 from lexdesk.services.ports import UnitOfWork
+from lexdesk.services.privileges import require_admin
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class AccountCommand:
     username: str
     actor: str = audit.SYSTEM
     source: str = "cli"
+    #: The digest of the actor's session token, which must be recently confirmed.
+    session: str = ""
 
 
 @audit.records_denials("user.disable", "user", "username")
@@ -69,23 +73,13 @@ def reset_mfa(desk: Desk, command: AccountCommand) -> Enrolment:
     return Enrolment(user.username, secret, totp_uri(secret, user.username))
 
 
-def require_admin(uow: UnitOfWork, actor: str, agency_id: str) -> None:
-    if actor == audit.SYSTEM:
-        return
-    admin = acting_user(uow, actor)
-    if Role.ADMIN not in admin.roles or admin.agency_id != agency_id:
-        raise NotPermitted(
-            f"{actor} is not an administrator of {agency_id}: ask one of its administrators"
-        )
-
-
 def _target(uow: UnitOfWork, command: AccountCommand) -> User:
     try:
         user = user_named(uow, command.username)
     except NotFound:
         require_admin(uow, command.actor, "")  # only the operator learns which names exist
         raise
-    require_admin(uow, command.actor, user.agency_id)
+    require_admin(uow, command.actor, user.agency_id, command.session)
     return user
 
 

@@ -29,12 +29,13 @@ from lexdesk.domain.credentials import (
     verify_password,
     verify_totp,
 )
-from lexdesk.domain.errors import AccountLocked, NotAuthenticated, NotFound
+from lexdesk.domain.errors import AccountLocked, NotAuthenticated, NotFound, NotPermitted
 from lexdesk.domain.vocabulary import AgencyKind
 from lexdesk.services import audit
 from lexdesk.services.agencies import AddUser, add_user
 from lexdesk.services.context import Desk, agency
 from lexdesk.services.ports import UnitOfWork
+from lexdesk.services.privileges import require_admin
 
 #: The same words for an unknown user and a wrong password, so that nobody can find out
 #: which usernames exist by trying them (ASVS 6.3.8).
@@ -67,6 +68,8 @@ class Principal:
     roles: frozenset[Role]
     via: Literal["session", "token"]
     scopes: frozenset[str] = frozenset()
+    #: For a person: the digest of their session token, which privileged actions check.
+    session: str = ""
 
     def allows(self, scope: str) -> bool:
         """A person's session is governed by roles; a system's token only by its scopes."""
@@ -83,9 +86,29 @@ class Enrolment:
     totp_uri: str
 
 
-def add_account(desk: Desk, command: AddUser, password: str) -> tuple[User, Enrolment]:
-    """A user who can sign in: the password is checked before anything is stored."""
+def add_account(
+    desk: Desk, command: AddUser, password: str, *, actor: str = audit.SYSTEM, session: str = ""
+) -> tuple[User, Enrolment]:
+    """A user who can sign in: the password is checked before anything is stored. ``actor``
+    administers the agency, in a recently confirmed ``session`` (``privileges``)."""
     PasswordPolicy().check(password, username=command.username)
+    try:
+        with desk.uow() as uow:
+            require_admin(uow, actor, command.agency_id, session)
+    except NotPermitted as refusal:
+        detail = {"reason": str(refusal), "username": command.username}
+        audit.record_alone(
+            desk,
+            actor=actor,
+            agency=command.agency_id,
+            action="user.add",
+            object_type="user",
+            object_id="",
+            outcome="denied",
+            source=command.source,
+            detail=detail,
+        )
+        raise
     user = add_user(desk, command)
     return user, enrol(desk, command.username, password, source=command.source)
 
@@ -100,7 +123,7 @@ def enrol(
         user = user_named(uow, username)
         uow.accounts.save_credentials(Credentials(user.id, password_hash, secret))
         uow.accounts.end_sessions_of(user.id, now, "credentials")
-        _record(uow, actor, user, "user.enrol", source)
+        record_account(uow, actor, user, "user.enrol", source)
         uow.commit()
     return Enrolment(username, secret, totp_uri(secret, username))
 
@@ -115,12 +138,12 @@ def begin_login(desk: Desk, username: str, password: str, source: str) -> str:
             verify_password(_decoy_hash(), password)  # the same work as for a real account
             error, detail = NotAuthenticated(WRONG_CREDENTIALS), {"username": username[:63]}
             _refuse(uow, error, "anonymous", None, source, detail, "login.password")
-        _require_usable(uow, user, creds, source, "password")
+        require_usable(uow, user, creds, source, "password")
         if not verify_password(creds.password_hash, password):
-            _count_failure(uow, user, creds, source, "password")
+            count_failure(uow, user, creds, source, "password")
         ticket = new_session_token()
         uow.accounts.add_ticket(LoginTicket(token_digest(ticket), user.id, now))
-        _record(uow, user.username, user, "login.password", source)
+        record_account(uow, user.username, user, "login.password", source)
         uow.commit()
     return ticket
 
@@ -134,18 +157,18 @@ def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str
             error = NotAuthenticated(TICKET_EXPIRED)
             _refuse(uow, error, "anonymous", None, source, {"step": "code"}, "login.code")
         user, creds = _account(uow, found.user_id)
-        _require_usable(uow, user, creds, source, "code")
+        require_usable(uow, user, creds, source, "code")
         step = verify_totp(creds.totp_secret, code, at=now, last_used_step=creds.totp_last_step)
         if step is None:
-            _count_failure(uow, user, creds, source, "code")
+            count_failure(uow, user, creds, source, "code")
         uow.accounts.use_ticket(found.digest, now)
         creds.totp_last_step, creds.mfa_enrolled = step, True
         uow.accounts.save_credentials(creds)
         uow.accounts.clear_failures(user.id)
         token = new_session_token()
         uow.accounts.add_session(Session(token_digest(token), user.id, now, now))
-        _record(uow, user.username, user, "login.code", source)
-        principal = principal_of(uow, user)
+        record_account(uow, user.username, user, "login.code", source)
+        principal = principal_of(uow, user, token_digest(token))
         uow.commit()
     return token, principal
 
@@ -185,7 +208,7 @@ def authenticate_in(uow: UnitOfWork, token: str, source: str) -> Principal:
         _refuse(uow, error, audit.SYSTEM, user, source, detail, "session.end")
     if now - session.last_seen_at >= TOUCH_EVERY:
         uow.accounts.touch_session(digest, now)
-    return principal_of(uow, user)
+    return principal_of(uow, user, digest)
 
 
 def logout(desk: Desk, token: str, source: str) -> None:
@@ -198,7 +221,7 @@ def logout(desk: Desk, token: str, source: str) -> None:
         uow.accounts.end_session(digest, desk.clock.now(), "logout")
         user = uow.users.get(session.user_id)
         actor = user.username if user else session.user_id
-        _record(uow, actor, user, "logout", source)
+        record_account(uow, actor, user, "logout", source)
         uow.commit()
 
 
@@ -209,9 +232,11 @@ def user_named(uow: UnitOfWork, username: str) -> User:
     return user
 
 
-def principal_of(uow: UnitOfWork, user: User) -> Principal:
+def principal_of(uow: UnitOfWork, user: User, session: str = "") -> Principal:
     kind = agency(uow, user.agency_id).kind
-    return Principal(user.id, user.username, user.agency_id, kind, user.roles, "session")
+    return Principal(
+        user.id, user.username, user.agency_id, kind, user.roles, "session", session=session
+    )
 
 
 def _account(uow: UnitOfWork, user_id: str) -> tuple[User, Credentials]:
@@ -221,10 +246,11 @@ def _account(uow: UnitOfWork, user_id: str) -> tuple[User, Credentials]:
     return user, creds
 
 
-def _require_usable(
-    uow: UnitOfWork, user: User, creds: Credentials, source: str, step: str
+def require_usable(
+    uow: UnitOfWork, user: User, creds: Credentials, source: str, step: str, action: str = ""
 ) -> None:
-    action, name = f"login.{step}", user.username
+    """Refuse (on record) an account that is locked or disabled."""
+    action, name = action or f"login.{step}", user.username
     error: NotAuthenticated
     if creds.locked:
         error = AccountLocked(
@@ -239,17 +265,19 @@ def _require_usable(
         _refuse(uow, error, name, user, source, detail, action, "denied")
 
 
-def _count_failure(
-    uow: UnitOfWork, user: User, creds: Credentials, source: str, step: str
+def count_failure(
+    uow: UnitOfWork, user: User, creds: Credentials, source: str, step: str, action: str = ""
 ) -> NoReturn:
-    """A failed step counts towards the lock (CJIS AC-7), whichever factor was wrong."""
+    """A failed step counts towards the lock (CJIS AC-7), whichever factor was wrong; so does
+    a wrong password or code when confirming who one is (``action`` names that)."""
     now = uow.audit.now()
     uow.accounts.add_failure(user.id, now)
-    _record(uow, user.username, user, f"login.{step}", source, "failure", {"step": step})
+    action = action or f"login.{step}"
+    record_account(uow, user.username, user, action, source, "failure", {"step": step})
     if LOCKOUT.should_lock(uow.accounts.failures(user.id), now):
         creds.locked, creds.locked_at = True, now
         uow.accounts.save_credentials(creds)
-        _record(uow, audit.SYSTEM, user, "user.lock", source)
+        record_account(uow, audit.SYSTEM, user, "user.lock", source)
     uow.commit()
     raise NotAuthenticated(WRONG_CREDENTIALS if step == "password" else WRONG_CODE)
 
@@ -265,12 +293,12 @@ def _refuse(
     outcome: Outcome = "failure",
 ) -> NoReturn:
     """Put the refusal on record, commit that alone, and raise."""
-    _record(uow, actor, user, action, source, outcome, detail)
+    record_account(uow, actor, user, action, source, outcome, detail)
     uow.commit()
     raise error
 
 
-def _record(
+def record_account(
     uow: UnitOfWork,
     actor: str,
     user: User | None,

@@ -11,10 +11,10 @@ from lexdesk.domain.credentials import new_api_token, token_digest
 from lexdesk.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
 from lexdesk.services import audit
-from lexdesk.services.account_admin import require_admin
 from lexdesk.services.accounts import Principal
 from lexdesk.services.context import Desk, agency
 from lexdesk.services.ports import UnitOfWork
+from lexdesk.services.privileges import require_admin
 
 #: A year at most: a token that never expires is a password nobody remembers to change.
 LONGEST_LIFETIME = timedelta(days=365)
@@ -29,6 +29,7 @@ class CreateApiToken:
     lifetime: timedelta = timedelta(days=90)
     actor: str = audit.SYSTEM
     source: str = "cli"
+    session: str = ""
 
 
 @audit.records_denials("token.create", "api_token", "name")
@@ -44,7 +45,7 @@ def create_api_token(desk: Desk, command: CreateApiToken) -> tuple[str, ApiToken
     secret, now = new_api_token(), desk.clock.now()
     with desk.uow() as uow:
         agency(uow, command.agency_id)
-        require_admin(uow, command.actor, command.agency_id)
+        require_admin(uow, command.actor, command.agency_id, command.session)
         token = ApiToken(
             id=new_id("tok"),
             digest=token_digest(secret),
@@ -66,6 +67,7 @@ class RevokeApiToken:
     token_id: str
     actor: str = audit.SYSTEM
     source: str = "cli"
+    session: str = ""
 
 
 @audit.records_denials("token.revoke", "api_token", "token_id")
@@ -74,7 +76,7 @@ def revoke_api_token(desk: Desk, command: RevokeApiToken) -> None:
         token = uow.accounts.api_token_by_id(command.token_id)
         if token is None:
             raise NotFound("API token", command.token_id)
-        require_admin(uow, command.actor, token.agency_id)
+        require_admin(uow, command.actor, token.agency_id, command.session)
         if token.revoked_at is None:
             uow.accounts.revoke_api_token(token.id, desk.clock.now())
             _record(uow, command.actor, token, "token.revoke", command.source)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from lexdesk.domain.audit import (
+    Anchor,
     AuditEntry,
     Checkpoint,
     Outcome,
@@ -30,6 +31,8 @@ from lexdesk.services.context import Desk
 from lexdesk.services.ports import UnitOfWork
 
 SYSTEM = "system"
+#: The entry a purge writes (``audit_retention``), naming the anchor it leaves.
+PURGE = "audit.purge"
 
 
 def record(
@@ -128,9 +131,27 @@ def records_denials(
 
 def verify(desk: Desk, anchor: Checkpoint | None = None) -> VerifyResult:
     """Walk the whole chain (and match it to a trusted checkpoint, if given); the result names
-    the first entry that does not check."""
+    the first entry that does not check. After a purge the walk starts at the stored anchor,
+    which a kept ``audit.purge`` entry must name."""
     with desk.uow() as uow:
-        return verify_chain(uow.audit.entries(), anchor)
+        start = uow.audit.anchor()
+        entries = list(uow.audit.entries(start.seq if start else 0))
+    result = verify_chain(entries, anchor, start)
+    if result.ok and start is not None and not vouched(start, entries):
+        reason = f"no audit.purge entry names the anchor at seq {start.seq}: entries were removed"
+        return VerifyResult(ok=False, checked=result.checked, reason=reason)
+    return result
+
+
+def vouched(anchor: Anchor, entries: list[AuditEntry]) -> bool:
+    """Whether a kept ``audit.purge`` entry names ``anchor``: an anchor that the chain does not
+    record is someone's attempt to hide a deleted prefix."""
+    return any(
+        entry.action == PURGE
+        and entry.detail.get("through_seq") == anchor.seq
+        and entry.detail.get("through_hash") == anchor.hash
+        for entry in entries
+    )
 
 
 @dataclass(frozen=True)
@@ -158,8 +179,9 @@ def checkpoint(desk: Desk, private_key: bytes) -> SignedCheckpoint:
     """Sign the Merkle root and head of the whole chain, after checking that it is intact:
     a checkpoint over a broken chain would vouch for the tampering."""
     with desk.uow() as uow:
-        entries = list(uow.audit.entries())
-    result = verify_chain(entries)
+        start = uow.audit.anchor()
+        entries = list(uow.audit.entries(start.seq if start else 0))
+    result = verify_chain(entries, start=start)
     if not result.ok:
         raise InvalidInput(
             f"the audit chain is broken at seq {result.first_bad_seq} ({result.reason}):"

@@ -123,7 +123,9 @@ def add_user(request: Request, body: NewUser, admin: Admin) -> Enrolled:
     """A new account in one's own agency, with its TOTP seed (shown this once)."""
     roles = tuple(r.value for r in body.roles)
     command = AddUser(body.username, admin.agency_id, body.display_name, roles, source_of(request))
-    user, enrolment = accounts.add_account(built(request).desk, command, body.password)
+    user, enrolment = accounts.add_account(
+        built(request).desk, command, body.password, actor=admin.username, session=admin.session
+    )
     shown = UserOut(
         id=user.id,
         username=user.username,
@@ -169,4 +171,4 @@ def _own_account(request: Request, admin: Principal, username: str) -> account_a
         user = uow.users.by_username(username)
     if user is None or user.agency_id != admin.agency_id:
         raise NotFound("user", username)
-    return account_admin.AccountCommand(username, admin.username, source_of(request))
+    return account_admin.AccountCommand(username, admin.username, source_of(request), admin.session)

@@ -65,7 +65,10 @@ def _error(description: str) -> dict[str, Any]:
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     400: _error("The body could not be read (not UTF-8)."),
     401: _error("Not signed in, or the session or token is no longer valid."),
-    403: _error("Signed in, but this role or token may not do this."),
+    403: _error(
+        "Signed in, but this role or token may not do this; or a privileged action whose"
+        " session has not confirmed who it is in the last 5 minutes (POST /session/confirm)."
+    ),
     404: _error("No such object, or it belongs to another agency."),
     413: _error("The body is larger than 1 MiB."),
     422: {"model": ValidationErrorBody, "description": "The request does not fit the schema."},

@@ -7,6 +7,7 @@ logs a password, code, ticket or token; the services record each attempt without
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -18,8 +19,9 @@ from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
 from lexdesk.entrypoints.api.schemas import Answer, StrictBody
 from lexdesk.entrypoints.api.security import SESSION_COOKIE, credential, public, requires
-from lexdesk.services import accounts
+from lexdesk.services import accounts, confirmation
 from lexdesk.services.accounts import Principal
+from lexdesk.services.privileges import CONFIRMATION_LIFETIME
 
 router = APIRouter(
     prefix="/session", tags=["session"], route_class=ApiRoute, responses=COMMON_ERRORS
@@ -40,6 +42,27 @@ class Ticket(Answer):
 class CodeStep(StrictBody):
     ticket: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class Confirmation(StrictBody):
+    password: Secret
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class Confirmed(Answer):
+    confirmed_until: datetime = Field(
+        description="Privileged actions and credential changes are open until then (UTC)."
+    )
+    valid_for: int = Field(description="Seconds the confirmation is good for.")
+
+
+class NewPassword(StrictBody):
+    current_password: Secret
+    new_password: Secret
+
+
+class PasswordChanged(Answer):
+    sessions_ended: int = Field(description="How many other sessions of the account ended.")
 
 
 class Who(Answer):
@@ -94,6 +117,47 @@ def who_am_i(
 ) -> Who:
     """Who the session or token belongs to."""
     return who(principal)
+
+
+@router.post("/confirm", name="confirm_identity")
+def confirm_identity(
+    request: Request,
+    body: Confirmation,
+    principal: Annotated[Principal, Depends(requires(Permission.AGENCY_READ))],
+) -> Confirmed:
+    """Confirm it's you (password and a fresh TOTP code) before a privileged action or a
+    credential change: they are open for 5 minutes after. A wrong password or code counts
+    towards the lock, as at sign-in."""
+    until = confirmation.confirm_identity(
+        built(request).desk, _session_token(request), body.password, body.code, source_of(request)
+    )
+    lifetime = int(CONFIRMATION_LIFETIME.total_seconds())
+    return Confirmed(confirmed_until=until, valid_for=lifetime)
+
+
+@router.post("/password", name="change_password")
+def change_password(
+    request: Request,
+    body: NewPassword,
+    principal: Annotated[Principal, Depends(requires(Permission.AGENCY_READ))],
+) -> PasswordChanged:
+    """Change one's own password: needs the current one and a confirmation at most 5 minutes
+    old; the new one must meet the password policy. Every other session of the account ends."""
+    command = confirmation.ChangePassword(
+        principal.username,
+        body.current_password,
+        body.new_password,
+        principal.session,
+        source_of(request),
+    )
+    ended = confirmation.change_password(built(request).desk, command)
+    return PasswordChanged(sessions_ended=ended)
+
+
+def _session_token(request: Request) -> str:
+    token = credential(request)
+    assert token is not None, "requires() let through only requests with a credential"
+    return token
 
 
 @router.delete("", name="sign_out", status_code=204, dependencies=[Depends(public)])

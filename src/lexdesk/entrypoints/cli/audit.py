@@ -1,4 +1,5 @@
-"""``lexdesk audit``: check the tamper-evident trail and export signed checkpoints of it."""
+"""``lexdesk audit``: check the tamper-evident trail, export signed checkpoints of it, and purge
+entries older than the retention period."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import typer
 from lexdesk.domain.audit import Checkpoint, public_key_for, verify_checkpoint
 from lexdesk.domain.audit import new_signing_key as _new_signing_key
 from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fail, fails_cleanly
-from lexdesk.services import audit
+from lexdesk.services import audit, audit_retention
 
 cli = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 
@@ -82,6 +83,30 @@ def checkpoint(
         return
     output.write_text(document, encoding="utf-8")
     typer.echo(f"checkpoint of {signed.size} entries written to {output}")
+
+
+@cli.command("purge")
+@fails_cleanly
+def purge(
+    before: Annotated[
+        datetime,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Purge entries stamped before this day (UTC); at least 365 days ago.",
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Delete the oldest entries, from the start of the chain, leaving a recorded anchor so
+    that the rest still verifies. Run it as the database owner, not the application's role."""
+    command = audit_retention.PurgeAudit(before=before.date())
+    done = audit_retention.purge(app().desk, command)
+    through = done.anchor.seq if done.anchor else 0
+    if as_json:
+        emit_json({"purged": done.entries, "through_seq": through})
+        return
+    kept = f"; the chain now starts after seq {through}" if done.anchor else ""
+    typer.echo(f"{done.entries} audit entries before {before:%Y-%m-%d} purged{kept}")
 
 
 def _read_private_key(key: Path) -> bytes:

@@ -5,6 +5,7 @@ Modules, from the plumbing up:
 - ``sessions``: the session cookie, login-ticket cookie and the CSRF token bound to them.
 - ``pages``: templates, the signed-in ``Viewer``, CSRF-checked ``Posted`` forms, headers.
 - ``auth``: sign in (AC-8 notice, password, TOTP, first-time enrolment) and sign out.
+- ``confirm``: "Confirm it's you" before privileged pages and forms; changing one's password.
 - ``listing`` and ``homes``: each party's home, its lists filtered, searched, sorted, paged.
 - ``casefile`` and ``cases``: the case page and the one-click transitions.
 - ``determinations``: the rule engine's evaluation and the answer recorded on it.
@@ -22,11 +23,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 import lexdesk.bootstrap
+from lexdesk.domain.errors import ConfirmationNeeded
 from lexdesk.entrypoints.web import (
     admin,
     audit_log,
     auth,
     cases,
+    confirm,
     determinations,
     homes,
     issuing,
@@ -50,7 +53,9 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     templates.env.globals["moment"] = moment
     app.state.lexdesk_web = Web(built, templates)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
-    for module in (auth, homes, cases, determinations, issuing, admin, audit_log):
+    for module in (auth, confirm, homes, cases, determinations, issuing, admin, audit_log):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(SignInNeeded, sign_in_needed)  # type: ignore[arg-type]
     app.add_exception_handler(PageRefused, refused)  # type: ignore[arg-type]
+    # The API answers its own errors inside its routes (api/errors.py): this reaches pages only.
+    app.add_exception_handler(ConfirmationNeeded, confirm.confirm_first)  # type: ignore[arg-type]

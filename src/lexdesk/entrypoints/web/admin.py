@@ -1,5 +1,6 @@
 """Administration for an agency's administrators: its users (add, disable, unlock, reset MFA),
-its API tokens, and the list of agencies. No agency administers another's accounts."""
+its API tokens, and the list of agencies. No agency administers another's accounts, and the
+pages of users and tokens open only after confirming it's you (``confirm``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from fastapi.responses import Response
 
 from lexdesk.domain.accounts import API_SCOPES
 from lexdesk.domain.agencies import Role
-from lexdesk.domain.errors import LexdeskError
+from lexdesk.domain.errors import ConfirmationNeeded, LexdeskError
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.web import accounts_list
+from lexdesk.entrypoints.web.confirm import confirmed_viewer
 from lexdesk.entrypoints.web.pages import (
     Posted,
     Viewer,
@@ -38,7 +40,7 @@ USER_VERBS = {
 
 @router.get("/users")
 def users_page(
-    request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request, seen: Viewer = Depends(confirmed_viewer), site: Web = Depends(web)
 ) -> Response:
     require(seen, Permission.USER_ADMIN)
     return _users(request, site, seen, {}, {})
@@ -55,7 +57,15 @@ def add_user(
         values["username"], seen.agency.id, values["display_name"], sent.all("roles"), seen.source
     )
     try:
-        accounts.add_account(site.built.desk, command, sent.get("password"))
+        accounts.add_account(
+            site.built.desk,
+            command,
+            sent.get("password"),
+            actor=seen.username,
+            session=seen.principal.session,
+        )
+    except ConfirmationNeeded:
+        raise
     except LexdeskError as error:
         return _users(request, site, seen, {"username": str(error)}, values, 400)
     return redirect("/admin/users")
@@ -67,14 +77,17 @@ def change_user(
 ) -> Response:
     require(sent.viewer, Permission.USER_ADMIN)
     if verb in USER_VERBS:
-        command = account_admin.AccountCommand(username, sent.viewer.username, sent.viewer.source)
+        seen = sent.viewer
+        command = account_admin.AccountCommand(
+            username, seen.username, seen.source, seen.principal.session
+        )
         USER_VERBS[verb](site.built.desk, command)
     return redirect("/admin/users")
 
 
 @router.get("/tokens")
 def tokens_page(
-    request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request, seen: Viewer = Depends(confirmed_viewer), site: Web = Depends(web)
 ) -> Response:
     require(seen, Permission.USER_ADMIN)
     return _tokens(request, site, seen, {})
@@ -94,9 +107,12 @@ def create_token(
         timedelta(days=days),
         seen.username,
         seen.source,
+        seen.principal.session,
     )
     try:
         secret, _ = api_tokens.create_api_token(site.built.desk, command)
+    except ConfirmationNeeded:
+        raise
     except LexdeskError as error:
         return _tokens(request, site, seen, {"name": str(error)}, status=400)
     return _tokens(request, site, seen, {}, secret)
@@ -107,7 +123,10 @@ def revoke_token(
     token_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     require(sent.viewer, Permission.USER_ADMIN)
-    command = api_tokens.RevokeApiToken(token_id, sent.viewer.username, sent.viewer.source)
+    seen = sent.viewer
+    command = api_tokens.RevokeApiToken(
+        token_id, seen.username, seen.source, seen.principal.session
+    )
     api_tokens.revoke_api_token(site.built.desk, command)
     return redirect("/admin/tokens")
 
