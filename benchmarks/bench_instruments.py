@@ -3,13 +3,16 @@ PostgreSQL. Prints instruments created per second and the list's p50/p99 latency
 
     python -m benchmarks.bench_instruments            # 100,000 instruments on each database
     LEXDESK_BENCH_INSTRUMENTS=10000 python -m benchmarks.bench_instruments
+    LEXDESK_BENCH_LIST_ONLY=1 python -m benchmarks.bench_instruments   # re-measure the list only
+
+The SQLite file (var/bench/instruments.sqlite3) and the PostgreSQL database (lexdesk_bench) are
+kept after a run, so the list can be measured again without creating the instruments anew.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +31,7 @@ from lexdesk.services.context import Desk
 CUSTODIANS = 20
 PER_PERSON = 5
 LIST_SAMPLES = 1000
+SQLITE_FILE = Path("var/bench/instruments.sqlite3")
 POSTGRES = os.environ.get(
     "LEXDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -100,13 +104,17 @@ def list_latency(engine: Engine) -> tuple[float, float, int]:
     return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], len(rows)
 
 
-def measure(name: str, url: str, count: int) -> dict[str, float]:
+def measure(name: str, url: str, count: int, *, list_only: bool = False) -> dict[str, float]:
     engine = create_database_engine(url)
-    upgrade(engine)
-    clock = SystemClock()
-    desk = Desk(uow=lambda: SqlUnitOfWork(engine, clock), clock=clock, rules=PackRuleBook())
-    _setup(desk)
-    seconds = create(desk, count)
+    seconds = float("nan")
+    if not list_only:
+        upgrade(engine)
+        clock = SystemClock()
+        desk = Desk(uow=lambda: SqlUnitOfWork(engine, clock), clock=clock, rules=PackRuleBook())
+        _setup(desk)
+        seconds = create(desk, count)
+    with engine.connect() as db:
+        count = db.scalar(text("SELECT count(*) FROM instruments")) or 0
     p50, p99, listed = list_latency(engine)
     engine.dispose()
     figures = {
@@ -115,29 +123,44 @@ def measure(name: str, url: str, count: int) -> dict[str, float]:
         "list_p50_ms": p50,
         "list_p99_ms": p99,
     }
+    created = "not re-created" if list_only else f"{figures['created_per_s']:,.0f}/s"
     print(
-        f"{name:<10} {count:>7} instruments through the services: "
-        f"{figures['created_per_s']:,.0f}/s; inbox of one of {CUSTODIANS} agencies "
-        f"({listed} rows shown): p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+        f"{name:<10} {count:>7} instruments through the services: {created}; "
+        f"inbox of one of {CUSTODIANS} agencies ({listed} rows shown): "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms"
     )
     return figures
 
 
-def _fresh_postgres() -> str:
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text('DROP DATABASE IF EXISTS "lexdesk_bench" WITH (FORCE)'))
-        connection.execute(text('CREATE DATABASE "lexdesk_bench"'))
-    admin.dispose()
+def _postgres(fresh: bool) -> str:
+    if fresh:
+        admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text('DROP DATABASE IF EXISTS "lexdesk_bench" WITH (FORCE)'))
+            connection.execute(text('CREATE DATABASE "lexdesk_bench"'))
+        admin.dispose()
     return POSTGRES.rsplit("/", 1)[0] + "/lexdesk_bench"
+
+
+def _sqlite(fresh: bool) -> str:
+    path = SQLITE_FILE
+    if fresh:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in path.parent.glob(path.name + "*"):
+            leftover.unlink()
+    return f"sqlite:///{path}"
 
 
 def run() -> dict[str, dict[str, float]]:
     count = int(os.environ.get("LEXDESK_BENCH_INSTRUMENTS", "100000"))
-    with tempfile.TemporaryDirectory() as folder:
-        sqlite = measure("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite3'}", count)
-    postgres = measure("PostgreSQL", _fresh_postgres(), count)
-    return {"sqlite": sqlite, "postgresql": postgres}
+    only = os.environ.get("LEXDESK_BENCH_LIST_ONLY") == "1"
+    databases = os.environ.get("LEXDESK_BENCH_DATABASES", "sqlite,postgresql").split(",")
+    figures = {}
+    if "sqlite" in databases:
+        figures["sqlite"] = measure("SQLite", _sqlite(not only), count, list_only=only)
+    if "postgresql" in databases:
+        figures["postgresql"] = measure("PostgreSQL", _postgres(not only), count, list_only=only)
+    return figures
 
 
 if __name__ == "__main__":
