@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from lexdesk.adapters import orm
 from lexdesk.adapters.database import create_database_engine
 from lexdesk.adapters.migrations import upgrade
+from tests.audit_rows import check_audit_rows
 
 POSTGRES_ENV = "LEXDESK_TEST_POSTGRES_URL"
 REQUIRE_ENV = "LEXDESK_REQUIRE_POSTGRES"
@@ -101,8 +102,13 @@ def _migrated(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def engine(_migrated: Engine) -> Iterator[Engine]:
+    """The migrated database; after the test, every audit row it wrote is checked for the
+    required content (``tests/audit_rows.py``), then every table is emptied."""
     yield _migrated
-    empty_all_tables(_migrated)
+    try:
+        check_audit_rows(_migrated)
+    finally:
+        empty_all_tables(_migrated)
 
 
 def copy_database(url: str, directory: Path) -> str:

@@ -1,6 +1,7 @@
 """Schema-driven fuzzing (security.md row 23; CJIS SI-10): schemathesis sends at least 100
 generated requests to every operation, signed in as a user who holds every role of a custodial
-agency, on a seeded SQLite desk. No answer may be a server error or break the schema (status,
+agency and who confirmed it's them (the clock stands still, so the confirmation never goes
+stale), on a seeded SQLite desk. No answer may be a server error or break the schema (status,
 content type, headers, body). Valid-looking ids are swapped for real ones half the time, so the
 operations reach real objects, not only 404s.
 
@@ -23,7 +24,7 @@ from lexdesk.bootstrap import build
 from lexdesk.config import Settings
 from lexdesk.entrypoints.app import create_app
 from lexdesk.services import accounts, agencies
-from tests.api.world import PASSWORD, World, build_world, sign_in_as, sqlite_url
+from tests.api.world import PASSWORD, World, build_world, confirm_as, sign_in_as, sqlite_url
 
 pytestmark = pytest.mark.slow
 
@@ -37,6 +38,7 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> World:
         1
     ].totp_secret
     world.tokens["doc-all"] = sign_in_as(world, "doc-all")
+    confirm_as(world, "doc-all")  # the privileged routes are fuzzed, not only refused
     APP.state.lexdesk = world.built
     return world
 

@@ -67,6 +67,8 @@ class World:
     b: Ladder
     tokens: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    #: The last audit seq whose row was checked (``tests/audit_rows.py``).
+    audit_checked: int = 0
 
     def auth(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
@@ -109,6 +111,18 @@ def sign_in_as(world: World, username: str, password: str = PASSWORD) -> str:
     client.cookies.clear()  # each test names the user it acts as
     token: str = answer.json()["token"]
     return token
+
+
+def confirm_as(world: World, username: str, password: str = PASSWORD) -> None:
+    """Confirm it's you in the user's session, with the code of the next 30 seconds."""
+    world.clock.advance(seconds=30)
+    code = pyotp.TOTP(world.secrets[username]).at(world.clock.now())
+    answer = world.client.post(
+        "/api/v1/session/confirm",
+        json={"password": password, "code": code},
+        headers=world.auth(username),
+    )
+    assert answer.status_code == 200, answer.text
 
 
 def _agency(desk: Desk, code: str, found: dict[str, str], *, with_passwords: bool) -> None:

@@ -15,7 +15,7 @@ from lexdesk.adapters import orm
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.domain.credentials import token_digest
 from lexdesk.domain.errors import AccountLocked, NotAuthenticated
-from lexdesk.services import account_admin, accounts, agencies, api_tokens, audit
+from lexdesk.services import account_admin, accounts, agencies, api_tokens, audit, confirmation
 from lexdesk.services.context import Desk
 from tests.fakes import FakeClock, FakeRuleBook
 
@@ -126,3 +126,33 @@ def test_users_add_reads_the_password_from_a_file_and_shows_the_secret_once(
     refused = runner.invoke(cli, ["users", "unlock", "nobody"])
     assert refused.exit_code == 2 and "no user 'nobody'" in refused.stderr
     reset_app()
+
+
+def test_a_confirmation_is_stored_on_its_session_and_a_new_password_ends_the_others(
+    desk: Desk, engine: Engine, clock: FakeClock, secret: str
+) -> None:
+    def signed_in() -> str:
+        clock.advance(seconds=30)
+        ticket = accounts.begin_login(desk, "ice-officer", PASSWORD, "192.0.2.1")
+        code = pyotp.TOTP(secret).at(clock.now())
+        return accounts.complete_login(desk, ticket, code, "192.0.2.1")[0]
+
+    token, other = signed_in(), signed_in()
+    clock.advance(seconds=30)
+    code = pyotp.TOTP(secret).at(clock.now())
+    until = confirmation.confirm_identity(desk, token, PASSWORD, code, "192.0.2.1")
+    table = orm.sessions
+    with engine.connect() as db:
+        stored = db.scalar(
+            select(table.c.confirmed_at).where(table.c.token_digest == token_digest(token))
+        )
+    assert stored == clock.now() and until == clock.now() + timedelta(minutes=5)
+    command = confirmation.ChangePassword(
+        "ice-officer", PASSWORD, "another long passphrase", token_digest(token), "192.0.2.1"
+    )
+    assert confirmation.change_password(desk, command) == 1
+    accounts.authenticate(desk, token, "192.0.2.1")
+    with pytest.raises(NotAuthenticated):
+        accounts.authenticate(desk, other, "192.0.2.1")
+    assert ("session.confirm", "success") in _audit(engine)
+    assert ("user.password", "success") in _audit(engine)

@@ -22,7 +22,14 @@ from lexdesk.services import instruments as verbs
 from lexdesk.services import persons
 from lexdesk.services.context import Desk
 from tests.factories import book, seed_agencies
-from tests.reliability.support import InjectedFault, chain_ok, desk_on, fail_at_write, snapshot
+from tests.reliability.support import (
+    InjectedFault,
+    chain_ok,
+    desk_on,
+    fail_at_write,
+    report,
+    snapshot,
+)
 
 Operation = Callable[[Desk], object]
 
@@ -122,7 +129,7 @@ def test_a_failure_at_any_write_leaves_the_database_unchanged(
                 continue
         break
     writes = seen()
-    print(f"{operation}: {len(writes)} writes, each refused in turn: {writes}")
+    report(f"{operation}: {len(writes)} writes, each refused in turn: {writes}")
     assert n == len(writes) + 1  # the clean run made n - 1 writes, each refused once above
     assert len(writes) >= len(touched), writes
     after = snapshot(engine)

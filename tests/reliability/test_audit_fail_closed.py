@@ -55,7 +55,12 @@ def _requests(world: World, issued: str) -> list[tuple[str, str, str, dict[str, 
         ("doc-officer", "POST", "/api/v1/persons", BOOKING),
         # Reads of personal data.
         ("doc-officer", "GET", f"/api/v1/persons/{a.person}", None),
-        ("doc-officer", "POST", "/api/v1/person-lookups", {"scheme": "nysid", "value": "12345679A"}),
+        (
+            "doc-officer",
+            "POST",
+            "/api/v1/person-lookups",
+            {"scheme": "nysid", "value": "12345679A"},
+        ),
         ("ice-officer", "GET", f"/api/v1/persons/{a.person}/disclosures", None),
         ("ice-officer", "GET", f"/api/v1/instruments/{a.detainer}/disclosure", None),
         ("ice-officer", "GET", f"/api/v1/instruments/{a.detainer}", None),

@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from sqlalchemy import Engine, func, select
 
@@ -35,7 +36,7 @@ from lexdesk.domain.vocabulary import InstrumentStatus
 from lexdesk.services import instruments as verbs
 from lexdesk.services.context import Desk
 from tests.factories import book, seed_agencies
-from tests.reliability.support import chain_ok, desk_on, scaled
+from tests.reliability.support import chain_ok, desk_on, report, scaled
 
 SOURCE = "reliability"
 ACTIONS = ("hold", "notify_release")
@@ -74,9 +75,7 @@ def _attempt(desk: Desk, person_id: str, case_id: str, tag: str, rng: random.Ran
     if transition == "issue":
         done = _issue(desk, person_id, tag)
     elif transition == "acknowledge":
-        done = verbs.acknowledge(
-            desk, verbs.Acknowledge("doc-officer", latest.id, v, tag, SOURCE)
-        )
+        done = verbs.acknowledge(desk, verbs.Acknowledge("doc-officer", latest.id, v, tag, SOURCE))
     elif transition == "withdraw":
         done = verbs.withdraw(desk, verbs.Withdraw("ice-officer", latest.id, tag, v, SOURCE))
     else:
@@ -86,9 +85,9 @@ def _attempt(desk: Desk, person_id: str, case_id: str, tag: str, rng: random.Ran
     return Edit(tag, transition, done.id, case_id, done.version)
 
 
-def _run_writers(desk: Desk, cases: list[tuple[str, str]], writers: int, edits: int) -> tuple[
-    list[Edit], int
-]:
+def _run_writers(
+    desk: Desk, cases: list[tuple[str, str]], writers: int, edits: int
+) -> tuple[list[Edit], int]:
     acknowledged: list[Edit] = []
     conflicts = [0]
     lock, start = threading.Lock(), threading.Barrier(writers)
@@ -142,7 +141,7 @@ def test_concurrent_writers_lose_no_acknowledged_edit(engine: Engine) -> None:
     began = time.monotonic()
     acknowledged, conflicts = _run_writers(desk, cases, writers, edits)
     elapsed = time.monotonic() - began
-    print(
+    report(
         f"{engine.dialect.name}: {writers} writers x {edits} edits = {len(acknowledged)}"
         f" acknowledged, {conflicts} conflicts retried, {elapsed:.1f} s"
     )
@@ -174,8 +173,8 @@ def _check_history(engine: Engine, acknowledged: list[Edit], case_ids: set[str])
     for instrument_id, row in stored.items():
         chain = [r for r in rows if r.instrument_id == instrument_id]
         assert len(chain) == row.version
-        assert chain[0].from_status is None or chain[0].transition == "issue"
-        for before, after in zip(chain, chain[1:], strict=False):
+        assert chain[0].transition == "issue" and chain[0].from_status == "draft"
+        for before, after in pairwise(chain):
             assert after.from_status == before.to_status, (instrument_id, before, after)
         assert chain[-1].to_status == row.status
         landed = sorted(by_instrument.get(instrument_id, []))

@@ -24,7 +24,6 @@ Two ways to hold a session:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -74,7 +73,7 @@ class Session:
 
 
 @pytest.fixture
-def world(engine: Engine) -> Iterator[tuple[Desk, dict[str, str]]]:
+def world(engine: Engine) -> tuple[Desk, dict[str, str]]:
     desk = desk_on(engine)
     seed_agencies(desk)
     person = book(desk)
@@ -85,7 +84,7 @@ def world(engine: Engine) -> Iterator[tuple[Desk, dict[str, str]]]:
             verbs.IssueInstrument("ice-officer", "detainer", "doc", person.id, ("hold",)),
         )
         ids[name] = issued.id
-    yield desk, ids
+    return desk, ids
 
 
 def _sessions(ids: dict[str, str], workload: str) -> dict[str, Session]:
@@ -256,10 +255,11 @@ def _assert_second_begin_blocks(engine: Engine, desk: Desk) -> None:
         dbapi_connection.execute("PRAGMA busy_timeout = 50")
 
     with desk.uow():  # session A has loaded and holds BEGIN IMMEDIATE
-        with impatient.connect() as second, pytest.raises(OperationalError, match="locked"):
-            with SqlUnitOfWork(impatient, desk.clock):
-                pass  # pragma: no cover - never entered
-        assert second is not None
+        second = SqlUnitOfWork(impatient, desk.clock)
+        with pytest.raises(OperationalError, match="locked"):
+            second.__enter__()
+    # The refused unit of work gave its connection back (it used to keep it checked out).
+    assert impatient.pool.checkedout() == 0  # type: ignore[attr-defined]
     impatient.dispose()
 
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pyotp
 import pytest
 
+from lexdesk.domain.credentials import token_digest
 from lexdesk.domain.errors import AccountLocked, InvalidInput, NotAuthenticated, NotPermitted
-from lexdesk.services import account_admin, accounts, agencies
+from lexdesk.services import account_admin, accounts, agencies, confirmation
 from lexdesk.services.account_admin import AccountCommand
 from lexdesk.services.context import Desk
 from tests.fakes import FakeClock, _Store, fake_desk
@@ -197,12 +198,15 @@ def test_reset_mfa_retires_the_old_secret(world) -> None:  # type: ignore[no-unt
 def test_only_an_administrator_of_the_agency_may_administer_and_a_refusal_is_recorded(
     world,
 ) -> None:  # type: ignore[no-untyped-def]
-    desk, store, _ = world
+    desk, store, clock = world
     enrolled(desk)
-    enrolled(desk, "doc-admin", ("admin",))
+    admin_secret = enrolled(desk, "doc-admin", ("admin",))
     with pytest.raises(NotPermitted):
         account_admin.unlock_user(desk, AccountCommand("doc-admin", actor="doc-officer"))
-    account_admin.unlock_user(desk, AccountCommand("doc-officer", actor="doc-admin"))
+    token = sign_in(desk, clock, admin_secret, "doc-admin")
+    confirmation.confirm_identity(desk, token, PASSWORD, code(admin_secret, clock), SOURCE)
+    session = token_digest(token)
+    account_admin.unlock_user(desk, AccountCommand("doc-officer", "doc-admin", SOURCE, session))
     assert [e.actor for e in audit_rows(store, "user.unlock", "denied")] == ["doc-officer"]
 
 

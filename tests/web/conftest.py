@@ -15,6 +15,7 @@ from lexdesk.adapters.migrations import upgrade
 from lexdesk.bootstrap import App, build
 from lexdesk.config import Settings
 from lexdesk.entrypoints.web import mount
+from tests.audit_rows import check_audit_rows
 from tests.fakes import FakeClock
 from tests.web.story import Story, set_up_story
 
@@ -29,7 +30,10 @@ def built(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
     app = build(Settings(database_url=f"sqlite:///{tmp_path / 'web.sqlite3'}"), clock=clock)
     upgrade(app.engine)
     yield app
-    app.engine.dispose()
+    try:
+        check_audit_rows(app.engine)  # the content every audit row needs: tests/audit_rows.py
+    finally:
+        app.engine.dispose()
 
 
 @pytest.fixture
@@ -58,3 +62,14 @@ def sign_in(client: TestClient, story: Story, clock: FakeClock, username: str) -
     csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
     code = pyotp.TOTP(story.secrets[username]).at(clock.now())
     assert client.post("/login/code", data={"csrf": csrf, "code": code}).status_code == 303
+
+
+def confirm(client: TestClient, story: Story, clock: FakeClock, username: str, back: str) -> None:
+    """Confirm it's you (password and the next code), as a privileged page asks."""
+    clock.advance(seconds=30)  # a new code: the one from sign-in is never accepted again
+    page = client.get(f"/confirm?next={back}")
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    code = pyotp.TOTP(story.secrets[username]).at(clock.now())
+    form = {"csrf": csrf, "next": back, "password": story.password, "code": code}
+    answer = client.post("/confirm", data=form)
+    assert answer.status_code == 303 and answer.headers["location"] == back, answer.text

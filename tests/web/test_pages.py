@@ -12,7 +12,7 @@ from lexdesk.bootstrap import App
 from lexdesk.domain.instruments import Instrument
 from lexdesk.services import instruments as verbs
 from tests.fakes import FakeClock
-from tests.web.conftest import sign_in
+from tests.web.conftest import confirm, sign_in
 from tests.web.story import Story
 
 
@@ -174,6 +174,7 @@ def test_an_administrator_adds_and_disables_a_user_of_the_own_agency(
     client: TestClient, story: Story, clock: FakeClock
 ) -> None:
     sign_in(client, story, clock, "nyc-doc-admin")
+    confirm(client, story, clock, "nyc-doc-admin", "/admin/users")
     token = csrf(client.get("/admin/users").text)
     form = {
         "csrf": token,

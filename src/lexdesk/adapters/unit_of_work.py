@@ -31,7 +31,14 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         self._connection = self._engine.connect()
-        self._connection.begin()
+        try:
+            self._connection.begin()
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: give the connection back here, or it
+            # stays checked out of the pool until the garbage collector finds it.
+            self._connection.close()
+            self._connection = None
+            raise
         db, now = self._connection, self._clock.now
         self.agencies = SqlAgencyRepository(db, now)
         self.users = SqlUserRepository(db, now)

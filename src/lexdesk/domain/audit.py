@@ -201,10 +201,9 @@ def verify_chain(
                 ok=False, checked=checked, first_bad_seq=position + 1, reason=reason
             )
         if not _matches(checkpoint, covered):
-            reason = (
-                f"entries up to {checkpoint.size} do not match the checkpoint: they were"
-                " rewritten, or the checkpoint was made before a purge"
-            )
+            first = start.seq + 1 if start else 1
+            reason = f"entries {first}..{checkpoint.size} do not match the checkpoint: they were"
+            reason += " rewritten" if start is None else " rewritten, or purged after it was made"
             return VerifyResult(ok=False, checked=checked, reason=reason)
     return VerifyResult(ok=True, checked=checked)
 

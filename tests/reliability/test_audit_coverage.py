@@ -1,0 +1,467 @@
+"""Audit coverage over the whole API (security.md row 14): every route is called for each
+outcome it can have (success, 401, 403, 404, 409, 412, 422), and each call must leave at least
+one new audit entry, unless its outcome is listed below: ``NOT_AUDITED`` (deliberate, with the
+reason) or ``KNOWN_GAPS`` (not audited today although row 14 asks for it: to be fixed). The
+test fails both ways: an unaudited outcome on neither list, and a listed one that has started
+to be audited (shrink the list).
+
+An outcome is (route name, status, who): ``who`` is ``anonymous`` without a credential; a 422
+is ``422 schema`` when the request did not fit the schema and ``422 rule`` when a business rule
+refused it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyotp
+from sqlalchemy import func, select
+
+from lexdesk.adapters import orm
+from lexdesk.domain.agencies import Role
+from lexdesk.domain.permissions import ROLE_PERMISSIONS, Permission
+from lexdesk.entrypoints.api import api_routes, declared_permission
+from lexdesk.services import instruments as verbs
+from tests.api.world import PASSWORD, World
+
+Outcome = tuple[str, str, str]
+
+_SCHEMA = "the request does not fit the schema: nothing was attempted, nothing read"
+#: What is not recorded, on purpose.
+NOT_AUDITED: dict[Outcome, str] = {
+    ("list_instruments", "200", "user"): "a page names no person (docs/api.md, Lists)",
+    ("list_instruments", "422 schema", "user"): "unknown query parameter, refused before the"
+    " credential is even read (ApiRoute)",
+    ("list_agencies", "200", "user"): "the public directory of agencies: no personal data",
+    ("get_agency", "200", "user"): "the public directory of agencies: no personal data",
+    ("who_am_i", "200", "user"): "the caller's own name and roles, nothing else",
+    ("sign_out", "204", "anonymous"): "no credential: nothing ended, nobody to name",
+    ("sign_in_password", "422 schema", "anonymous"): _SCHEMA,
+    ("sign_in_code", "422 schema", "anonymous"): _SCHEMA,
+    ("confirm_identity", "422 schema", "user"): _SCHEMA,
+    ("change_password", "422 schema", "user"): _SCHEMA,
+    ("add_user", "422 schema", "user"): _SCHEMA,
+    ("issue_instrument", "422 schema", "user"): _SCHEMA,
+    ("determine_instrument", "422 schema", "user"): _SCHEMA,
+}
+#: Not recorded today, although row 14 asks for every failure of a write and every privileged
+#: action and read of personal data. Each is a finding, not a decision.
+KNOWN_GAPS: dict[Outcome, str] = {
+    ("acknowledge_instrument", "409", "user"): "IllegalTransition: a refused write attempt",
+    ("withdraw_instrument", "409", "user"): "IllegalTransition: a refused write attempt",
+    ("escalate_instrument", "409", "user"): "EscalationRefused: a refused write attempt",
+    ("acknowledge_instrument", "412", "user"): "ConcurrencyConflict: a refused write attempt",
+    ("issue_instrument", "422 rule", "user"): "InvalidInput: a refused write attempt",
+    ("book_person", "422 rule", "user"): "InvalidInput (NYSID already booked): a refused write",
+    ("list_users", "200", "user"): "an administrator's read of the accounts (privileged)",
+    ("list_cases", "200", "user"): "a page of cases names each case's person id; unlike the"
+    " instrument list this is not argued in docs/api.md",
+}
+
+DETAINER = {
+    "kind": "detainer",
+    "addressee": "doc",
+    "person": "nysid:12345679A",
+    "actions": ["hold"],
+    "warrant": "judicial",
+}
+BOOKING = {
+    "family_name": "Covered",
+    "given_name": "Lee",
+    "arrested_on": "2019-11-20",
+    "booked_at": "2019-11-20T18:00:00Z",
+    "identifiers": {"nysid": "44444444D"},
+}
+FAKE_IDS = {
+    "{case_id}": "cas-" + "0" * 16,
+    "{instrument_id}": "ins-" + "0" * 16,
+    "{person_id}": "per-" + "0" * 16,
+    "{agency_id}": "doc",
+    "{username}": "doc-officer",
+}
+
+
+@dataclass
+class Probe:
+    route: str
+    method: str
+    path: str
+    user: str | None
+    expect: set[int]
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    prepare: Callable[[], dict[str, Any]] | None = None  # builds the body just before sending
+
+
+def _issued(world: World) -> str:
+    command = verbs.IssueInstrument("ice-officer", "detainer", "doc", world.a.person, ("hold",))
+    return verbs.issue_instrument(world.built.desk, command).id
+
+
+def _declined_request(world: World) -> str:
+    desk = world.built.desk
+    command = verbs.IssueInstrument(
+        "ice-officer", "information_request", "doc", world.a.person, ("disclose:home_address",)
+    )
+    rid = verbs.issue_instrument(desk, command).id
+    verbs.acknowledge(desk, verbs.Acknowledge("doc-officer", rid))
+    verbs.determine(desk, verbs.Determine("doc-legal", rid, "declined", "Local law."))
+    return rid
+
+
+def _code_step(world: World, username: str) -> Callable[[], dict[str, Any]]:
+    def body() -> dict[str, Any]:
+        ticket = world.client.post(
+            "/api/v1/session", json={"username": username, "password": PASSWORD}
+        )
+        code = pyotp.TOTP(world.secrets[username]).at(world.clock.now())
+        return {"ticket": ticket.json()["ticket"], "code": code}
+
+    return body
+
+
+def _confirm(world: World, username: str) -> Callable[[], dict[str, Any]]:
+    def body() -> dict[str, Any]:
+        code = pyotp.TOTP(world.secrets[username]).at(world.clock.now())
+        return {"password": PASSWORD, "code": code}
+
+    return body
+
+
+def _probes(world: World) -> list[Probe]:
+    a, b = world.a, world.b
+    first, second, request = _issued(world), _issued(world), _declined_request(world)
+    ins = "/api/v1/instruments"
+    ok, created = {200}, {201}
+    return [
+        # Session.
+        Probe(
+            "sign_in_password",
+            "POST",
+            "/api/v1/session",
+            None,
+            ok,
+            {"username": "court-officer", "password": PASSWORD},
+        ),
+        Probe(
+            "sign_in_password",
+            "POST",
+            "/api/v1/session",
+            None,
+            {401},
+            {"username": "usao-auditor", "password": "not it"},
+        ),
+        Probe("sign_in_password", "POST", "/api/v1/session", None, {422}, {}),
+        Probe(
+            "sign_in_code",
+            "POST",
+            "/api/v1/session/totp",
+            None,
+            ok,
+            prepare=_code_step(world, "court-legal"),
+        ),
+        Probe(
+            "sign_in_code",
+            "POST",
+            "/api/v1/session/totp",
+            None,
+            {401},
+            {"ticket": "not-a-ticket", "code": "000000"},
+        ),
+        Probe("sign_in_code", "POST", "/api/v1/session/totp", None, {422}, {}),
+        Probe("who_am_i", "GET", "/api/v1/session", "ice-officer", ok),
+        Probe("sign_out", "DELETE", "/api/v1/session", "court-supervisor", {204}),
+        Probe("sign_out", "DELETE", "/api/v1/session", None, {204}),
+        Probe(
+            "confirm_identity",
+            "POST",
+            "/api/v1/session/confirm",
+            "usao-officer",
+            ok,
+            prepare=_confirm(world, "usao-officer"),
+        ),
+        Probe(
+            "confirm_identity",
+            "POST",
+            "/api/v1/session/confirm",
+            "usao-legal",
+            {401},
+            {"password": "not it", "code": "000000"},
+        ),
+        Probe("confirm_identity", "POST", "/api/v1/session/confirm", "usao-legal", {422}, {}),
+        Probe(
+            "change_password",
+            "POST",
+            "/api/v1/session/password",
+            "usao-officer",
+            ok,
+            {"current_password": PASSWORD, "new_password": "another long passphrase 2026"},
+        ),
+        Probe(
+            "change_password",
+            "POST",
+            "/api/v1/session/password",
+            "usao-supervisor",
+            {401, 403},
+            {"current_password": PASSWORD, "new_password": "yet another 2026 one"},
+        ),
+        Probe("change_password", "POST", "/api/v1/session/password", "usao-legal", {422}, {}),
+        # The directory and accounts.
+        Probe("list_agencies", "GET", "/api/v1/agencies", "ice-officer", ok),
+        Probe("get_agency", "GET", "/api/v1/agencies/doc", "ice-officer", ok),
+        Probe("get_agency", "GET", "/api/v1/agencies/nowhere", "ice-officer", {404}),
+        Probe("list_users", "GET", "/api/v1/users", "doc-admin", ok),
+        # The account routes ask for a recently confirmed session (services.privileges): the
+        # administrator confirms first. (These routes are being reworked: 403 is accepted too,
+        # and either answer must be audited.)
+        Probe(
+            "confirm_identity",
+            "POST",
+            "/api/v1/session/confirm",
+            "doc-admin",
+            ok,
+            prepare=_confirm(world, "doc-admin"),
+        ),
+        Probe(
+            "add_user",
+            "POST",
+            "/api/v1/users",
+            "doc-admin",
+            {201, 403},
+            {
+                "username": "doc-new",
+                "display_name": "New",
+                "roles": ["officer"],
+                "password": PASSWORD,
+            },
+        ),
+        Probe("add_user", "POST", "/api/v1/users", "doc-admin", {422}, {"username": "x"}),
+        Probe(
+            "unlock_user", "POST", "/api/v1/users/doc-supervisor/unlock", "doc-admin", {204, 403}
+        ),
+        Probe(
+            "reset_mfa", "POST", "/api/v1/users/doc-supervisor/mfa-reset", "doc-admin", {200, 403}
+        ),
+        Probe(
+            "disable_user", "POST", "/api/v1/users/doc-supervisor/disable", "doc-admin", {204, 403}
+        ),
+        Probe(
+            "disable_user", "POST", "/api/v1/users/ice-b-officer/disable", "doc-admin", {404, 403}
+        ),
+        # Cases.
+        Probe("list_cases", "GET", "/api/v1/cases", "ice-officer", ok),
+        Probe("get_case", "GET", f"/api/v1/cases/{a.case}", "ice-officer", ok),
+        Probe("get_case", "GET", f"/api/v1/cases/{b.case}", "ice-officer", {404}),
+        Probe("case_events", "GET", f"/api/v1/cases/{a.case}/events", "ice-officer", ok),
+        Probe("case_events", "GET", f"/api/v1/cases/{b.case}/events", "ice-officer", {404}),
+        # Instruments: reads.
+        Probe("list_instruments", "GET", ins, "ice-officer", ok),
+        Probe("list_instruments", "GET", f"{ins}?colour=red", "ice-officer", {422}),
+        Probe("get_instrument", "GET", f"{ins}/{a.detainer}", "ice-officer", ok),
+        Probe("get_instrument", "GET", f"{ins}/{b.detainer}", "ice-officer", {404}),
+        Probe("instrument_events", "GET", f"{ins}/{a.detainer}/events", "ice-officer", ok),
+        Probe("instrument_events", "GET", f"{ins}/{b.detainer}/events", "ice-officer", {404}),
+        Probe("instrument_disclosure", "GET", f"{ins}/{a.detainer}/disclosure", "ice-officer", ok),
+        Probe(
+            "instrument_disclosure", "GET", f"{ins}/{b.detainer}/disclosure", "ice-officer", {404}
+        ),
+        # Instruments: changes, and each way a change is refused.
+        Probe("issue_instrument", "POST", ins, "ice-officer", created, DETAINER),
+        Probe(
+            "issue_instrument",
+            "POST",
+            ins,
+            "ice-officer",
+            {422},
+            DETAINER | {"kind": "court_order"},
+        ),
+        Probe("issue_instrument", "POST", ins, "ice-officer", {422}, {}),
+        Probe(
+            "issue_instrument",
+            "POST",
+            ins,
+            "ice-officer",
+            {404},
+            DETAINER | {"person": "nysid:00000000Z"},
+        ),
+        Probe(
+            "acknowledge_instrument",
+            "POST",
+            f"{ins}/{first}/acknowledgement",
+            "doc-officer",
+            ok,
+            {},
+            {"If-Match": '"1"'},
+        ),
+        Probe(
+            "acknowledge_instrument",
+            "POST",
+            f"{ins}/{first}/acknowledgement",
+            "doc-officer",
+            {409},
+            {},
+        ),
+        Probe(
+            "acknowledge_instrument",
+            "POST",
+            f"{ins}/{second}/acknowledgement",
+            "doc-officer",
+            {412},
+            {},
+            {"If-Match": '"7"'},
+        ),
+        Probe(
+            "acknowledge_instrument",
+            "POST",
+            f"{ins}/{second}/acknowledgement",
+            "ice-officer",
+            {403},
+            {},
+        ),
+        Probe(
+            "acknowledge_instrument",
+            "POST",
+            f"{ins}/{b.detainer}/acknowledgement",
+            "doc-officer",
+            {404},
+            {},
+        ),
+        Probe(
+            "determine_instrument",
+            "POST",
+            f"{ins}/{first}/determination",
+            "doc-legal",
+            ok,
+            {"outcome": "declined", "reason": "Local law."},
+        ),
+        Probe(
+            "determine_instrument",
+            "POST",
+            f"{ins}/{first}/determination",
+            "doc-legal",
+            {422},
+            {"outcome": "declined"},
+        ),
+        Probe(
+            "escalate_instrument",
+            "POST",
+            f"{ins}/{request}/escalation",
+            "ice-officer",
+            created,
+            {"reason": "Declined.", "return_date": "2020-02-14T17:00:00-05:00"},
+        ),
+        Probe(
+            "escalate_instrument",
+            "POST",
+            f"{ins}/{second}/escalation",
+            "ice-officer",
+            {409},
+            {"reason": "Too early."},
+        ),
+        Probe(
+            "withdraw_instrument",
+            "POST",
+            f"{ins}/{second}/withdrawal",
+            "ice-officer",
+            ok,
+            {"reason": "Not needed."},
+        ),
+        Probe(
+            "withdraw_instrument",
+            "POST",
+            f"{ins}/{second}/withdrawal",
+            "ice-officer",
+            {409},
+            {"reason": "Again."},
+        ),
+        # Persons.
+        Probe("book_person", "POST", "/api/v1/persons", "doc-officer", created, BOOKING),
+        Probe("book_person", "POST", "/api/v1/persons", "doc-officer", {422}, BOOKING),
+        Probe("get_person", "GET", f"/api/v1/persons/{a.person}", "doc-officer", ok),
+        Probe("get_person", "GET", f"/api/v1/persons/{b.person}", "doc-officer", {404}),
+        Probe(
+            "look_up_person",
+            "POST",
+            "/api/v1/person-lookups",
+            "doc-officer",
+            ok,
+            {"scheme": "nysid", "value": "12345679A"},
+        ),
+        Probe(
+            "look_up_person",
+            "POST",
+            "/api/v1/person-lookups",
+            "doc-officer",
+            {404},
+            {"scheme": "nysid", "value": "12345678A"},
+        ),
+        Probe(
+            "person_disclosures",
+            "GET",
+            f"/api/v1/persons/{a.person}/disclosures",
+            "ice-officer",
+            ok,
+        ),
+        Probe(
+            "person_disclosures",
+            "GET",
+            f"/api/v1/persons/{b.person}/disclosures",
+            "ice-officer",
+            {404},
+        ),
+        # The audit trail itself.
+        Probe("list_audit_entries", "GET", "/api/v1/audit/entries", "doc-auditor", ok),
+    ]
+
+
+def _refusal_probes(world: World) -> list[Probe]:
+    """For every route that needs a credential: none (401), and a role without the grant (403)."""
+    probes = []
+    for path, methods, route in api_routes(world.client.app.routes):  # type: ignore[attr-defined]
+        declared = declared_permission(route)
+        if declared == "public":
+            continue
+        concrete = path
+        for key, value in FAKE_IDS.items():
+            concrete = concrete.replace(key, value)
+        for method in methods:
+            probes.append(Probe(route.name, method, concrete, None, {401}, {}))
+            lacking = [r for r in Role if Permission(declared) not in ROLE_PERMISSIONS[r]]
+            if lacking:
+                user = f"doc-{lacking[0].value}"
+                probes.append(Probe(route.name, method, concrete, user, {403}, {}))
+    return probes
+
+
+def _audit_size(world: World) -> int:
+    with world.built.engine.connect() as db:
+        return int(db.scalar(select(func.count()).select_from(orm.audit_log)) or 0)
+
+
+def test_every_route_and_outcome_is_audited_or_declared(world: World) -> None:
+    world.clock.advance(seconds=30)  # a new TOTP step: the world signed everyone in at START
+    probes = _probes(world) + _refusal_probes(world)
+    observed: dict[Outcome, bool] = {}
+    for probe in probes:
+        body = probe.prepare() if probe.prepare else probe.body
+        headers = dict(probe.headers) | (world.auth(probe.user) if probe.user else {})
+        before = _audit_size(world)
+        answer = world.client.request(probe.method, probe.path, json=body, headers=headers)
+        world.client.cookies.clear()
+        assert answer.status_code in probe.expect, (probe, answer.text)
+        audited = _audit_size(world) > before
+        status = str(answer.status_code)
+        if answer.status_code == 422:
+            status += " schema" if answer.json().get("errors") else " rule"
+        key = (probe.route, status, "user" if probe.user else "anonymous")
+        observed[key] = observed.get(key, True) and audited
+    routes = {route.name for _, _, route in api_routes(world.client.app.routes)}  # type: ignore[attr-defined]
+    succeeded = {name for name, status, _ in observed if status[0] == "2"}
+    assert routes <= succeeded | {"disable_user", "unlock_user", "reset_mfa", "add_user"}, (
+        "a route without a probe for its success: add it to _probes"
+    )
+    unaudited = {key for key, audited in observed.items() if not audited}
+    assert unaudited - set(NOT_AUDITED) - set(KNOWN_GAPS) == set(), "not audited, not declared"
+    assert (set(NOT_AUDITED) | set(KNOWN_GAPS)) - unaudited == set(), "audited now: shrink a list"
+    assert len(observed) >= 80
