@@ -13,7 +13,7 @@ from lexdesk.domain.cases import Case
 from lexdesk.domain.errors import ConcurrencyConflict
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.services.context import Desk
-from lexdesk.services.ports import RuleDecision
+from lexdesk.services.ports import AlarmState, RuleDecision
 from tests.fake_accounts import AccountRows, FakeAccounts, FakeAuditLog
 
 
@@ -26,6 +26,19 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.moment += timedelta(**delta)
+
+
+class FakeAlarm:
+    """Records every alarm raised, in order; ``state`` is the last."""
+
+    def __init__(self) -> None:
+        self.raised: list[AlarmState] = []
+
+    def raise_alarm(self, reason: str, at: datetime) -> None:
+        self.raised.append(AlarmState(at=at, reason=reason))
+
+    def state(self) -> AlarmState | None:
+        return self.raised[-1] if self.raised else None
 
 
 class FakeRuleBook:
@@ -200,10 +213,15 @@ class FakeUnitOfWork:
 
 
 def fake_desk(
-    clock: FakeClock | None = None, rules: FakeRuleBook | None = None
+    clock: FakeClock | None = None,
+    rules: FakeRuleBook | None = None,
+    alarm: FakeAlarm | None = None,
 ) -> tuple[Desk, _Store]:
     store, the_clock = _Store(), clock or FakeClock()
     desk = Desk(
-        uow=lambda: FakeUnitOfWork(store, the_clock), clock=the_clock, rules=rules or FakeRuleBook()
+        uow=lambda: FakeUnitOfWork(store, the_clock),
+        clock=the_clock,
+        rules=rules or FakeRuleBook(),
+        alarm=alarm or FakeAlarm(),
     )
     return desk, store

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from lexdesk.adapters.alarm import LoggingAlarm
 from lexdesk.adapters.clock import SystemClock
 from lexdesk.adapters.database import create_database_engine
 from lexdesk.adapters.rulebook import PackRuleBook
@@ -32,5 +33,6 @@ def build(
         uow=lambda: SqlUnitOfWork(engine, chosen_clock),
         clock=chosen_clock,
         rules=rules or PackRuleBook(),
+        alarm=LoggingAlarm(),
     )
     return App(settings=settings, engine=engine, desk=desk)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyotp
 from fastapi.testclient import TestClient
 
+from lexdesk.adapters.alarm import LoggingAlarm
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.bootstrap import App
 from lexdesk.config import Settings
@@ -84,7 +85,12 @@ def database(kind: str, tmp: Path, name: str) -> str:
 def build_world(url: str, *, sign_in: bool = True) -> World:
     engine = migrated_engine(url)
     clock = FakeClock(START)
-    desk = Desk(uow=lambda: SqlUnitOfWork(engine, clock), clock=clock, rules=FakeRuleBook())
+    desk = Desk(
+        uow=lambda: SqlUnitOfWork(engine, clock),
+        clock=clock,
+        rules=FakeRuleBook(),
+        alarm=LoggingAlarm(),
+    )
     built = App(settings=Settings(database_url=url), engine=engine, desk=desk)
     world_secrets: dict[str, str] = {}
     for code in SIDE_A + SIDE_B:

@@ -198,3 +198,14 @@ def test_the_contract_through_a_real_process() -> None:
     assert (refused.returncode, refused.stdout) == (2, "")
     assert refused.stderr.startswith("lexdesk: invalid JSON")
     assert refused.stderr.count("\n") == 1
+
+
+def test_a_request_nested_too_deeply_or_not_utf8_is_refused_in_one_line(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"pack": "us-ny-nyc-doc \xe9"}')
+    for path, message in ((deep, "nested too deeply"), (latin, "is not UTF-8 text")):
+        result = CliRunner().invoke(rules_cli.app, ["evaluate", str(path)])
+        assert result.exit_code == 2
+        assert message in result.stderr and result.stderr.count("\n") == 1

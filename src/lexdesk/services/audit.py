@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from lexdesk.domain.audit import (
@@ -26,8 +26,8 @@ from lexdesk.domain.audit import (
     sign_checkpoint,
     verify_chain,
 )
-from lexdesk.domain.errors import InvalidInput, NotPermitted
-from lexdesk.services.context import Desk
+from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound, NotPermitted
+from lexdesk.services.context import Desk, alarm_of
 from lexdesk.services.ports import UnitOfWork
 
 SYSTEM = "system"
@@ -48,21 +48,42 @@ def record(
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Append an entry to the chain inside ``uow``; it commits with ``uow`` or not at all."""
-    entry = chain_next(
-        uow.audit.head(),
-        at=at or uow.audit.now(),
-        actor=actor,
-        agency=agency,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=outcome,
-        source=source,
-        detail=detail,
-    )
-    uow.audit.append(entry)
+    """Append an entry to the chain inside ``uow``; it commits with ``uow`` or not at all.
+
+    If the audit log cannot be read or written, the desk's alarm sounds at once and the error
+    goes on: the request fails (fail closed, CJIS AU-5, AU-9)."""
+    try:
+        entry = chain_next(
+            uow.audit.head(),
+            at=at or uow.audit.now(),
+            actor=actor,
+            agency=agency,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=outcome,
+            source=source,
+            detail=detail,
+        )
+        uow.audit.append(entry)
+    except Exception as failure:
+        _sound_alarm(uow, action, failure)
+        raise
     return entry
+
+
+def _sound_alarm(uow: UnitOfWork, action: str, failure: Exception) -> None:
+    """Raise the alarm with a reason that names the kind of failure and the action, never the
+    error's text (a database error may quote the entry's values) nor the entry's fields."""
+    alarm = alarm_of(uow)
+    if alarm is None:
+        return
+    reason = f"audit write failed ({type(failure).__name__}) while recording {action[:100]}"
+    try:
+        at = uow.audit.now()
+    except Exception:  # the clock is the unit of work's; the alarm must not wait for it
+        at = datetime.now(UTC)
+    alarm.raise_alarm(reason, at)
 
 
 def record_alone(desk: Desk, **fields: Any) -> AuditEntry:
@@ -103,14 +124,17 @@ Result = TypeVar("Result")
 def records_denials(
     action: str, object_type: str, object_field: str | None = "instrument_id"
 ) -> Callable[[Callable[[Desk, Command], Result]], Callable[[Desk, Command], Result]]:
-    """Put a refused attempt on record before the refusal reaches the user (ASVS 16.3.2)."""
+    """Put a refused attempt on record before the refusal reaches the user (ASVS 16.3.2):
+    ``denied`` when the actor may not do it or may not see the object, ``failure`` when the
+    attempt itself was refused (an illegal transition, a stale version, bad input)."""
 
     def decorate(service: Callable[[Desk, Command], Result]) -> Callable[[Desk, Command], Result]:
         @functools.wraps(service)
         def audited(desk: Desk, command: Command) -> Result:
             try:
                 return service(desk, command)
-            except NotPermitted as refusal:
+            except LexdeskError as refusal:
+                denied = isinstance(refusal, NotPermitted | NotFound)
                 record_alone(
                     desk,
                     actor=str(getattr(command, "actor", SYSTEM)),
@@ -118,9 +142,9 @@ def records_denials(
                     action=action,
                     object_type=object_type,
                     object_id=str(getattr(command, object_field or "", "") or ""),
-                    outcome="denied",
+                    outcome="denied" if denied else "failure",
                     source=str(getattr(command, "source", "cli")),
-                    detail={"reason": str(refusal)},
+                    detail={"reason": str(refusal), "refusal": type(refusal).__name__},
                 )
                 raise
 

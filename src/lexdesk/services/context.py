@@ -1,12 +1,39 @@
-"""What every use case is given: a way to open units of work, a clock and the rule book."""
+"""What every use case is given: a way to open units of work, a clock, the rule book and the
+alarm that sounds when the audit trail cannot be written."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from lexdesk.domain.agencies import Agency, User
 from lexdesk.domain.errors import NotFound, NotPermitted
-from lexdesk.services.ports import Clock, RuleBook, UnitOfWork, UnitOfWorkFactory
+from lexdesk.services.ports import (
+    AlarmState,
+    AuditAlarm,
+    Clock,
+    RuleBook,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+
+#: The attribute under which each unit of work a desk opens carries the desk's alarm, so that
+#: ``services.audit.record(uow, ...)`` can sound it without every caller passing it along.
+ALARM_ATTRIBUTE = "audit_alarm"
+
+
+class RememberingAlarm:
+    """The default alarm of a desk built without one (tests, tools): it remembers the last
+    failure and tells nobody. ``lexdesk.bootstrap`` wires the one that alerts the operators."""
+
+    def __init__(self) -> None:
+        self._last: AlarmState | None = None
+
+    def raise_alarm(self, reason: str, at: datetime) -> None:
+        self._last = AlarmState(at=at, reason=reason)
+
+    def state(self) -> AlarmState | None:
+        return self._last
 
 
 @dataclass(frozen=True)
@@ -14,6 +41,24 @@ class Desk:
     uow: UnitOfWorkFactory
     clock: Clock
     rules: RuleBook
+    alarm: AuditAlarm = field(default_factory=RememberingAlarm)
+
+    def __post_init__(self) -> None:
+        """Every unit of work this desk opens carries its alarm (see ``ALARM_ATTRIBUTE``)."""
+        opens, alarm = self.uow, self.alarm
+
+        def alarmed() -> UnitOfWork:
+            uow = opens()
+            setattr(uow, ALARM_ATTRIBUTE, alarm)
+            return uow
+
+        object.__setattr__(self, "uow", alarmed)
+
+
+def alarm_of(uow: UnitOfWork) -> AuditAlarm | None:
+    """The alarm of the desk that opened ``uow``, if a desk did."""
+    found: AuditAlarm | None = getattr(uow, ALARM_ATTRIBUTE, None)
+    return found
 
 
 def acting_user(uow: UnitOfWork, username: str) -> User:

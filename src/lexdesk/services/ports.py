@@ -117,6 +117,23 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
+@dataclass(frozen=True)
+class AlarmState:
+    """The last audit-pipeline failure: when, and why (no personal data, no secrets)."""
+
+    at: datetime
+    reason: str
+
+
+class AuditAlarm(Protocol):
+    """Tells the operators at once that the audit trail could not be written (CJIS AU-5)."""
+
+    def raise_alarm(self, reason: str, at: datetime) -> None: ...
+    def state(self) -> AlarmState | None:
+        """The last failure this process saw, if any."""
+        ...
+
+
 class Notifier(Protocol):
     """Tells an agency that something needs its attention (mail, queue, ...). A seam for later."""
 
@@ -126,6 +143,8 @@ class Notifier(Protocol):
 __all__ = [
     "AccountRepository",
     "AgencyRepository",
+    "AlarmState",
+    "AuditAlarm",
     "AuditLog",
     "CaseRepository",
     "Clock",

@@ -253,3 +253,17 @@ def test_a_bad_reference_points_at_the_exception_to_line() -> None:
         _parse(text)
     line = _line_of(text, "exception_to: [NOPE]")
     assert str(raised.value).startswith(f"us-test/2020-01-01.yaml:{line}: rules[1].exception_to: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("pack: us-test\neffective_from: 2017-13-01\n", r":2: effective_from: not a valid value"),
+        ("a: &x [*x]\n", r":1: nested too deeply, or an alias refers to itself"),
+        ("[" * 2000 + "]" * 2000, r":1: not valid YAML: nested too deeply"),
+    ],
+)
+def test_malformed_yaml_is_a_pack_error_not_a_crash(text: str, message: str) -> None:
+    """Found by tests/fuzz/fuzz_rule_pack.py: these raised ValueError or RecursionError."""
+    with pytest.raises(PackError, match=message):
+        parse_version("us-test/2020-01-01.yaml", text)

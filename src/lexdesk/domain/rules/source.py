@@ -31,11 +31,16 @@ def load_document(text: str, filename: str) -> Document:
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise PackError(f"{filename}:{line}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise PackError(f"{filename}:1: not valid YAML: nested too deeply") from None
     if root is None:
         raise PackError(f"{filename}:1: the file is empty")
     lines: dict[Path, int] = {(): root.start_mark.line + 1}
     constructor = yaml.SafeLoader("")
-    data = _convert(root, (), lines, constructor, filename)
+    try:
+        data = _convert(root, (), lines, constructor, filename)
+    except RecursionError:
+        raise PackError(f"{filename}:1: nested too deeply, or an alias refers to itself") from None
     return Document(filename, data, lines)
 
 
@@ -45,7 +50,7 @@ def _convert(
     if isinstance(node, yaml.MappingNode):
         mapping: dict[object, object] = {}
         for key_node, value_node in node.value:
-            key = ctor.construct_object(key_node)
+            key = _construct(key_node, path, ctor, filename)
             if not isinstance(key, str):
                 line = key_node.start_mark.line + 1
                 raise PackError(f"{filename}:{line}: {render_path(path)}: keys must be text")
@@ -61,7 +66,18 @@ def _convert(
             lines[(*path, index)] = item.start_mark.line + 1
             items.append(_convert(item, (*path, index), lines, ctor, filename))
         return items
-    return ctor.construct_object(node)
+    return _construct(node, path, ctor, filename)
+
+
+def _construct(node: yaml.Node, path: Path, ctor: yaml.SafeLoader, filename: str) -> object:
+    """A scalar's value; a malformed one (``2020-13-01`` looks like a date) is a PackError."""
+    try:
+        return ctor.construct_object(node)
+    except (yaml.YAMLError, ValueError) as exc:
+        line = node.start_mark.line + 1
+        raise PackError(
+            f"{filename}:{line}: {render_path(path)}: not a valid value: {exc}"
+        ) from None
 
 
 def render_path(path: Path) -> str:

@@ -13,6 +13,7 @@ Map of the package:
 - ``persons``      the custodial side: book a person, read and look up one's own; disclosures
 - ``agencies``     the directory of agencies; an administrator's users
 - ``audit``        an auditor's view of the agency's audit trail
+- ``health``       is the desk fit to serve: red after an audit write failed (public)
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
-from lexdesk.entrypoints.api import agencies, audit, cases, instruments, persons, session
+from lexdesk.entrypoints.api import (
+    agencies,
+    audit,
+    cases,
+    health,
+    instruments,
+    persons,
+    session,
+)
 from lexdesk.entrypoints.api.security import permission_of
 
 PREFIX = "/api/v1"
@@ -31,7 +40,7 @@ PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
-    for module in (session, agencies, cases, instruments, persons, audit):
+    for module in (session, agencies, cases, instruments, persons, audit, health):
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])
         router.include_router(module.router)
     return router

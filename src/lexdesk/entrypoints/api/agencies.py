@@ -26,7 +26,7 @@ from lexdesk.entrypoints.api.schemas import (
 )
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import api_lists
-from lexdesk.services import account_admin, accounts
+from lexdesk.services import account_admin, accounts, audit
 from lexdesk.services.accounts import Principal
 from lexdesk.services.agencies import AddUser
 
@@ -105,6 +105,15 @@ def list_users(
     """The accounts of the administrator's agency."""
     with built(request).engine.connect() as db:
         page = api_lists.users(db, admin.agency_id, limit, cursor)
+    audit.record_read(  # a privileged read of the accounts (CJIS AC-6(9))
+        built(request).desk,
+        actor=admin.username,
+        agency=admin.agency_id,
+        object_type="user_list",
+        object_id=admin.agency_id,
+        source=source_of(request),
+        detail={"users": [r.id for r in page.rows]},
+    )
     items = [
         UserOut(
             id=r.id,

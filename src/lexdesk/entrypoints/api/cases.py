@@ -15,7 +15,7 @@ from lexdesk.entrypoints.api.schemas import Answer, CaseId, Code, Cursor, Limit
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import api_lists
 from lexdesk.queries.lists import case_events
-from lexdesk.services import disclosures
+from lexdesk.services import audit, disclosures
 from lexdesk.services.accounts import Principal
 
 router = APIRouter(prefix="/cases", tags=["cases"], route_class=ApiRoute, responses=COMMON_ERRORS)
@@ -53,6 +53,16 @@ def list_cases(
     query = api_lists.CaseQuery(reader.agency_id, status, agency, limit, cursor)
     with built(request).engine.connect() as db:
         page = api_lists.cases(db, query)
+    if page.rows:  # a page names each case's person: a read of personal data, on record
+        audit.record_read(
+            built(request).desk,
+            actor=reader.username,
+            agency=reader.agency_id,
+            object_type="case_list",
+            object_id=status or "all",
+            source=source_of(request),
+            detail={"cases": [r.id for r in page.rows]},
+        )
     items = [
         CaseSummary(
             id=r.id,

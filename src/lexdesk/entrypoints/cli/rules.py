@@ -39,6 +39,8 @@ def _read(source: str) -> str:
         return Path(source).read_text(encoding="utf-8")
     except OSError as error:
         _fail(f"cannot read {source}: {error.strerror}")
+    except UnicodeDecodeError:
+        _fail(f"{source} is not UTF-8 text: save the request as UTF-8 JSON")
 
 
 @app.command("evaluate")
@@ -50,6 +52,8 @@ def evaluate_command(
         document = json.loads(_read(source))
     except json.JSONDecodeError as error:
         _fail(f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}")
+    except RecursionError:
+        _fail("invalid JSON: nested too deeply; a request is a few levels deep at most")
     try:
         evaluation = evaluate(load_catalog(), EvaluationRequest.from_json(document))
     except ConflictError as conflict:

@@ -1,0 +1,20 @@
+"""What the health endpoint asks the database: does it answer, and can the audit chain's head be
+read. Nothing is locked or written, and nothing read leaves this module."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, literal, select
+
+from lexdesk.adapters import orm
+
+
+def database_answers(db: Connection) -> bool:
+    """``SELECT 1``."""
+    return bool(db.execute(select(literal(1))).scalar_one() == 1)
+
+
+def audit_head_readable(db: Connection) -> bool:
+    """The last entry of the chain (or none yet) can be read."""
+    table = orm.audit_log
+    db.execute(select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)).first()
+    return True

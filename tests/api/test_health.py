@@ -1,0 +1,90 @@
+"""``GET /api/v1/health`` and the audit alarm (security.md row 16; CJIS AU-5, AU-9): an audit
+write that fails fails its request, alerts on ``lexdesk.alerts`` in that same request, and turns
+the health endpoint red for the next hour."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from lexdesk.adapters.alarm import ALERTS
+from lexdesk.adapters.audit_repository import SqlAuditRepository
+from lexdesk.queries import health as probes
+from tests.api.world import World
+from tests.reliability.support import InjectedFault
+
+DETAINER = {
+    "kind": "detainer",
+    "addressee": "doc",
+    "person": "nysid:12345679A",
+    "actions": ["hold"],
+    "warrant": "judicial",
+}
+#: What must never appear in an alert or a health answer (world.py's person).
+PERSONAL = ("Example", "Jordan", "1990-05-04", "Fictional Way", "12345679A")
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    with TestClient(
+        world.client.app, base_url="https://testserver", raise_server_exceptions=False
+    ) as client:
+        yield client
+
+
+def test_a_healthy_desk_answers_ok_without_a_credential(client: TestClient) -> None:
+    answer = client.get("/api/v1/health")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"status": "ok"}
+    assert answer.headers["cache-control"] == "no-store"
+
+
+def test_an_audit_write_failure_alerts_in_the_same_request_and_turns_health_red(
+    world: World,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refuse(self: SqlAuditRepository, entry: object) -> None:
+        raise InjectedFault("audit storage unavailable for Jordan Example")
+
+    caplog.set_level(logging.CRITICAL, logger=ALERTS)
+    caplog.clear()
+    monkeypatch.setattr(SqlAuditRepository, "append", refuse)
+    answer = client.post("/api/v1/instruments", json=DETAINER, headers=world.auth("ice-officer"))
+    alerts = [r for r in caplog.records if r.name == ALERTS]  # before any other request
+    monkeypatch.undo()
+
+    assert answer.status_code >= 500, answer.text
+    assert alerts and all(r.levelno == logging.CRITICAL for r in alerts)
+    message = alerts[0].getMessage()
+    assert "InjectedFault" in message and "instrument" in message
+    assert not any(word in message for word in PERSONAL)
+
+    health = client.get("/api/v1/health")
+    assert health.status_code == 503, health.text
+    body = health.json()
+    assert body["status"] == "failing"
+    assert "InjectedFault" in body["audit"] and "2020-01-17T15:" in body["audit"]
+    assert not any(word in health.text for word in PERSONAL)
+    assert health.headers["cache-control"] == "no-store"
+
+    # The trail works again, but the alert stands for the hour, then clears.
+    assert client.get("/api/v1/health").status_code == 503
+    world.clock.advance(hours=1, seconds=1)
+    assert client.get("/api/v1/health").json() == {"status": "ok"}
+
+
+def test_an_unreachable_database_turns_health_red(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(db: object) -> bool:
+        raise InjectedFault("connection refused")
+
+    monkeypatch.setattr(probes, "audit_head_readable", broken)
+    answer = client.get("/api/v1/health")
+    assert answer.status_code == 503
+    assert answer.json()["status"] == "failing" and "InjectedFault" in answer.json()["database"]
