@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.fakes import FakeClock
@@ -129,3 +130,18 @@ def test_plain_http_gets_the_local_cookie_only_on_a_loopback_address(web_app: ob
     remote = TestClient(web_app, base_url="http://lexdesk.example")  # type: ignore[arg-type]
     cookie = remote.get("/login").headers["set-cookie"]
     assert cookie.startswith("__Host-lexdesk-pre=") and "secure" in cookie.lower()
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_user(
+    web_app: FastAPI, client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    elsewhere = TestClient(web_app, base_url="https://testserver", follow_redirects=False)
+    sign_in(client, story, clock, "ice-nyc-officer")
+    clock.advance(seconds=31)  # a TOTP code is good once: the second device waits for the next
+    sign_in(elsewhere, story, clock, "ice-nyc-officer")
+    assert elsewhere.get("/").status_code == 200
+    home = client.get("/")
+    assert 'formaction="/logout/everywhere"' in home.text
+    assert client.post("/logout/everywhere", data={"csrf": _csrf(home.text)}).status_code == 303
+    assert elsewhere.get("/").status_code == 303
+    assert client.get("/").status_code == 303

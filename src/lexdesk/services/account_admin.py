@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lexdesk.domain.agencies import User
-from lexdesk.domain.credentials import new_totp_secret, totp_uri
+from lexdesk.domain.credentials import new_totp_secret, token_digest, totp_uri
 from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.services import audit
-from lexdesk.services.accounts import Enrolment, user_named
+from lexdesk.services.accounts import Enrolment, record_account, user_named
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import UnitOfWork
 from lexdesk.services.privileges import require_admin
@@ -100,3 +100,19 @@ def _record(
         source=command.source,
         detail=dict(detail or {}),
     )
+
+
+def sign_out_everywhere(desk: Desk, token: str, source: str) -> int:
+    """End every session of this session's user, on every device (a lost laptop, a shared
+    computer left signed in); how many ended. The user's own session ends with the rest."""
+    digest = token_digest(token)
+    with desk.uow() as uow:
+        session = uow.accounts.session(digest)
+        if session is None or session.ended_at is not None:
+            return 0
+        user = uow.users.get(session.user_id)
+        ended = uow.accounts.end_sessions_of(session.user_id, desk.clock.now(), "logout everywhere")
+        actor = user.username if user else session.user_id
+        record_account(uow, actor, user, "logout.everywhere", source, detail={"ended": ended})
+        uow.commit()
+    return ended

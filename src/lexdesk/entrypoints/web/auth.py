@@ -25,7 +25,7 @@ from lexdesk.entrypoints.web.pages import (
     render,
     web,
 )
-from lexdesk.services import accounts
+from lexdesk.services import account_admin, accounts
 from lexdesk.services.accounts import Enrolment
 from lexdesk.services.context import Desk
 
@@ -144,3 +144,13 @@ def pending_enrolment(desk: Desk, ticket: str) -> Enrolment | None:
     if user is None or creds is None or creds.mfa_enrolled:
         return None
     return Enrolment(user.username, creds.totp_secret, totp_uri(creds.totp_secret, user.username))
+
+
+@router.post("/logout/everywhere")
+def logout_everywhere(
+    request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    account_admin.sign_out_everywhere(site.built.desk, sent.viewer.token, sent.viewer.source)
+    response = redirect("/login?why=out")
+    sessions.take_back(request, response)
+    return response
