@@ -187,7 +187,13 @@ def _check_audit(engine: Engine, acknowledged: list[Edit], before: int) -> None:
     table = orm.audit_log
     with engine.connect() as db:
         rows = db.execute(select(table).where(table.c.seq > before)).all()
-    assert Counter((r.action, r.object_id) for r in rows) == Counter(
+    changes = [r for r in rows if r.outcome == "success"]
+    assert Counter((r.action, r.object_id) for r in changes) == Counter(
         (f"instrument.{e.transition}", e.instrument_id) for e in acknowledged
     )
-    assert all(r.source == SOURCE and r.outcome == "success" for r in rows)
+    assert all(r.source == SOURCE for r in rows)
+    # A writer that lost a race is on record too, as a failure naming the conflict.
+    refused = [r for r in rows if r.outcome != "success"]
+    assert all(
+        r.outcome == "failure" and r.detail["refusal"] == "ConcurrencyConflict" for r in refused
+    )
