@@ -20,6 +20,7 @@ from tests.audit_rows import check_audit_rows
 
 POSTGRES_ENV = "LEXDESK_TEST_POSTGRES_URL"
 REQUIRE_ENV = "LEXDESK_REQUIRE_POSTGRES"
+PREFIX_ENV = "LEXDESK_TEST_DB_PREFIX"
 
 
 def postgres_admin_url() -> str | None:
@@ -27,11 +28,13 @@ def postgres_admin_url() -> str | None:
 
 
 def postgres_database(worker: str, suffix: str = "") -> str:
-    """A fresh, empty PostgreSQL database for this worker; its URL."""
+    """A fresh, empty PostgreSQL database for this worker; its URL. ``LEXDESK_TEST_DB_PREFIX``
+    keeps two test runs on one server (two checkouts) out of each other's databases."""
     admin_url = postgres_admin_url()
     if admin_url is None:
         _skip_or_fail(f"{POSTGRES_ENV} is not set")
-    name = f"lexdesk_test_{worker}{suffix}"
+    prefix = os.environ.get(PREFIX_ENV, "lexdesk_test")
+    name = f"{prefix}_{worker}{suffix}"
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:

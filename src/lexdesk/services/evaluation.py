@@ -11,17 +11,17 @@ from lexdesk.domain.deadlines import DeadlinePolicy
 from lexdesk.domain.errors import DisclosureRefused
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.persons import ChargeStatus, Person
+from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, AgencyKind
 from lexdesk.services.ports import RuleBook
 
-PERSON_FACT_NAMES = ("tsdb_match", "prior_removal", "illegal_reentry", "proof_of_status")
 
 
 def rule_document(pack: str, instrument: Instrument, person: Person, as_of: str) -> dict[str, Any]:
     """The request in the shape ``lexdesk rules evaluate`` reads, built from the record."""
     custody = person.current_custody() or (person.custodies[-1] if person.custodies else None)
     facts: dict[str, Any] = {
-        name: bool(person.facts.get(name, False)) for name in PERSON_FACT_NAMES
+        name: bool(person.facts.get(name, False)) for name in PERSON_FLAGS
     }
     if custody:
         facts["arrested_on"] = custody.arrested_on.isoformat()

@@ -15,6 +15,7 @@ from lexdesk.domain.persons import (
     IdentifierScheme,
     Person,
 )
+from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import AgencyKind, parse_choice
 from lexdesk.services import audit
 from lexdesk.services.context import Desk, acting_user, agency
@@ -39,8 +40,9 @@ class BookPerson:
     source: str = "cli"
 
 
-#: Facts about a person that the rule packs ask for, beyond convictions and charges.
-PERSON_FACTS = ("tsdb_match", "prior_removal", "illegal_reentry", "proof_of_status")
+#: Facts about a person that the rule packs ask for, beyond convictions and charges: the
+#: rule request's own list, so that a fact the engine learns is one a custodian can record.
+PERSON_FACTS = PERSON_FLAGS
 
 
 @audit.records_denials("person.book", "person", None)
