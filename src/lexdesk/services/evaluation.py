@@ -16,13 +16,10 @@ from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, AgencyKind
 from lexdesk.services.ports import RuleBook
 
 
-
 def rule_document(pack: str, instrument: Instrument, person: Person, as_of: str) -> dict[str, Any]:
     """The request in the shape ``lexdesk rules evaluate`` reads, built from the record."""
     custody = person.current_custody() or (person.custodies[-1] if person.custodies else None)
-    facts: dict[str, Any] = {
-        name: bool(person.facts.get(name, False)) for name in PERSON_FLAGS
-    }
+    facts: dict[str, Any] = {name: bool(person.facts.get(name, False)) for name in PERSON_FLAGS}
     if custody:
         facts["arrested_on"] = custody.arrested_on.isoformat()
         facts["pending_charges"] = [
