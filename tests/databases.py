@@ -70,16 +70,18 @@ def empty_all_tables(engine: Engine) -> None:
 
 @contextmanager
 def audit_protection_lifted(connection: Connection) -> Iterator[None]:
-    """For tests only: let this transaction change the append-only audit log, as someone with
-    the database's own keys could (SQLite: drop the triggers; PostgreSQL: a superuser turns
-    triggers off for the session). The protection is back when the block ends."""
+    """For tests only: let this transaction change the append-only audit log and disclosure
+    ledger, as someone with the database's own keys could (SQLite: drop the triggers;
+    PostgreSQL: a superuser turns triggers off for the session). The protection is back when
+    the block ends."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
         yield
         connection.exec_driver_sql("SET LOCAL session_replication_role = origin")
         return
     triggers = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        " AND tbl_name IN ('audit_log', 'releases', 'release_recipients')"
     ).all()
     for name, _ in triggers:
         connection.exec_driver_sql(f'DROP TRIGGER "{name}"')

@@ -106,6 +106,10 @@ class FakeAuditLog:
     def head(self) -> AuditEntry | None:
         return self.rows[-1] if self.rows else None
 
+    def append_many(self, entries: list[AuditEntry]) -> None:
+        for entry in entries:
+            self.append(entry)
+
     def append(self, entry: AuditEntry) -> None:
         if self.rows and entry.seq != self.rows[-1].seq + 1:
             raise ValueError(f"audit seq {entry.seq} does not follow {self.rows[-1].seq}")

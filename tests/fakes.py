@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
 from lexdesk.domain.agencies import Agency, User
 from lexdesk.domain.audit import AuditEntry
-from lexdesk.domain.cases import Case
-from lexdesk.domain.errors import ConcurrencyConflict
+from lexdesk.domain.cases import Case, CaseStatus
+from lexdesk.domain.deadlines import DEFAULT_HOLD, HoldBound
+from lexdesk.domain.disclosure import Release
+from lexdesk.domain.errors import ConcurrencyConflict, OpenCaseRace
+from lexdesk.domain.instruments import InstrumentEvent
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import AlarmState, RuleDecision
@@ -61,14 +64,21 @@ class FakeRuleBook:
         self.documents.append(document)
         actions = document["instrument"]["actions"]
         statuses = {a: self.statuses.get(a, "permitted") for a in actions}
+        decided = {
+            a: {"status": s, "rule": f"FAKE-{a}", "citation": f"Fake Law § {i + 1}"}
+            for i, (a, s) in enumerate(statuses.items())
+        }
         record = {
             "pack": document["pack"],
             "pack_version": "fake",
             "content_hash": "0" * 64,
             "inputs": document,
-            "result": {"actions": statuses},
+            "result": {"actions": decided},
         }
         return RuleDecision(statuses=statuses, record=record)
+
+    def hold_bound(self, pack_id: str, as_of: date) -> HoldBound:
+        return DEFAULT_HOLD
 
 
 class _Store:
@@ -79,6 +89,9 @@ class _Store:
         self.users: dict[str, User] = {}
         self.persons: dict[str, Person] = {}
         self.cases: dict[str, Case] = {}
+        self.events: list[InstrumentEvent] = []
+        self.releases: list[Release] = []
+        self.views: dict[str, Any] = {}
         self.accounts = AccountRows()
         self.audit: list[AuditEntry] = []
 
@@ -124,20 +137,68 @@ class _Persons:
     def get(self, person_id: str) -> Person | None:
         return copy.deepcopy(self.rows.get(person_id))
 
-    def by_identifier(self, scheme: IdentifierScheme, value: str) -> Person | None:
+    def add_many(self, people: list[Person]) -> None:
+        for person in people:
+            self.add(person)
+
+    def update(self, person: Person) -> None:
+        self.rows[person.id] = copy.deepcopy(person)
+
+    def by_identifier(
+        self, owner_agency_id: str, scheme: IdentifierScheme, value: str
+    ) -> Person | None:
         for person in self.rows.values():
-            if person.identifier(scheme) == value:
+            if person.owner_agency_id == owner_agency_id and person.identifier(scheme) == value:
                 return copy.deepcopy(person)
         return None
 
+    def identifier_index(self, owner_agency_id: str) -> dict[tuple[str, str], str]:
+        return {
+            (i.scheme.value, i.value): p.id
+            for p in self.rows.values()
+            if p.owner_agency_id == owner_agency_id
+            for i in p.identifiers
+        }
 
-class _Cases:
-    def __init__(self, rows: dict[str, Case]) -> None:
+
+class _Releases:
+    def __init__(self, rows: list[Release]) -> None:
         self.rows = rows
 
+    def add(self, release: Release) -> None:
+        self.rows.append(copy.deepcopy(release))
+
+    def about(self, person_id: str) -> list[Release]:
+        return [copy.deepcopy(r) for r in self.rows if r.person_id == person_id]
+
+
+class _Cases:
+    def __init__(self, store: _Store) -> None:
+        self.rows, self.events_of, self.views = store.cases, store.events, store.views
+
     def add(self, case: Case) -> None:
+        if case.status is CaseStatus.OPEN and self.find_open(
+            case.requesting_agency_id, case.custodial_agency_id, case.person_id
+        ):
+            raise OpenCaseRace()
         case.version = 1
         self._store(case)
+
+    def find_open(self, requesting: str, custodial: str, person_id: str) -> Case | None:
+        for case in self.rows.values():
+            same = (case.requesting_agency_id, case.custodial_agency_id, case.person_id)
+            if same == (requesting, custodial, person_id) and case.status is CaseStatus.OPEN:
+                return copy.deepcopy(case)
+        return None
+
+    def about(self, person_id: str) -> list[Case]:
+        return [copy.deepcopy(c) for c in self.rows.values() if c.person_id == person_id]
+
+    def events(self, case_id: str) -> list[InstrumentEvent]:
+        return [copy.deepcopy(e) for e in self.events_of if e.case_id == case_id]
+
+    def save_views(self, case: Case, issuer_views: Any, parties: Any) -> None:
+        self.views[case.id] = (copy.deepcopy(issuer_views), copy.deepcopy(parties))
 
     def get(self, case_id: str) -> Case | None:
         return copy.deepcopy(self.rows.get(case_id))
@@ -174,6 +235,7 @@ class _Cases:
         for instrument in case.instruments:
             if instrument.version == 0 or instrument.new_events:
                 instrument.version += 1
+            self.events_of.extend(copy.deepcopy(instrument.new_events))
             instrument.new_events.clear()
         self.rows[case.id] = copy.deepcopy(case)
 
@@ -191,7 +253,8 @@ class FakeUnitOfWork:
         self.agencies = _Agencies(self._working.agencies)
         self.users = _Users(self._working.users)
         self.persons = _Persons(self._working.persons)
-        self.cases = _Cases(self._working.cases)
+        self.cases = _Cases(self._working)
+        self.releases = _Releases(self._working.releases)
         self.accounts = FakeAccounts(self._working.accounts)
         self.audit = FakeAuditLog(self._working.audit, self._clock.now)
         return self

@@ -24,8 +24,14 @@ class App:
 
 
 def build(
-    settings: Settings | None = None, *, clock: Clock | None = None, rules: RuleBook | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    rules: RuleBook | None = None,
+    operator: str = "",
 ) -> App:
+    """The application. ``operator`` names who is at the controls of a command line, acting
+    on behalf of the users its commands name (``services.context.Desk.operator``)."""
     settings = settings or Settings()
     engine = create_database_engine(settings.resolved_database_url, echo=settings.echo_sql)
     chosen_clock = clock or SystemClock()
@@ -34,5 +40,6 @@ def build(
         clock=chosen_clock,
         rules=rules or PackRuleBook(),
         alarm=LoggingAlarm(),
+        operator=operator,
     )
     return App(settings=settings, engine=engine, desk=desk)

@@ -125,14 +125,18 @@ def test_a_custodian_books_and_reads_its_people_and_nobody_else_does(world: Worl
 
 
 def test_the_requester_sees_only_what_was_disclosed(world: World) -> None:
-    disclosed = world.client.get(
+    to_court = world.client.get(
         f"/api/v1/instruments/{world.a.order}/disclosure", headers=world.auth("court-officer")
     ).json()
-    assert disclosed["fields"] == {"home_address": "1 Fictional Way"}
+    assert to_court["fields"] == {}  # the order named no production to the court
+    to_issuer = world.client.get(
+        f"/api/v1/instruments/{world.a.order}/disclosure", headers=world.auth("ice-officer")
+    ).json()
+    assert to_issuer["fields"] == {"home_address": "1 Fictional Way"}
     merged = world.client.get(
         f"/api/v1/persons/{world.a.person}/disclosures", headers=world.auth("ice-officer")
     ).json()
-    assert set(merged["fields"]) == {"release_date"}  # the court order released to the court
+    assert set(merged["fields"]) == {"release_date", "home_address"}
     assert "work_address" not in str(merged) and "Jordan" not in str(merged)
 
 

@@ -54,7 +54,11 @@ def test_a_request_answered_and_escalated_through_the_api(world: World) -> None:
     seen_by_issuer = world.client.get(
         f"/api/v1/instruments/{request['id']}", headers=world.auth("ice-officer")
     ).json()
-    assert "inputs" not in seen_by_issuer["determination"]["evaluation"]
+    assert seen_by_issuer["determination"]["evaluation"] is None
+    assert "evaluation" in seen_by_issuer["withheld"]
+    assert seen_by_issuer["determination"]["answers"] == [
+        {"action": "disclose:criminal_history", "answer": "declined", "citations": []}
+    ]
     subpoena = post(
         world,
         "ice-officer",

@@ -38,7 +38,7 @@ MISSING = {
 def foreign_ids(world: World) -> dict[str, list[str]]:
     return {
         "instrument_id": list(world.b.instruments),
-        "case_id": [world.b.case],
+        "case_id": [world.b.case, world.b.detainer_case],
         "person_id": [world.b.person],
         "username": ["doc-b-officer", "ice-b-admin"],
     }
@@ -100,11 +100,14 @@ def test_each_side_still_sees_its_own(world: World) -> None:
     assert get(f"/api/v1/persons/{a.person}", headers=world.auth("doc-officer")).is_success
     assert get(f"/api/v1/persons/{a.person}", headers=world.auth("ice-officer")).status_code == 404
     released = get(f"/api/v1/persons/{a.person}/disclosures", headers=world.auth("ice-legal"))
-    assert released.json()["fields"] == {"release_date": "2020-03-02T14:00:00+00:00"}
+    assert released.json()["fields"] == {
+        "release_date": "2020-03-02T14:00:00+00:00",
+        "home_address": "1 Fictional Way",  # produced under the court order, to ICE
+    }
 
 
 def test_lists_hold_only_the_agencys_own_rows(world: World) -> None:
-    b_ids = set(world.b.instruments) | {world.b.case}
+    b_ids = set(world.b.instruments) | {world.b.case, world.b.detainer_case}
     for agency in SIDE_A:
         auth = world.auth(f"{agency}-officer")
         for box in ("received", "sent"):
@@ -112,7 +115,11 @@ def test_lists_hold_only_the_agencys_own_rows(world: World) -> None:
             assert not {row["id"] for row in page.json()["items"]} & b_ids
             assert all(agency in (r["issuer"], r["addressee"]) for r in page.json()["items"])
         cases = world.client.get("/api/v1/cases", headers=auth).json()["items"]
-        assert [c["id"] for c in cases] == [world.a.case]
+        # The detainer's case closed with its answer; the request's opened after it.
+        own = (
+            [world.a.case] if agency in ("usao", "court") else [world.a.case, world.a.detainer_case]
+        )
+        assert [c["id"] for c in cases] == own
 
 
 def _same(body: dict[str, Any], missing: str, key: str) -> dict[str, Any]:

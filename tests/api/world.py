@@ -38,8 +38,12 @@ START = datetime(2020, 1, 17, 15, 0, tzinfo=UTC)
 
 @dataclass
 class Ladder:
+    """One side's story: a detainer answered in part (its case then closes), and an
+    information request that climbs the whole ladder in a case of its own (``case``)."""
+
     person: str
     case: str
+    detainer_case: str
     detainer: str
     request: str
     subpoena: str
@@ -223,6 +227,7 @@ def _ladder(desk: Desk, clock: FakeClock, side: str) -> Ladder:
     )
     return Ladder(
         person.id,
+        request.case_id,
         detainer.case_id,
         detainer.id,
         request.id,

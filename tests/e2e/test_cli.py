@@ -171,7 +171,7 @@ def test_the_whole_ladder_from_a_shell(sh: Shell) -> None:
         "--reason",
         "comply",
         "--due",
-        "2099-03-01T17:00-05:00",
+        "2099-03-02T17:00-05:00",
     )
     sh("instruments", "acknowledge", order["id"], "--as", "nyc-doc-legal")
     done = sh.json(
@@ -197,10 +197,10 @@ def test_the_whole_ladder_from_a_shell(sh: Shell) -> None:
     ids = [x["id"] for x in case["instruments"]]
     ours = case["instruments"][ids.index(i) :]
     assert [x["status"] for x in ours] == ["escalated"] * 4 + ["complied"]
-    case["events"] = [e for e in case["events"] if e["instrument_id"] in {x["id"] for x in ours}]
+    events = [e for x in ours for e in x["events"]]
     # five issued and acknowledged, four determined (the referral is accepted), four escalated
-    assert len(case["events"]) == 18
-    assert {e["transition"] for e in case["events"]} == {
+    assert len(events) == 18
+    assert {e["transition"] for e in events} == {
         "issue",
         "acknowledge",
         "determine",

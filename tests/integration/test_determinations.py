@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from lexdesk.adapters import orm
 from lexdesk.adapters.rulebook import PackRuleBook
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
-from lexdesk.domain.errors import DisclosureRefused
+from lexdesk.domain.answers import LawContradicted
 from lexdesk.services import instruments as verbs
 from lexdesk.services.context import Desk
 from tests.factories import book, detainer, seed_agencies
@@ -30,9 +30,7 @@ def test_a_prohibited_release_is_refused_and_the_evaluation_is_stored(
 ) -> None:
     first = detainer(desk, book(desk, convicted=False), warrant="administrative")
     verbs.acknowledge(desk, verbs.Acknowledge("doc-officer", first))
-    with pytest.raises(
-        DisclosureRefused, match="us-ny-nyc-doc prohibits releasing release_date on 2020-01-17"
-    ):
+    with pytest.raises(LawContradicted, match="performs disclose:release_date, which NYC-DOC-"):
         verbs.determine(
             desk, verbs.Determine("doc-legal", first, "complied", "We comply.", ("release_date",))
         )

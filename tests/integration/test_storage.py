@@ -35,7 +35,7 @@ def test_a_case_round_trips_with_its_due_date_and_determination(desk: Desk) -> N
     assert case is not None
     loaded = case.instrument(first)
     assert loaded.status is InstrumentStatus.DECLINED
-    assert loaded.due is not None and loaded.due.rule == "hold_hours_excluding_non_business_days"
+    assert loaded.due is not None and loaded.due.rule == "hold_clock_hours"  # Form I-247A
     assert loaded.due_at == loaded.due.due_at and loaded.due_at.tzinfo is not None
     assert loaded.determination is not None and loaded.determination.evaluation is not None
     assert loaded.version == 3  # issued, acknowledged, determined
@@ -58,7 +58,12 @@ def test_every_transition_is_an_event_with_actor_time_and_states(
         ("determine", "acknowledged", "declined", "doc-legal"),
     ]
     assert rows[2].reason == "No judicial warrant."
-    assert rows[2].changes == {"outcome": "declined", "released": []}
+    assert rows[2].changes == {
+        "outcome": "declined",
+        "released": [],
+        "performed": [],
+        "override": False,
+    }
     assert rows[0].at == datetime(2019, 11, 21, 15, tzinfo=UTC)
 
 

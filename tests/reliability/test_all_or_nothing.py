@@ -45,7 +45,8 @@ def _issue(person_id: str) -> Operation:
 
 def _prepare_issue(desk: Desk) -> tuple[Operation, set[str]]:
     person = book(desk)
-    return _issue(person.id), {"cases", "instruments", "instrument_events", "audit_log"}
+    tables = {"cases", "case_parties", "instruments", "instrument_events", "audit_log"}
+    return _issue(person.id), tables
 
 
 def _prepare_determine(desk: Desk) -> tuple[Operation, set[str]]:
@@ -63,7 +64,8 @@ def _prepare_determine(desk: Desk) -> tuple[Operation, set[str]]:
         )
         return verbs.determine(d, command)
 
-    return determine, {"cases", "instruments", "determinations", "instrument_events", "audit_log"}
+    tables = {"cases", "case_parties", "instruments", "determinations", "instrument_events"}
+    return determine, tables | {"releases", "release_recipients", "audit_log"}
 
 
 def _prepare_escalate(desk: Desk) -> tuple[Operation, set[str]]:

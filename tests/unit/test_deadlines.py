@@ -14,10 +14,12 @@ from hypothesis import strategies as st
 from lexdesk.domain.calendar import WEEKEND, BusinessCalendar, calendar_for
 from lexdesk.domain.deadlines import (
     BUSINESS_DAYS,
+    BUSINESS_HOURS,
     HOLD_HOURS,
     SET_BY_ISSUER,
     DeadlinePolicy,
     DueDate,
+    HoldBound,
     detainer_hold_end,
     due_for,
     due_in_business_days,
@@ -237,20 +239,62 @@ def test_due_for_information_request_and_referral_count_business_days() -> None:
     assert referral.amount == 30
 
 
+BUSINESS_HOLD = HoldBound(48, BUSINESS_HOURS, "8 CFR 287.7(d)", "a pack that counts so")
+
+
 @pytest.mark.parametrize("kind", [InstrumentKind.DETAINER, InstrumentKind.TRANSFER_REQUEST])
 def test_due_for_a_hold_ends_from_the_expected_release(kind: InstrumentKind) -> None:
     assert due(kind) is None
-    held = due(kind, release_eligible_at=local(2020, 2, 11, 17))
+    held = due(kind, release_eligible_at=local(2020, 2, 11, 17), hold=BUSINESS_HOLD)
     # Lincoln's Birthday (12 Feb) is a NY holiday but not a federal one: it lengthens no hold.
     assert held is not None
     assert held.due_at == local(2020, 2, 13, 17)
 
 
+def test_a_hold_counts_48_clock_hours_by_default_weekends_and_holidays_included() -> None:
+    friday = local(2020, 2, 14, 17)  # Presidents' Day weekend follows
+    held = due(InstrumentKind.DETAINER, release_eligible_at=friday)
+    assert held is not None and held.rule == "hold_clock_hours"
+    assert held.due_at == local(2020, 2, 16, 17)  # Sunday, not Wednesday
+    assert held.derived_from == "release_date"
+    assert "I-247A" in held.explain() and "48 hours after the release" in held.explain()
+    counted = due(InstrumentKind.DETAINER, release_eligible_at=friday, hold=BUSINESS_HOLD)
+    assert counted is not None and counted.due_at == local(2020, 2, 19, 17)
+    assert "a pack that counts so" in counted.explain()
+
+
+def test_a_hold_runs_no_longer_than_the_agency_allows() -> None:
+    shorter = DeadlinePolicy(detainer_hold_hours=24)
+    held = due(InstrumentKind.DETAINER, policy=shorter, release_eligible_at=local(2020, 2, 11, 9))
+    assert held is not None and held.due_at == local(2020, 2, 12, 9)
+
+
 def test_an_agency_may_count_state_holidays_in_a_hold() -> None:
     policy = DeadlinePolicy(detainer_counts_state_holidays=True)
-    held = due(InstrumentKind.DETAINER, policy=policy, release_eligible_at=local(2020, 2, 11, 17))
+    held = due(
+        InstrumentKind.DETAINER,
+        policy=policy,
+        release_eligible_at=local(2020, 2, 11, 17),
+        hold=BUSINESS_HOLD,
+    )
     assert held is not None
     assert held.due_at == local(2020, 2, 14, 17)
+
+
+@pytest.mark.parametrize(
+    ("day", "why", "next_day"),
+    [
+        ((2020, 2, 17), r"a holiday \(Washington's Birthday\)", "Tue 18 Feb 2020"),
+        ((2020, 2, 22), "a weekend", "Mon 24 Feb 2020"),
+    ],
+)
+def test_a_return_date_on_a_day_off_is_refused_naming_the_next_business_day(
+    day: tuple[int, int, int], why: str, next_day: str
+) -> None:
+    with pytest.raises(InvalidInput, match=f"is {why}.*e.g. {next_day}"):
+        due(InstrumentKind.ADMINISTRATIVE_SUBPOENA, return_date=local(*day, 17))
+    on_a_weekday = due(InstrumentKind.ADMINISTRATIVE_SUBPOENA, return_date=local(2020, 2, 18, 17))
+    assert on_a_weekday is not None
 
 
 def test_due_for_notification_request_is_the_expected_release() -> None:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lexdesk.domain.answers import LawContradicted
 from lexdesk.domain.errors import (
     ConcurrencyConflict,
-    DisclosureRefused,
     EscalationRefused,
     IllegalTransition,
     InvalidInput,
@@ -128,11 +128,10 @@ def _walk_to_order(desk) -> str:  # type: ignore[no-untyped-def]
     verbs.acknowledge(desk, verbs.Acknowledge("usao-legal", ref))
     pet = verbs.escalate(desk, verbs.Escalate("usao-legal", ref, "x", addressee="court")).id
     verbs.acknowledge(desk, verbs.Acknowledge("court-officer", pet))
-    verbs.determine(
-        desk, verbs.Determine("court-legal", pet, "granted", "Granted.", ("release_date",))
-    )
+    verbs.determine(desk, verbs.Determine("court-legal", pet, "granted", "Granted."))
     return verbs.escalate(
-        desk, verbs.Escalate("court-legal", pet, "x", return_date=datetime(2020, 3, 1, tzinfo=UTC))
+        desk,
+        verbs.Escalate("court-legal", pet, "x", return_date=datetime(2020, 3, 2, 22, tzinfo=UTC)),
     ).id
 
 
@@ -228,7 +227,7 @@ def test_releasing_a_prohibited_field_is_refused_and_nothing_is_written() -> Non
     seed_agencies(desk)
     first = detainer(desk, book(desk))
     verbs.acknowledge(desk, verbs.Acknowledge("doc-officer", first))
-    with pytest.raises(DisclosureRefused, match="prohibits releasing release_date"):
+    with pytest.raises(LawContradicted, match="performs disclose:release_date, which FAKE-"):
         verbs.determine(
             desk, verbs.Determine("doc-legal", first, "complied", "x", ("release_date",))
         )

@@ -35,7 +35,7 @@ def test_privileged_pages_send_the_administrator_to_confirm_and_back(
     confirm(client, story, clock, "nyc-doc-admin", "/admin/users")
     assert client.get("/admin/users").status_code == 200
     clock.advance(minutes=5)
-    token = _csrf(client.get("/").text)
+    token = _csrf(client.get("/confirm?next=/admin/users").text)
     late = client.post("/admin/users/nyc-doc-officer/disable", data={"csrf": token})
     assert late.status_code == 303 and late.headers["location"] == "/confirm?next=/admin/users"
 

@@ -66,13 +66,13 @@ def test_pages_carry_the_hygiene_headers(
         assert page.headers["referrer-policy"] == "no-referrer"
 
 
-def test_the_custodian_sees_the_evaluation_and_cannot_release_a_prohibited_field(
-    client: TestClient, story: Story, clock: FakeClock, detainer: Instrument
+def test_the_custodian_sees_the_evaluation_and_a_prohibited_release_needs_an_override(
+    client: TestClient, story: Story, clock: FakeClock, built: App, detainer: Instrument
 ) -> None:
     sign_in(client, story, clock, "nyc-doc-legal")
     screen = client.get(f"/instruments/{detainer.id}/determine")
     assert "NYC-DOC-HOLD-01" in screen.text and "What would change it" in screen.text
-    assert re.search(r'value="home_address"\s+disabled', screen.text)
+    assert "home address — prohibited" in screen.text
     form = {
         "csrf": csrf(screen.text),
         "outcome": "partially_complied",
@@ -80,8 +80,19 @@ def test_the_custodian_sees_the_evaluation_and_cannot_release_a_prohibited_field
         "reason": "Trying to release an address.",
     }
     refused = client.post(f"/instruments/{detainer.id}/determine", data=form)
-    assert refused.status_code == 400 and "fields-error" in refused.text
-    assert "prohibits releasing home_address" in refused.text
+    assert refused.status_code == 409 and "contradicts the evaluation" in refused.text
+    assert (
+        "Override the evaluation" in refused.text
+        and "it performs disclose:home_address" in refused.text
+    )
+    unconfirmed = form | {"override_reason": "Counsel finds the address already public record."}
+    again = client.post(f"/instruments/{detainer.id}/determine", data=unconfirmed)
+    assert again.status_code == 409  # the override step was not confirmed
+    confirmed = unconfirmed | {"override_confirmed": "yes"}
+    done = client.post(f"/instruments/{detainer.id}/determine", data=confirmed)
+    assert done.status_code == 303
+    case = client.get(f"/cases/{detainer.case_id}").text
+    assert "Override of the evaluation" in case and "already public record" in case
 
 
 def test_an_answer_without_reason_is_marked_beside_the_field(
@@ -219,7 +230,7 @@ def test_reading_a_list_or_a_case_is_on_record_with_the_client_address(
         reads = [e for e in uow.audit.entries() if e.action.endswith(".read")]
     assert [(e.action, e.object_type) for e in reads[-2:]] == [
         ("person_list.read", "person_list"),
-        ("person.read", "person"),
+        ("case.read", "case"),
     ]
     assert reads[-2].detail == {"cases": [detainer.case_id]}
     assert {e.source for e in reads[-2:]} == {"testclient"}

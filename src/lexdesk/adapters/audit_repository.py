@@ -36,22 +36,12 @@ class SqlAuditRepository:
         return _entry(row) if row else None
 
     def append(self, entry: AuditEntry) -> None:
-        self._db.execute(
-            insert(orm.audit_log).values(
-                seq=entry.seq,
-                at=entry.at,
-                actor=entry.actor,
-                agency=entry.agency,
-                action=entry.action,
-                object_type=entry.object_type,
-                object_id=entry.object_id,
-                outcome=entry.outcome,
-                source=entry.source,
-                detail=entry.detail,
-                prev_hash=entry.prev_hash,
-                hash=entry.hash,
-            )
-        )
+        self._db.execute(insert(orm.audit_log).values(**_row(entry)))
+
+    def append_many(self, entries: list[AuditEntry]) -> None:
+        """Entries already chained one to the next, in one statement (a bulk operation)."""
+        if entries:
+            self._db.execute(insert(orm.audit_log), [_row(e) for e in entries])
 
     def entries(self, after: int = 0) -> Iterator[AuditEntry]:
         """Every entry after seq ``after``, in order, a page at a time (the log only grows)."""
@@ -82,6 +72,23 @@ class SqlAuditRepository:
             return int(purged)
         table = orm.audit_log
         return self._db.execute(delete(table).where(table.c.seq <= anchor.seq)).rowcount
+
+
+def _row(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor": entry.actor,
+        "agency": entry.agency,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "outcome": entry.outcome,
+        "source": entry.source,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
 
 
 def _entry(row: Row[Any]) -> AuditEntry:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -99,15 +100,19 @@ persons = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+#: An identifier names one person within one custodian's records: two custodians may each hold
+#: a record of the same NYSID (the police, then the jail), and neither learns of the other's.
 person_identifiers = Table(
     "person_identifiers",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("owner_agency_id", ForeignKey("agencies.id"), nullable=False),
     Column("scheme", String(30), nullable=False),
     Column("value", String(100), nullable=False),
-    UniqueConstraint("scheme", "value", "person_id", name="uq_person_identifiers_scheme_value"),
-    Index("ix_person_identifiers_lookup", "scheme", "value"),
+    UniqueConstraint(
+        "owner_agency_id", "scheme", "value", name="uq_person_identifiers_owner_scheme_value"
+    ),
 )
 
 convictions = Table(
@@ -132,6 +137,9 @@ custodies = Table(
     Column("arrested_on", Date, nullable=False),
     Column("expected_release_at", UTCDateTime, nullable=True),
     Column("status", String(20), nullable=False),
+    # When the person left this custody (released, transferred) and, for a transfer, to whom.
+    Column("left_at", UTCDateTime, nullable=True),
+    Column("destination", String(63), nullable=True),
 )
 
 charges = Table(
@@ -157,6 +165,30 @@ cases = Table(
     Column("opened_at", UTCDateTime, nullable=False),
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("subject", String(200), nullable=False, server_default=""),
+    # At most one open case per requester, custodian and person: two requests about one person
+    # at the same instant join one case (the loser of the race retries and finds it).
+    Index(
+        "uq_cases_open_matter",
+        "requesting_agency_id",
+        "custodial_agency_id",
+        "person_id",
+        unique=True,
+        sqlite_where=text("status = 'open'"),
+        postgresql_where=text("status = 'open'"),
+    ),
+)
+
+#: The read model of the disclosure policy for case lists: each agency that takes part in a
+#: case, and the case's status as that agency may see it (``domain.visibility``).
+case_parties = Table(
+    "case_parties",
+    metadata,
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Index("ix_case_parties_list", "agency_id", "status", "opened_at"),
 )
 
 instruments = Table(
@@ -178,9 +210,14 @@ instruments = Table(
     Column("due", JSON, nullable=True),
     Column("reference", String(100), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("produce_to", JSON, nullable=False),
+    # What the issuer may see of the status and due date (``domain.visibility.issuer_view``):
+    # its lists filter and sort on these, never on what the custodian alone may know.
+    Column("issuer_status", String(30), nullable=False),
+    Column("issuer_due_at", UTCDateTime, nullable=True),
     # The inboxes: one agency's instruments in a status, soonest due first.
     Index("ix_instruments_addressee_inbox", "addressee_agency_id", "status", "due_at"),
-    Index("ix_instruments_issuer_outbox", "issuer_agency_id", "status", "due_at"),
+    Index("ix_instruments_issuer_outbox", "issuer_agency_id", "issuer_status", "issuer_due_at"),
 )
 
 determinations = Table(
@@ -193,6 +230,33 @@ determinations = Table(
     Column("determined_by", String(100), nullable=False),
     Column("determined_at", UTCDateTime, nullable=False),
     Column("evaluation", JSON, nullable=True),
+    Column("actions_performed", JSON, nullable=False),
+    Column("override", JSON, nullable=True),
+)
+
+# The disclosure ledger (domain/disclosure.py): each release, with the values as they stood,
+# and the agencies it reached.
+releases = Table(
+    "releases",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_id", ForeignKey("persons.id"), nullable=False, index=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, index=True),
+    Column("custodian_agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("released_by", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("basis", JSON, nullable=False),
+)
+
+release_recipients = Table(
+    "release_recipients",
+    metadata,
+    Column("release_id", ForeignKey("releases.id"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("person_id", ForeignKey("persons.id"), nullable=False),
+    Index("ix_release_recipients_agency_person", "agency_id", "person_id"),
 )
 
 instrument_events = Table(

@@ -32,6 +32,40 @@ class SqlPersonRepository:
         )
         self._insert_children(person)
 
+    def add_many(self, people: list[Person]) -> None:
+        """Many new people at once (a roster import): one statement per table."""
+        if not people:
+            return
+        now = self._now()
+        db = self._db
+        db.execute(insert(orm.persons), [{"created_at": now, **_person_columns(x)} for x in people])
+        identifiers = [
+            {"person_id": x.id, "owner_agency_id": x.owner_agency_id, "scheme": i.scheme.value,
+             "value": i.value}
+            for x in people
+            for i in x.identifiers
+        ]  # fmt: skip
+        if identifiers:
+            db.execute(insert(orm.person_identifiers), identifiers)
+        convictions = [_conviction_row(x.id, c) for x in people for c in x.convictions]
+        if convictions:
+            db.execute(insert(orm.convictions), convictions)
+        custodies = [(x.id, c) for x in people for c in x.custodies]
+        db.execute(insert(orm.custodies), [_custody_row(pid, c) for pid, c in custodies])
+        charges = [_charge_row(c.id, ch) for _, c in custodies for ch in c.charges]
+        if charges:
+            db.execute(insert(orm.charges), charges)
+
+    def identifier_index(self, owner_agency_id: str) -> dict[tuple[str, str], str]:
+        """Every identifier in the custodian's records, to the person it names."""
+        ids = orm.person_identifiers
+        rows = self._db.execute(
+            select(ids.c.scheme, ids.c.value, ids.c.person_id).where(
+                ids.c.owner_agency_id == owner_agency_id
+            )
+        )
+        return {(row.scheme, row.value): row.person_id for row in rows}
+
     def update(self, person: Person) -> None:
         """Replace what the custodial agency knows; the person's row keeps its identity."""
         table = orm.persons
@@ -46,12 +80,18 @@ class SqlPersonRepository:
         row = self._db.execute(select(orm.persons).where(orm.persons.c.id == person_id)).first()
         return self._load(row) if row else None
 
-    def by_identifier(self, scheme: IdentifierScheme, value: str) -> Person | None:
+    def by_identifier(
+        self, owner_agency_id: str, scheme: IdentifierScheme, value: str
+    ) -> Person | None:
+        """The person that this custodian's records know by the identifier (another
+        custodian's record of the same identifier is another record, never this one)."""
         ids = orm.person_identifiers
         person_id = self._db.scalar(
-            select(ids.c.person_id)
-            .where(ids.c.scheme == scheme.value, ids.c.value == value)
-            .limit(1)
+            select(ids.c.person_id).where(
+                ids.c.owner_agency_id == owner_agency_id,
+                ids.c.scheme == scheme.value,
+                ids.c.value == value,
+            )
         )
         return self.get(person_id) if person_id else None
 
@@ -61,7 +101,12 @@ class SqlPersonRepository:
             db.execute(
                 insert(orm.person_identifiers),
                 [
-                    {"person_id": person.id, "scheme": i.scheme.value, "value": i.value}
+                    {
+                        "person_id": person.id,
+                        "owner_agency_id": person.owner_agency_id,
+                        "scheme": i.scheme.value,
+                        "value": i.value,
+                    }
                     for i in person.identifiers
                 ],
             )
@@ -94,7 +139,11 @@ class SqlPersonRepository:
         ]
         custodies = [
             self._custody(r)
-            for r in db.execute(select(orm.custodies).where(orm.custodies.c.person_id == pid))
+            for r in db.execute(
+                select(orm.custodies)
+                .where(orm.custodies.c.person_id == pid)
+                .order_by(orm.custodies.c.booked_at)
+            )
         ]
         return Person(
             id=pid,
@@ -128,6 +177,8 @@ class SqlPersonRepository:
             expected_release_at=row.expected_release_at,
             status=CustodyStatus(row.status),
             charges=charges,
+            left_at=row.left_at,
+            destination=row.destination,
         )
 
 
@@ -165,6 +216,8 @@ def _custody_row(person_id: str, c: Custody) -> dict[str, Any]:
         "arrested_on": c.arrested_on,
         "expected_release_at": c.expected_release_at,
         "status": c.status.value,
+        "left_at": c.left_at,
+        "destination": c.destination,
     }
 
 

@@ -6,13 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from lexdesk.adapters import orm
 from lexdesk.domain.agencies import Agency, Role, User
+from lexdesk.domain.answers import Override
 from lexdesk.domain.cases import Case, CaseStatus
 from lexdesk.domain.deadlines import DueDate
-from lexdesk.domain.errors import ConcurrencyConflict
+from lexdesk.domain.errors import ConcurrencyConflict, OpenCaseRace
 from lexdesk.domain.instruments import Determination, Instrument, InstrumentEvent
 from lexdesk.domain.vocabulary import (
     AgencyKind,
@@ -110,6 +112,16 @@ class SqlCaseRepository:
         self._db = connection
 
     def add(self, case: Case) -> None:
+        try:
+            self._insert_case(case)
+        except IntegrityError as error:
+            if "uq_cases_open_matter" in str(error.orig) or "cases.requesting" in str(error.orig):
+                raise OpenCaseRace() from None
+            raise
+        case.version = 1
+        self._save_instruments(case)
+
+    def _insert_case(self, case: Case) -> None:
         self._db.execute(
             insert(orm.cases).values(
                 id=case.id,
@@ -119,10 +131,9 @@ class SqlCaseRepository:
                 opened_at=case.opened_at,
                 status=case.status.value,
                 version=1,
+                subject=case.subject,
             )
         )
-        case.version = 1
-        self._save_instruments(case)
 
     def get(self, case_id: str) -> Case | None:
         row = self._db.execute(select(orm.cases).where(orm.cases.c.id == case_id)).first()
@@ -142,6 +153,71 @@ class SqlCaseRepository:
             .order_by(orm.cases.c.opened_at)
         )
         return [self._load(row) for row in rows]
+
+    def find_open(
+        self, requesting_agency_id: str, custodial_agency_id: str, person_id: str
+    ) -> Case | None:
+        c = orm.cases
+        row = self._db.execute(
+            select(c).where(
+                c.c.requesting_agency_id == requesting_agency_id,
+                c.c.custodial_agency_id == custodial_agency_id,
+                c.c.person_id == person_id,
+                c.c.status == CaseStatus.OPEN.value,
+            )
+        ).first()
+        return self._load(row) if row else None
+
+    def about(self, person_id: str) -> list[Case]:
+        """Every case about a person (for the holder's custody events)."""
+        rows = self._db.execute(
+            select(orm.cases)
+            .where(orm.cases.c.person_id == person_id)
+            .order_by(orm.cases.c.opened_at)
+        )
+        return [self._load(row) for row in rows]
+
+    def events(self, case_id: str) -> list[InstrumentEvent]:
+        e = orm.instrument_events
+        rows = self._db.execute(select(e).where(e.c.case_id == case_id).order_by(e.c.at, e.c.id))
+        return [_event(row) for row in rows]
+
+    def save_views(
+        self,
+        case: Case,
+        issuer_views: dict[str, tuple[InstrumentStatus, datetime | None]],
+        parties: dict[str, CaseStatus],
+    ) -> None:
+        """Store what the policy lets each party see (the lists read these): each instrument's
+        status and due date as its issuer sees them, and the case's status per agency."""
+        t = orm.instruments
+        changed = [
+            {"b_id": key, "b_status": status.value, "b_due": due}
+            for key, (status, due) in issuer_views.items()
+        ]
+        if changed:
+            self._db.execute(
+                update(t)
+                .where(t.c.id == bindparam("b_id"))
+                .where(
+                    or_(
+                        t.c.issuer_status != bindparam("b_status"),
+                        t.c.issuer_due_at.is_distinct_from(bindparam("b_due")),
+                    )
+                )
+                .values(issuer_status=bindparam("b_status"), issuer_due_at=bindparam("b_due")),
+                changed,
+            )
+        cp = orm.case_parties
+        self._db.execute(delete(cp).where(cp.c.case_id == case.id))
+        self._db.execute(
+            insert(cp),
+            [
+                {"case_id": case.id, "agency_id": agency, "status": status.value,
+                 "opened_at": case.opened_at}
+                for agency, status in parties.items()
+            ],
+        )  # fmt: skip
 
     def save(self, case: Case) -> None:
         result = self._db.execute(
@@ -165,8 +241,16 @@ class SqlCaseRepository:
             self._store_events(instrument)
 
     def _insert(self, instrument: Instrument, position: int) -> None:
+        # The issuer's view starts with nothing withheld that is not its own: ``save_views``
+        # sets it from the policy in the same transaction.
         self._db.execute(
-            insert(orm.instruments).values(position=position, version=1, **_columns(instrument))
+            insert(orm.instruments).values(
+                position=position,
+                version=1,
+                issuer_status=instrument.status.value,
+                issuer_due_at=None,
+                **_columns(instrument),
+            )
         )
         instrument.version = 1
         self._store_determination(instrument)
@@ -197,6 +281,8 @@ class SqlCaseRepository:
                 determined_by=det.determined_by,
                 determined_at=det.determined_at,
                 evaluation=det.evaluation,
+                actions_performed=list(det.actions_performed),
+                override=det.override.to_json() if det.override else None,
             )
         )
 
@@ -231,6 +317,7 @@ class SqlCaseRepository:
             status=CaseStatus(row.status),
             instruments=instruments,
             version=row.version,
+            subject=row.subject,
         )
 
 
@@ -250,6 +337,7 @@ def _columns(instrument: Instrument) -> dict[str, Any]:
         "due_at": instrument.due_at,
         "due": instrument.due.to_json() if instrument.due else None,
         "reference": instrument.reference,
+        "produce_to": list(instrument.produce_to),
     }
 
 
@@ -269,6 +357,7 @@ def _instrument(row: Row[Any]) -> Instrument:
         due=DueDate.from_json(row.due) if row.due else None,
         reference=row.reference,
         version=row.version,
+        produce_to=tuple(row.produce_to),
     )
 
 
@@ -280,6 +369,22 @@ def _determination(row: Row[Any]) -> Determination:
         determined_by=row.determined_by,
         determined_at=row.determined_at,
         evaluation=row.evaluation,
+        actions_performed=tuple(row.actions_performed),
+        override=Override.from_json(row.override) if row.override else None,
+    )
+
+
+def _event(row: Row[Any]) -> InstrumentEvent:
+    return InstrumentEvent(
+        instrument_id=row.instrument_id,
+        case_id=row.case_id,
+        transition=row.transition,
+        from_status=InstrumentStatus(row.from_status) if row.from_status else None,
+        to_status=InstrumentStatus(row.to_status),
+        actor=row.actor,
+        at=row.at,
+        reason=row.reason,
+        changes=dict(row.changes),
     )
 
 

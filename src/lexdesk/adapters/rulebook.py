@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from lexdesk.adapters.rule_packs import load_catalog
+from lexdesk.domain.deadlines import DEFAULT_HOLD, HoldBound
 from lexdesk.domain.rules import EvaluationRequest, evaluate
 from lexdesk.services.ports import RuleDecision
 
@@ -33,3 +35,8 @@ class PackRuleBook:
         }
         statuses = {action: evaluation.status_of(action) for action in result["actions"]}
         return RuleDecision(statuses=statuses, record=record)
+
+    def hold_bound(self, pack_id: str, as_of: date) -> HoldBound:
+        # The packs state no bound of their own yet: every hold runs the detainer form's 48
+        # clock hours. Replaced by the pack's own statement once the packs carry one.
+        return DEFAULT_HOLD

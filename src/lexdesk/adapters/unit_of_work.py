@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from lexdesk.adapters.accounts_repository import SqlAccountRepository
 from lexdesk.adapters.audit_repository import SqlAuditRepository
+from lexdesk.adapters.ledger_repository import SqlReleaseRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
 from lexdesk.domain.errors import ConcurrencyConflict
@@ -21,6 +22,7 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     persons: SqlPersonRepository
     cases: SqlCaseRepository
+    releases: SqlReleaseRepository
     accounts: SqlAccountRepository
     audit: SqlAuditRepository
 
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(db, now)
         self.persons = SqlPersonRepository(db, now)
         self.cases = SqlCaseRepository(db)
+        self.releases = SqlReleaseRepository(db)
         self.accounts = SqlAccountRepository(db)
         self.audit = SqlAuditRepository(db, now)
         return self

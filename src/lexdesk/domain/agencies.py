@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.vocabulary import AgencyKind, parse_choice
+
+if TYPE_CHECKING:
+    from lexdesk.domain.permissions import Permission
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -72,3 +76,9 @@ class User:
         check_code(self.username, "username")
         if not self.roles:
             raise InvalidInput(f"user {self.username} needs at least one role")
+
+    def holds(self, permission: Permission) -> bool:
+        """Whether one of the user's roles grants ``permission`` (``domain.permissions``)."""
+        from lexdesk.domain.permissions import granted  # the table names these roles
+
+        return granted(self.roles, permission)

@@ -14,9 +14,9 @@ from lexdesk.domain.errors import EscalationRefused, InvalidInput
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import Party, Rung, find_transition, next_rung
 from lexdesk.domain.vocabulary import (
+    RECORD_KINDS,
     InstrumentKind,
     InstrumentStatus,
-    Outcome,
     Warrant,
     disclosed_field,
 )
@@ -42,6 +42,9 @@ class Escalation:
     reason: str
     due: DueDate | None = None
     reference: str = ""
+    #: For a court order: the agencies the court orders production to (default: the agency
+    #: whose subpoena the order enforces). Ignored for other kinds.
+    produce_to: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,6 +57,9 @@ class Case:
     status: CaseStatus = CaseStatus.OPEN
     instruments: list[Instrument] = field(default_factory=list)
     version: int = 0
+    #: The person as the requesting agency named them when it opened the case (an identifier
+    #: such as ``nysid:12345678A``): how every agency but the holder knows them.
+    subject: str = ""
 
     def instrument(self, instrument_id: str) -> Instrument:
         for item in self.instruments:
@@ -66,21 +72,30 @@ class Case:
             raise InvalidInput(f"case {self.id} is closed: open a new case")
         self.instruments.append(instrument)
 
-    def close_if_denied(self, instrument: Instrument) -> None:
-        # A denied petition ends the matter: the ladder has no rung above it.
-        if instrument.determination and instrument.determination.outcome is Outcome.DENIED:
+    def close_if_settled(self) -> bool:
+        """Close the case when every instrument in it is settled (nothing but a withdrawal can
+        move it: answered, denied, withdrawn, moot, escalated to one that is settled too); a
+        new request about the person then opens a new case. Whether it closed now."""
+        if self.status is CaseStatus.OPEN and all(i.is_settled for i in self.instruments):
             self.status = CaseStatus.CLOSED
+            return True
+        return False
 
-    def escalation_rung(self, parent: Instrument) -> Rung:
+    def escalation_rung(self, parent: Instrument, seen: InstrumentStatus | None = None) -> Rung:
+        """The rung above ``parent``, or a refusal that says when it may be climbed. ``seen``
+        is the status the escalating agency sees, which the refusal names (an agency that may
+        not learn of a transition learns nothing from a refusal either)."""
         rung = next_rung(parent.kind)
         if rung is None:
             raise EscalationRefused(
                 f"a {parent.kind.value} is the top of the ladder: nothing escalates from it "
                 "(non-compliance with a court order is for the court)"
             )
-        if find_transition(parent.kind, parent.status, "escalate") is None:
+        status = seen or parent.status
+        escalable = find_transition(parent.kind, status, "escalate") is not None
+        if not escalable or find_transition(parent.kind, parent.status, "escalate") is None:
             raise EscalationRefused(
-                f"instrument {parent.id} ({parent.kind.value}) is {parent.status.value}: "
+                f"instrument {parent.id} ({parent.kind.value}) is {status.value}: "
                 f"a {parent.kind.value} escalates to {rung.target.value} only when "
                 f"{_escalable_from(parent.kind)}"
             )
@@ -93,11 +108,12 @@ class Case:
             if rung.next_issuer is Party.ISSUER
             else parent.addressee_agency_id
         )
+        actions = _bounded(rung.target, parent, escalation.actions or _inherited_actions(parent))
         child = Instrument(
             id=escalation.new_id,
             case_id=self.id,
             kind=rung.target,
-            actions=escalation.actions or _inherited_actions(parent),
+            actions=actions,
             warrant=Warrant.NONE
             if rung.target is not InstrumentKind.COURT_ORDER
             else Warrant.JUDICIAL,
@@ -106,6 +122,7 @@ class Case:
             created_at=escalation.at,
             parent_id=parent.id,
             reference=escalation.reference,
+            produce_to=self._production(rung.target, issuer, escalation.produce_to),
         )
         parent.apply(
             "escalate",
@@ -120,6 +137,52 @@ class Case:
         self.add(child)
         return child
 
+    def _production(
+        self, kind: InstrumentKind, issuer: str, named: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """Who receives what the next instrument's addressee releases: the subpoena's issuer;
+        for a court order, whom the court names among the agency whose subpoena it enforces
+        and the court itself (by default that agency alone); nobody for a referral or a
+        petition, which nobody answers with records."""
+        if kind is InstrumentKind.ADMINISTRATIVE_SUBPOENA:
+            return (issuer,)
+        if kind is not InstrumentKind.COURT_ORDER:
+            return ()
+        allowed = (self.requesting_agency_id, issuer)
+        chosen = tuple(dict.fromkeys(named)) or (self.requesting_agency_id,)
+        stray = [agency for agency in chosen if agency not in allowed]
+        if stray:
+            raise InvalidInput(
+                f"a court order is produced to {' or '.join(allowed)}, not {', '.join(stray)}"
+            )
+        return chosen
+
+
+def _bounded(kind: InstrumentKind, parent: Instrument, actions: tuple[str, ...]) -> tuple[str, ...]:
+    """Each rung carries only what it may: a subpoena, referral, petition or order demands
+    records (``disclose:*``) only; a referral and a petition no more than the instrument they
+    carry up; a court order no more than the court granted."""
+    if kind in RECORD_KINDS:
+        physical = [a for a in actions if not disclosed_field(a)]
+        if physical:
+            raise InvalidInput(
+                f"a {kind.value} demands records only (disclose:<field>): remove "
+                f"{', '.join(physical)}"
+            )
+    if kind is InstrumentKind.COURT_ORDER:
+        allowed, basis = parent.granted_scope, "the court granted"
+    elif kind in (InstrumentKind.REFERRAL, InstrumentKind.ENFORCEMENT_PETITION):
+        allowed, basis = parent.actions, f"the {parent.kind.value} asked for"
+    else:
+        return actions
+    excess = [a for a in actions if a not in allowed]
+    if excess:
+        raise InvalidInput(
+            f"{', '.join(excess)} goes beyond what {basis} ({', '.join(allowed) or 'nothing'}):"
+            " remove it"
+        )
+    return actions
+
 
 def _escalable_from(kind: InstrumentKind) -> str:
     from lexdesk.domain.lifecycle import TRANSITIONS
@@ -133,9 +196,8 @@ def _escalable_from(kind: InstrumentKind) -> str:
 def _inherited_actions(parent: Instrument) -> tuple[str, ...]:
     """A subpoena demands records, so an escalated request carries over only its disclosures;
     a court order carries the scope the court granted (narrowed or not)."""
-    det = parent.determination
-    if parent.kind is InstrumentKind.ENFORCEMENT_PETITION and det and det.released_fields:
-        return tuple(f"disclose:{name}" for name in det.released_fields)
+    if parent.kind is InstrumentKind.ENFORCEMENT_PETITION:
+        return parent.granted_scope
     disclosures = tuple(a for a in parent.actions if disclosed_field(a))
     if not disclosures:
         raise InvalidInput(

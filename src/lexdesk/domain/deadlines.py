@@ -4,8 +4,11 @@ Pure arithmetic: the current time is always an argument, and every datetime must
 Rules (the stable names stored in :attr:`DueDate.rule`):
 
 - ``business_days``: whole business days after the start's local date, due at a local time.
+- ``hold_clock_hours``: a detainer's hold, hours on the clock after the person would otherwise
+  be released (Form I-247A: "not to exceed 48 hours beyond the time he or she would otherwise
+  have been released"); the default.
 - ``hold_hours_excluding_non_business_days``: the 8 CFR 287.7(d) hold, hours counted only on
-  business days of the local wall clock (FED-DET-02).
+  business days of the local wall clock (FED-DET-02), where a rule pack says the law counts so.
 - ``set_by_issuer``: a date set by whoever issued the instrument; it must be in the future.
 - ``expected_release``: the person's expected release itself.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,10 +27,14 @@ from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.vocabulary import InstrumentKind
 
 BUSINESS_DAYS = "business_days"
+HOLD_CLOCK_HOURS = "hold_clock_hours"
 HOLD_HOURS = "hold_hours_excluding_non_business_days"
 SET_BY_ISSUER = "set_by_issuer"
 EXPECTED_RELEASE = "expected_release"
 DETAINER_CITATION = "8 CFR 287.7(d)"
+#: The fact a due date is computed from, when it is one that not every party may learn.
+RELEASE_DATE = "release_date"
+_FROM_RELEASE = (HOLD_CLOCK_HOURS, HOLD_HOURS, "expected_release")
 _BUSINESS_DAY_SETTINGS = {
     InstrumentKind.INFORMATION_REQUEST: "information_request_business_days",
     InstrumentKind.REFERRAL: "referral_business_days",
@@ -120,6 +127,37 @@ def _parse_time(text: Any) -> time:
         ) from None
 
 
+CLOCK_HOURS, BUSINESS_HOURS = "clock_hours", "business_hours"
+FORM_I_247A = (
+    'DHS Form I-247A: custody "not to exceed 48 hours beyond the time he or she would '
+    'otherwise have been released"'
+)
+
+
+@dataclass(frozen=True)
+class HoldBound:
+    """How long a hold on a detainer may last beyond the release, as the governing law says:
+    hours on the clock (Form I-247A) or hours on business days (8 CFR 287.7(d), where a law
+    counts so), with the citation and the rule pack version that set it."""
+
+    hours: int
+    counting: str = CLOCK_HOURS
+    citation: str = FORM_I_247A
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.counting not in (CLOCK_HOURS, BUSINESS_HOURS):
+            raise InvalidInput(
+                f"a hold counts {CLOCK_HOURS} or {BUSINESS_HOURS}, not {self.counting!r}"
+            )
+        if isinstance(self.hours, bool) or not isinstance(self.hours, int) or self.hours < 1:
+            raise InvalidInput(f"a hold lasts a whole number of hours, not {self.hours!r}")
+
+
+#: Where no rule pack sets another bound: the detainer form's own words.
+DEFAULT_HOLD = HoldBound(48)
+
+
 @dataclass(frozen=True)
 class DueDate:
     """When something is due, and everything needed to explain and recompute it."""
@@ -135,6 +173,14 @@ class DueDate:
     skipped: tuple[SkippedDay, ...] = ()
     citation: str | None = None
     label: str | None = None  # for set_by_issuer: "return date", "compliance date"
+    #: Who set the bound it applies, e.g. "us-ny-nyc-doc 2014-12-14" (a rule pack's version).
+    source: str | None = None
+
+    @property
+    def derived_from(self) -> str | None:
+        """The fact this date is computed from, when it is a withheld one: a hold's end and a
+        notification's due are the release date moved, so they reveal it (docs/adr/0006)."""
+        return RELEASE_DATE if self.rule in _FROM_RELEASE else None
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -153,6 +199,7 @@ class DueDate:
             lt = data.get("local_time")
             values["local_time"] = time.fromisoformat(lt) if lt is not None else None
             values["skipped"] = tuple((date.fromisoformat(d), r) for d, r in data["skipped"])
+            values.pop("derived_from", None)
             return cls(**values)
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(f"malformed stored due date ({exc!r}): recompute it") from None
@@ -163,8 +210,11 @@ class DueDate:
         if self.rule == BUSINESS_DAYS and self.amount is not None and self.local_time:
             return _business_days(self.start, self.amount, calendar, self.timezone, self.local_time)
         if self.rule == HOLD_HOURS and self.amount is not None:
-            return _hold_end(self.start, self.amount, calendar, self.timezone)
+            return _hold_end(self.start, self.amount, calendar, self.timezone)._from(self.source)
         return self
+
+    def _from(self, source: str | None) -> DueDate:
+        return dataclasses.replace(self, source=source)
 
     def explain(self) -> str:
         """One sentence, e.g. "Due Wed 22 Jan 2020 17:00 EST: 10 business days after Tue 7 Jan
@@ -176,7 +226,12 @@ class DueDate:
         elif self.rule == HOLD_HOURS:
             how = (
                 f"{self.amount} hours after {_moment(start)}, not counting Saturdays, "
-                f"Sundays and holidays ({self.citation})"
+                f"Sundays and holidays ({self.citation}{_under(self.source)})"
+            )
+        elif self.rule == HOLD_CLOCK_HOURS:
+            return (
+                f"Due {due}: the hold ends {self.amount} hours after the release at "
+                f"{_moment(start)} ({self.citation}{_under(self.source)})."
             )
         elif self.rule == SET_BY_ISSUER:
             return f"Due {due}: the {self.label} set by the issuer."
@@ -185,6 +240,10 @@ class DueDate:
         skipping = ", ".join(_skipped(day, reason) for day, reason in self.skipped)
         tail = f", skipping {skipping}" if skipping else ""
         return f"Due {due}: {how}{tail}; calendar {self.calendar}."
+
+
+def _under(source: str | None) -> str:
+    return f"; bound set by {source}" if source else ""
 
 
 def _day(day: date) -> str:
@@ -236,6 +295,20 @@ def _hold_end(start: datetime, hours: int, calendar: BusinessCalendar, timezone:
     )
 
 
+def _hold_clock(start: datetime, bound: HoldBound, timezone: str) -> DueDate:
+    at = start.astimezone(UTC)
+    return DueDate(
+        due_at=at + timedelta(hours=bound.hours),
+        rule=HOLD_CLOCK_HOURS,
+        start=at,
+        timezone=timezone,
+        amount=bound.hours,
+        unit="hours",
+        citation=bound.citation,
+        source=bound.source,
+    )
+
+
 def due_in_business_days(
     start: datetime, days: int, *, calendar: BusinessCalendar, policy: DeadlinePolicy
 ) -> DueDate:
@@ -261,20 +334,46 @@ def detainer_hold_end(
 
 
 def set_by_issuer(
-    when: datetime, *, now: datetime, rule_name: str, timezone: str = "UTC"
+    when: datetime,
+    *,
+    now: datetime,
+    rule_name: str,
+    timezone: str = "UTC",
+    calendar: BusinessCalendar | None = None,
 ) -> DueDate:
     """A date set by the issuer (a subpoena's return date, a court's compliance date); it must
-    be after ``now``. ``rule_name`` names it in messages: "return date"."""
+    be after ``now`` and, given the addressee's ``calendar``, on one of its business days: the
+    date is printed on a legal document, so it is refused with the next business day named
+    rather than moved silently (docs/adr/0008). ``rule_name`` names it in messages."""
     _require_aware(when, rule_name)
     _require_aware(now, "now")
     if when <= now:
         raise InvalidInput(_in_the_past(rule_name, when, now, _zone(timezone)))
+    if calendar is not None:
+        require_business_day(when, calendar, timezone, rule_name)
     return DueDate(
         due_at=when.astimezone(UTC),
         rule=SET_BY_ISSUER,
         start=now.astimezone(UTC),
         timezone=timezone,
         label=rule_name,
+    )
+
+
+def require_business_day(
+    when: datetime, calendar: BusinessCalendar, timezone: str, rule_name: str
+) -> None:
+    """Refuse a date that falls on a weekend or holiday where it is due, naming the next
+    business day."""
+    day = when.astimezone(_zone(timezone)).date()
+    reason = calendar.non_business_reason(day)
+    if reason is None:
+        return
+    why = "a weekend" if reason == WEEKEND else f"a holiday ({reason})"
+    following = _day(calendar.business_days_after(day, 1))
+    raise InvalidInput(
+        f"{rule_name} {day.isoformat()} is {why} where it is due ({calendar.version}): "
+        f"choose a business day, e.g. {following}"
     )
 
 
@@ -290,6 +389,25 @@ def _in_the_past(rule_name: str, when: datetime, now: datetime, zone: ZoneInfo) 
 def _release_due(expected_release: datetime, policy: DeadlinePolicy) -> DueDate:
     at = _require_aware(expected_release, "release_eligible_at").astimezone(UTC)
     return DueDate(due_at=at, rule=EXPECTED_RELEASE, start=at, timezone=policy.timezone)
+
+
+def hold_end(
+    release_eligible_at: datetime,
+    bound: HoldBound,
+    *,
+    calendar: BusinessCalendar,
+    policy: DeadlinePolicy,
+) -> DueDate:
+    """When a hold ends under ``bound``; an agency that set a shorter hold
+    (``detainer_hold_hours``) holds no longer than that: never longer than the law allows."""
+    _require_aware(release_eligible_at, "release_eligible_at")
+    hours = min(bound.hours, policy.detainer_hold_hours)
+    bound = dataclasses.replace(bound, hours=hours)
+    if bound.counting == CLOCK_HOURS:
+        return _hold_clock(release_eligible_at, bound, policy.timezone)
+    hold_calendar = _hold_calendar(calendar, policy)
+    end = _hold_end(release_eligible_at, hours, hold_calendar, policy.timezone)
+    return dataclasses.replace(end, citation=bound.citation, source=bound.source)
 
 
 def _hold_calendar(calendar: BusinessCalendar, policy: DeadlinePolicy) -> BusinessCalendar:
@@ -308,21 +426,24 @@ def due_for(
     release_eligible_at: datetime | None = None,
     return_date: datetime | None = None,
     now: datetime,
+    hold: HoldBound = DEFAULT_HOLD,
 ) -> DueDate | None:
-    """The due date of an instrument of ``kind``, or None when it has none (yet)."""
+    """The due date of an instrument of ``kind``, or None when it has none (yet). A detainer's
+    or transfer request's hold is bounded by ``hold``, which the governing rule pack sets."""
     if kind in _BUSINESS_DAY_SETTINGS:
         days = getattr(policy, _BUSINESS_DAY_SETTINGS[kind])
         return due_in_business_days(issued_at, days, calendar=calendar, policy=policy)
     if kind in (InstrumentKind.DETAINER, InstrumentKind.TRANSFER_REQUEST):
         if release_eligible_at is None:
             return None
-        hold_calendar = _hold_calendar(calendar, policy)
-        return detainer_hold_end(release_eligible_at, calendar=hold_calendar, policy=policy)
+        return hold_end(release_eligible_at, hold, calendar=calendar, policy=policy)
     if kind is InstrumentKind.NOTIFICATION_REQUEST:
         return None if release_eligible_at is None else _release_due(release_eligible_at, policy)
     if kind in _ISSUER_DATES:
         name = _ISSUER_DATES[kind]
         if return_date is None:
             raise InvalidInput(f"a {kind.value} needs its {name}: give the date set by its issuer")
-        return set_by_issuer(return_date, now=now, rule_name=name, timezone=policy.timezone)
+        return set_by_issuer(
+            return_date, now=now, rule_name=name, timezone=policy.timezone, calendar=calendar
+        )
     return None  # an enforcement petition waits on the court, which sets no date up front

@@ -55,8 +55,12 @@ class ConcurrencyConflict(LexdeskError):
         self.expected_version = expected_version
 
 
-class DisclosureRefused(LexdeskError):
-    """A determination tried to release a field that its evaluation does not permit."""
+class OpenCaseRace(ConcurrencyConflict):
+    """Two requests about one person opened a case at the same instant: the later one joins
+    the earlier one's case when it is tried again."""
+
+    def __init__(self) -> None:
+        super().__init__("case", "(opened by another request at the same time)", 0)
 
 
 class NotAuthenticated(LexdeskError):

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from lexdesk.domain.answers import Override
 from lexdesk.domain.errors import IllegalTransition, InvalidInput
-from lexdesk.domain.lifecycle import Party, Transition, find_transition
+from lexdesk.domain.lifecycle import Party, Transition, find_transition, is_settled
 from lexdesk.domain.vocabulary import (
     ANSWER_OUTCOMES,
+    DISCLOSE_PREFIX,
     OPEN_STATUSES,
     PETITION_OUTCOMES,
     InstrumentKind,
@@ -25,7 +27,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Determination:
-    """The addressee's answer, with the rule evaluation it rests on."""
+    """The addressee's answer, with the rule evaluation it rests on.
+
+    For an answer: the actions it performed and the fields it released (``answers``). For a
+    court's ruling on a petition: ``released_fields`` are the fields the court ordered produced
+    (all the petition asked for when ``granted``); a ruling releases nothing by itself."""
 
     outcome: Outcome
     reason: str
@@ -35,6 +41,18 @@ class Determination:
     #: pack id, version, content hash, inputs and result of the rule engine; None where no
     #: rule pack governs the addressee (a court, a U.S. Attorney).
     evaluation: dict[str, Any] | None = None
+    #: The requested actions this answer performed (``disclose:<field>`` for each release).
+    actions_performed: tuple[str, ...] = ()
+    #: Present when the answer departs from the evaluation (``domain.answers``).
+    override: Override | None = None
+
+    @property
+    def evaluated_actions(self) -> dict[str, Any]:
+        """The engine's decision per action (status, rule, citation, ...), or {} unevaluated."""
+        if not self.evaluation:
+            return {}
+        found: dict[str, Any] = self.evaluation.get("result", {}).get("actions", {})
+        return found
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,10 @@ class Instrument:
     due: DueDate | None = None
     reference: str = ""
     determination: Determination | None = None
+    #: The agencies that receive what the addressee releases in answer: the issuer of a request
+    #: or subpoena; for a court order, those the court names (the agency whose subpoena it
+    #: enforces, by default). See ``domain.disclosure``.
+    produce_to: tuple[str, ...] = ()
     #: Optimistic-concurrency version: the one this object was loaded at.
     version: int = 0
     #: Events recorded since the instrument was loaded, for the repository to store.
@@ -80,6 +102,22 @@ class Instrument:
     @property
     def due_at(self) -> datetime | None:
         return self.due.due_at if self.due else None
+
+    @property
+    def is_settled(self) -> bool:
+        return is_settled(self.kind, self.status)
+
+    @property
+    def granted_scope(self) -> tuple[str, ...]:
+        """For a granted petition, the actions the court ordered; otherwise nothing."""
+        det = self.determination
+        if self.kind is not InstrumentKind.ENFORCEMENT_PETITION or det is None:
+            return ()
+        if det.outcome is Outcome.GRANTED:
+            return self.actions
+        if det.outcome is Outcome.GRANTED_NARROWED:
+            return tuple(DISCLOSE_PREFIX + name for name in det.released_fields)
+        return ()
 
     def party_of(self, agency_id: str) -> Party | None:
         if agency_id == self.issuer_agency_id:
@@ -127,6 +165,27 @@ class Instrument:
         self.issued_at = at
         self.due = due
 
+    def reschedule(self, due: DueDate | None, *, at: datetime, reason: str) -> bool:
+        """Move the clock because the release it runs from moved (or became known). Not a
+        status change: an event of its own, ``reschedule``. Whether anything moved."""
+        if due == self.due:
+            return False
+        self.new_events.append(
+            InstrumentEvent(
+                instrument_id=self.id,
+                case_id=self.case_id,
+                transition="reschedule",
+                from_status=self.status,
+                to_status=self.status,
+                actor="system",
+                at=at,
+                reason=reason,
+                changes={"due": due.to_json() if due else None},
+            )
+        )
+        self.due = due
+        return True
+
     def determine(self, determination: Determination) -> InstrumentEvent:
         allowed = (
             PETITION_OUTCOMES
@@ -138,7 +197,8 @@ class Instrument:
             raise InvalidInput(
                 f"a {self.kind.value} is answered with {names}, not {determination.outcome.value}"
             )
-        self._check_released(determination)
+        if self.kind is InstrumentKind.ENFORCEMENT_PETITION:
+            self._check_ruling(determination)
         event = self.apply(
             "determine",
             actor=determination.determined_by,
@@ -148,18 +208,27 @@ class Instrument:
             changes={
                 "outcome": determination.outcome.value,
                 "released": list(determination.released_fields),
+                "performed": list(determination.actions_performed),
+                "override": determination.override is not None,
             },
         )
         self.determination = determination
         return event
 
-    def _check_released(self, determination: Determination) -> None:
-        asked = {f for f in (disclosed_field(a) for a in self.actions) if f}
-        extra = [f for f in determination.released_fields if f not in asked]
-        if extra:
+    def _check_ruling(self, ruling: Determination) -> None:
+        """A narrowed grant names the fields it orders, all from those petitioned for; a grant
+        orders the whole petition and a denial nothing, so neither names fields."""
+        asked = [f for f in (disclosed_field(a) for a in self.actions) if f]
+        named = list(ruling.released_fields)
+        if ruling.outcome is Outcome.GRANTED_NARROWED:
+            extra = [f for f in named if f not in asked]
+            if not named or extra:
+                raise InvalidInput(
+                    f"a narrowed grant names the fields it orders, from those petitioned for "
+                    f"({', '.join(asked)}); {'not ' + ', '.join(extra) if extra else 'none named'}"
+                )
+        elif named:
             raise InvalidInput(
-                f"{', '.join(extra)} was not asked for by {self.id}: "
-                f"release only requested fields ({', '.join(sorted(asked)) or 'none'})"
+                f"a {ruling.outcome.value} ruling names no fields: grant it narrowed to order "
+                "only some"
             )
-        if determination.outcome is Outcome.DECLINED and determination.released_fields:
-            raise InvalidInput("a declined instrument releases nothing: remove the released fields")

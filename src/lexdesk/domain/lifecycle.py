@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lexdesk.domain.vocabulary import REQUEST_KINDS, AgencyKind, InstrumentKind
+from lexdesk.domain.vocabulary import CUSTODY_KINDS, REQUEST_KINDS, AgencyKind, InstrumentKind
 from lexdesk.domain.vocabulary import InstrumentStatus as S
 
 K = InstrumentKind
@@ -60,7 +60,17 @@ TRANSITIONS: tuple[Transition, ...] = tuple(
         Party.ADDRESSEE,
     )
     + _rows("lapse", (S.ISSUED, S.ACKNOWLEDGED), (S.LAPSED,), ALL_KINDS, Party.SYSTEM)
-    + _rows("withdraw", (S.ISSUED, S.ACKNOWLEDGED), (S.WITHDRAWN,), ALL_KINDS, Party.ISSUER)
+    + _rows("moot", (S.ISSUED, S.ACKNOWLEDGED), (S.MOOT,), CUSTODY_KINDS, Party.SYSTEM)
+    # An issuer may take back what it no longer wants, also once it lapsed or went moot: an
+    # issuer that was not told of a release sees its request as open, and its withdrawal must
+    # not be refused in words that would tell it otherwise (docs/adr/0006).
+    + _rows(
+        "withdraw",
+        (S.ISSUED, S.ACKNOWLEDGED, S.LAPSED, S.MOOT),
+        (S.WITHDRAWN,),
+        ALL_KINDS,
+        Party.ISSUER,
+    )
     + _rows(
         "escalate",
         (S.DECLINED, S.CONTESTED, S.LAPSED),
@@ -91,6 +101,19 @@ def find_transition(kind: K, source: S, name: str, target: S | None = None) -> T
 
 def allowed_transitions(kind: K, source: S) -> list[Transition]:
     return [row for row in TRANSITIONS if row.source is source and kind in row.kinds]
+
+
+def party_for(kind: K, name: str) -> Party | None:
+    """The side that takes transition ``name`` on an instrument of ``kind`` (whatever its
+    status), or None when no row of that name applies to the kind."""
+    return next((row.party for row in TRANSITIONS if row.name == name and kind in row.kinds), None)
+
+
+def is_settled(kind: K, status: S) -> bool:
+    """Whether an instrument is at rest: nothing but a withdrawal can move it any more. A case
+    closes when every instrument in it is settled; a declined request that its issuer may still
+    escalate is not."""
+    return all(row.name == "withdraw" for row in allowed_transitions(kind, status))
 
 
 @dataclass(frozen=True)

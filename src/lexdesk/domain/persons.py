@@ -91,6 +91,25 @@ class Custody:
     expected_release_at: datetime | None = None
     status: CustodyStatus = CustodyStatus.IN_CUSTODY
     charges: list[Charge] = field(default_factory=list)
+    #: When the person left this custody, and for a transfer to whom (an agency's code).
+    left_at: datetime | None = None
+    destination: str | None = None
+
+    def leave(self, at: datetime, status: CustodyStatus, destination: str | None = None) -> None:
+        if self.status is not CustodyStatus.IN_CUSTODY:
+            raise InvalidInput(
+                f"custody {self.id} already ended ({self.status.value}): nothing to release"
+            )
+        if at < self.booked_at:
+            raise InvalidInput("the person cannot leave custody before being booked in")
+        self.status, self.left_at, self.destination = status, at, destination
+
+    def expect_release(self, at: datetime | None) -> None:
+        if self.status is not CustodyStatus.IN_CUSTODY:
+            raise InvalidInput(f"custody {self.id} has ended: its release date no longer moves")
+        if at is not None and at < self.booked_at:
+            raise InvalidInput("expected release precedes booking: check the dates")
+        self.expected_release_at = at
 
 
 @dataclass
@@ -119,6 +138,25 @@ class Person:
     def current_custody(self) -> Custody | None:
         held = [c for c in self.custodies if c.status is CustodyStatus.IN_CUSTODY]
         return max(held, key=lambda c: c.booked_at) if held else None
+
+    def held_custody(self) -> Custody:
+        """The custody the person is in now, or a refusal saying they are not held."""
+        custody = self.current_custody()
+        if custody is None:
+            raise InvalidInput(
+                f"{self.display_name} is not in your custody now: book them in first"
+            )
+        return custody
+
+    def book_again(self, custody: Custody) -> None:
+        """A new stay: a re-arrest, a return. Only one stay is open at a time."""
+        held = self.current_custody()
+        if held is not None:
+            raise InvalidInput(
+                f"{self.display_name} is already in your custody (booked "
+                f"{held.booked_at:%Y-%m-%d}): release or transfer them first"
+            )
+        self.custodies.append(custody)
 
     def identifier(self, scheme: IdentifierScheme) -> str | None:
         return next((i.value for i in self.identifiers if i.scheme is scheme), None)

@@ -39,6 +39,27 @@ REQUEST_KINDS = frozenset(
     }
 )
 
+#: Requests about a person's stay in custody: they end (``moot``) when the person leaves it, and
+#: their clock runs from the release.
+CUSTODY_KINDS = frozenset(
+    {
+        InstrumentKind.DETAINER,
+        InstrumentKind.NOTIFICATION_REQUEST,
+        InstrumentKind.TRANSFER_REQUEST,
+    }
+)
+
+#: Rungs above the first, which demand records (8 U.S.C. § 1225(d)(4)): a subpoena, its
+#: referral, the petition to enforce it and the court's order carry ``disclose:*`` only.
+RECORD_KINDS = frozenset(
+    {
+        InstrumentKind.ADMINISTRATIVE_SUBPOENA,
+        InstrumentKind.REFERRAL,
+        InstrumentKind.ENFORCEMENT_PETITION,
+        InstrumentKind.COURT_ORDER,
+    }
+)
+
 #: Kinds addressed to the custodial agency, whose answer its rule pack governs.
 CUSTODIAN_ADDRESSED_KINDS = REQUEST_KINDS | {
     InstrumentKind.ADMINISTRATIVE_SUBPOENA,
@@ -67,6 +88,9 @@ class InstrumentStatus(StrEnum):
     LAPSED = "lapsed"
     WITHDRAWN = "withdrawn"
     ESCALATED = "escalated"
+    #: The person left custody while the request was open (released, transferred): nothing is
+    #: left to hold or to notify.
+    MOOT = "moot"
 
 
 class Outcome(StrEnum):

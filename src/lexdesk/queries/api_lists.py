@@ -51,36 +51,48 @@ INSTRUMENT_SUMMARY = (
     "id",
     "case_id",
     "kind",
-    "status",
     "actions",
     "issuer_agency_id",
     "addressee_agency_id",
     "issued_at",
-    "due_at",
     "version",
 )
 
 
 def instruments(db: Connection, query: InstrumentQuery) -> Page:
     """A page of the agency's inbox or outbox, as summaries (the columns of
-    ``INSTRUMENT_SUMMARY``)."""
+    ``INSTRUMENT_SUMMARY`` with ``status`` and ``due_at``).
+
+    The outbox reads the status and due date as the issuer may see them (the disclosure
+    policy's read model, ``issuer_status`` and ``issuer_due_at``), and filters and sorts on
+    them too: a request's due date that runs from a release the issuer was not told of is no
+    filter, no sort key and no value here. The inbox is the addressee's own."""
     t = orm.instruments
-    own, other = (
-        (t.c.addressee_agency_id, t.c.issuer_agency_id)
-        if query.box == "received"
-        else (t.c.issuer_agency_id, t.c.addressee_agency_id)
+    if query.box == "received":
+        own, other, status, due = (
+            t.c.addressee_agency_id, t.c.issuer_agency_id, t.c.status, t.c.due_at,
+        )  # fmt: skip
+    else:
+        own, other, status, due = (
+            t.c.issuer_agency_id, t.c.addressee_agency_id, t.c.issuer_status, t.c.issuer_due_at,
+        )  # fmt: skip
+    shown = (
+        *(t.c[name] for name in INSTRUMENT_SUMMARY),
+        status.label("status"),
+        due.label("due_at"),
     )
-    base = select(*(t.c[name] for name in INSTRUMENT_SUMMARY)).where(own == query.agency_id)
+    base = select(*shown).where(own == query.agency_id)
     if query.status:
-        base = base.where(t.c.status.in_(query.status))
+        base = base.where(status.in_(query.status))
     if query.kind:
         base = base.where(t.c.kind == query.kind)
     if query.due_before:
-        base = base.where(t.c.due_at < query.due_before)
+        base = base.where(due < query.due_before)
     if query.counterparty:
         base = base.where(other == query.counterparty)
-    column = t.c[query.sort.lstrip("-")]
-    return _keyset(db, base, column, t.c.id, query.sort, query.limit, query.cursor)
+    by_due = query.sort.lstrip("-") == "due_at"
+    column, shown_as = (due, "due_at") if by_due else (t.c.issued_at, "issued_at")
+    return _keyset(db, base, column, t.c.id, query.sort, query.limit, query.cursor, shown_as)
 
 
 @dataclass(frozen=True)
@@ -93,20 +105,24 @@ class CaseQuery:
 
 
 def cases(db: Connection, query: CaseQuery) -> Page:
-    """Cases the agency takes part in, newest first."""
-    c, i = orm.cases, orm.instruments
-    party = select(i.c.case_id).where(
-        or_(i.c.issuer_agency_id == query.agency_id, i.c.addressee_agency_id == query.agency_id)
-    )
-    base = select(c).where(
-        or_(
-            c.c.requesting_agency_id == query.agency_id,
-            c.c.custodial_agency_id == query.agency_id,
-            c.c.id.in_(party),
+    """Cases the agency takes part in, newest first, each with its status as the agency may
+    see it (the disclosure policy's read model, ``case_parties``)."""
+    c, cp = orm.cases, orm.case_parties
+    base = (
+        select(
+            cp.c.case_id.label("id"),
+            c.c.requesting_agency_id,
+            c.c.custodial_agency_id,
+            c.c.person_id,
+            c.c.subject,
+            cp.c.status,
+            cp.c.opened_at,
         )
+        .join(c, c.c.id == cp.c.case_id)
+        .where(cp.c.agency_id == query.agency_id)
     )
     if query.status:
-        base = base.where(c.c.status == query.status)
+        base = base.where(cp.c.status == query.status)
     if query.counterparty:
         base = base.where(
             or_(
@@ -114,7 +130,9 @@ def cases(db: Connection, query: CaseQuery) -> Page:
                 c.c.custodial_agency_id == query.counterparty,
             )
         )
-    return _keyset(db, base, c.c.opened_at, c.c.id, "-opened_at", query.limit, query.cursor)
+    return _keyset(
+        db, base, cp.c.opened_at, cp.c.case_id, "-opened_at", query.limit, query.cursor, key_as="id"
+    )
 
 
 def users(db: Connection, agency_id: str, limit: int = 50, cursor: str | None = None) -> Page:
@@ -140,7 +158,12 @@ def _keyset(
     sort: str,
     limit: int,
     cursor: str | None,
+    column_as: str | None = None,
+    key_as: str | None = None,
 ) -> Page:
+    """A keyset page; ``column_as`` and ``key_as`` name the sort column and key in the rows
+    when the query labels them otherwise."""
+    column_name, key_name = column_as or column.name, key_as or key.name
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit {limit} is out of range: ask for 1 to {MAX_LIMIT} rows")
     descending = sort.startswith("-")
@@ -156,7 +179,7 @@ def _keyset(
         if len(rows) > limit:
             return Page(
                 rows[:limit],
-                _encode(sort, getattr(rows[limit - 1], column.name), rows[limit - 1], key),
+                _encode(sort, getattr(rows[limit - 1], column_name), rows[limit - 1], key_name),
             )
     query = base.where(column.is_(None))
     if after is not None and after["empty"]:
@@ -164,7 +187,7 @@ def _keyset(
     tail = _fetch(db, query, (key,), descending, limit - len(rows) + 1)
     rows += tail
     if len(rows) > limit:
-        return Page(rows[:limit], _encode(sort, None, rows[limit - 1], key))
+        return Page(rows[:limit], _encode(sort, None, rows[limit - 1], key_name))
     return Page(rows, None)
 
 
@@ -186,9 +209,9 @@ def _beyond(
     return and_(column >= value, or_(column > value, key > last))
 
 
-def _encode(sort: str, value: Any, row: Any, key: Column[Any]) -> str:
+def _encode(sort: str, value: Any, row: Any, key_name: str) -> str:
     shown = value.isoformat() if isinstance(value, datetime) else value
-    document = {"s": sort, "v": shown, "id": getattr(row, key.name), "e": value is None}
+    document = {"s": sort, "v": shown, "id": getattr(row, key_name), "e": value is None}
     raw = json.dumps(document, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

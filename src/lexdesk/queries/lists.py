@@ -8,7 +8,7 @@ from heapq import merge
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, case, func, literal, or_, select
 
 from lexdesk.adapters import orm
 from lexdesk.domain.vocabulary import OPEN_STATUSES
@@ -114,32 +114,51 @@ class CaseRow:
 
 
 def cases(db: Connection, *, agency_id: str | None = None, limit: int = 200) -> list[CaseRow]:
-    """Cases, newest first; with an agency, only those it takes part in."""
-    c, p, i = orm.cases, orm.persons, orm.instruments
-    query = select(c, p.c.family_name, p.c.given_name).join(p, p.c.id == c.c.person_id)
-    if agency_id:
-        party = select(i.c.case_id).where(
-            or_(i.c.issuer_agency_id == agency_id, i.c.addressee_agency_id == agency_id)
-        )
-        query = query.where(
-            or_(
-                c.c.requesting_agency_id == agency_id,
-                c.c.custodial_agency_id == agency_id,
-                c.c.id.in_(party),
+    """Cases, newest first. With an agency, only those it takes part in, as it may see them
+    (the disclosure policy's read model: the case's status per agency, the person as the
+    requester named them unless the agency holds them, each instrument's status as its issuer
+    may see it); without one, every case as the agencies holding the people see them."""
+    c, p, cp = orm.cases, orm.persons, orm.case_parties
+    name = func.upper(p.c.family_name) + literal(", ") + p.c.given_name
+    if agency_id is None:
+        query = select(c, name.label("person_name")).join(p, p.c.id == c.c.person_id)
+        order = (c.c.opened_at.desc(), c.c.id)
+    else:
+        label = case((c.c.custodial_agency_id == agency_id, name), else_=c.c.subject)
+        query = (
+            select(
+                *(col for col in c.c if col.name != "status"),
+                cp.c.status,
+                label.label("person_name"),
             )
+            .select_from(cp)
+            .join(c, c.c.id == cp.c.case_id)
+            .join(p, p.c.id == c.c.person_id)
+            .where(cp.c.agency_id == agency_id)
         )
-    rows = list(db.execute(query.order_by(c.c.opened_at.desc(), c.c.id).limit(limit)))
-    chains = _chains(db, [row.id for row in rows])
+        order = (cp.c.opened_at.desc(), c.c.id)
+    rows = list(db.execute(query.order_by(*order).limit(limit)))
+    chains = _chains(db, [row.id for row in rows], agency_id)
     return [_case_row(row, chains.get(row.id, [])) for row in rows]
 
 
-def _chains(db: Connection, case_ids: list[str]) -> dict[str, list[Any]]:
+def _chains(db: Connection, case_ids: list[str], agency_id: str | None) -> dict[str, list[Any]]:
+    """Each case's instruments in order: for an agency, those it is party to, each with the
+    status it may see (its issuer's view where it issued them)."""
     t = orm.instruments
     chains: dict[str, list[Any]] = {}
-    if case_ids:
-        query = select(t.c.case_id, t.c.kind, t.c.status).where(t.c.case_id.in_(case_ids))
-        for row in db.execute(query.order_by(t.c.case_id, t.c.position)):
-            chains.setdefault(row.case_id, []).append(row)
+    if not case_ids:
+        return chains
+    if agency_id is None:
+        query = select(t.c.case_id, t.c.kind, t.c.status)
+    else:
+        shown = case((t.c.addressee_agency_id == agency_id, t.c.status), else_=t.c.issuer_status)
+        query = select(t.c.case_id, t.c.kind, shown.label("status")).where(
+            or_(t.c.issuer_agency_id == agency_id, t.c.addressee_agency_id == agency_id)
+        )
+    query = query.where(t.c.case_id.in_(case_ids)).order_by(t.c.case_id, t.c.position)
+    for row in db.execute(query):
+        chains.setdefault(row.case_id, []).append(row)
     return chains
 
 
@@ -149,31 +168,13 @@ def _case_row(row: Any, chain: list[Any]) -> CaseRow:
         requesting_agency=row.requesting_agency_id,
         custodial_agency=row.custodial_agency_id,
         person_id=row.person_id,
-        person_name=f"{row.family_name.upper()}, {row.given_name}",
+        person_name=row.person_name,
         status=row.status,
         opened_at=row.opened_at,
         instruments=len(chain),
         latest_kind=chain[-1].kind if chain else None,
         latest_status=chain[-1].status if chain else None,
     )
-
-
-def case_events(db: Connection, case_id: str) -> list[dict[str, Any]]:
-    e = orm.instrument_events
-    rows = db.execute(select(e).where(e.c.case_id == case_id).order_by(e.c.at, e.c.id))
-    return [
-        {
-            "instrument_id": r.instrument_id,
-            "transition": r.transition,
-            "from": r.from_status,
-            "to": r.to_status,
-            "actor": r.actor,
-            "at": r.at.isoformat(),
-            "reason": r.reason,
-            "changes": r.changes,
-        }
-        for r in rows
-    ]
 
 
 def overdue_instrument_ids(db: Connection, now: datetime, *, limit: int = 1000) -> list[str]:

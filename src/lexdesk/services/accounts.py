@@ -30,6 +30,7 @@ from lexdesk.domain.credentials import (
     verify_totp,
 )
 from lexdesk.domain.errors import AccountLocked, NotAuthenticated, NotFound, NotPermitted
+from lexdesk.domain.permissions import TOKEN_SCOPES, Permission, granted
 from lexdesk.domain.vocabulary import AgencyKind
 from lexdesk.services import audit
 from lexdesk.services.agencies import AddUser, add_user
@@ -66,14 +67,22 @@ class Principal:
     agency_id: str
     agency_kind: AgencyKind
     roles: frozenset[Role]
-    via: Literal["session", "token"]
+    via: Literal["session", "token", "cli"]
     scopes: frozenset[str] = frozenset()
     #: For a person: the digest of their session token, which privileged actions check.
     session: str = ""
 
     def allows(self, scope: str) -> bool:
         """A person's session is governed by roles; a system's token only by its scopes."""
-        return self.via == "session" or scope in self.scopes
+        return self.via != "token" or scope in self.scopes
+
+    def holds(self, permission: Permission) -> bool:
+        """A person's roles grant permissions; a system's token holds the scope that stands
+        for each one it may exercise (``domain.permissions.TOKEN_SCOPES``)."""
+        if self.via == "token":
+            scope = TOKEN_SCOPES.get(permission)
+            return scope is not None and scope in self.scopes
+        return granted(self.roles, permission)
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,18 @@ def logout(desk: Desk, token: str, source: str) -> None:
         actor = user.username if user else session.user_id
         record_account(uow, actor, user, "logout", source)
         uow.commit()
+
+
+def principal_at_command_line(desk: Desk, username: str) -> Principal:
+    """The user a command line acts for (``--as``): the operator holds the database and names
+    them; their roles and agency decide what the commands may do and show."""
+    with desk.uow() as uow:
+        user = user_named(uow, username)
+        if not user.active:
+            raise NotPermitted(SIGN_IN_AGAIN["disabled"])
+        found = principal_of(uow, user)
+    return Principal(found.user_id, found.username, found.agency_id, found.agency_kind,
+                     found.roles, "cli")  # fmt: skip
 
 
 def user_named(uow: UnitOfWork, username: str) -> User:

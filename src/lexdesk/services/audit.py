@@ -27,7 +27,7 @@ from lexdesk.domain.audit import (
     verify_chain,
 )
 from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound, NotPermitted
-from lexdesk.services.context import Desk, alarm_of
+from lexdesk.services.context import Desk, alarm_of, audit_actor
 from lexdesk.services.ports import UnitOfWork
 
 SYSTEM = "system"
@@ -70,6 +70,23 @@ def record(
         _sound_alarm(uow, action, failure)
         raise
     return entry
+
+
+def record_many(uow: UnitOfWork, entries: list[dict[str, Any]]) -> int:
+    """Append many entries at once, chained one to the next, inside ``uow`` (a bulk import:
+    one read of the head, one insert). Each dict holds ``record``'s keyword arguments."""
+    if not entries:
+        return 0
+    try:
+        head, at, chained = uow.audit.head(), uow.audit.now(), []
+        for fields in entries:
+            head = chain_next(head, at=at, outcome="success", **fields)
+            chained.append(head)
+        uow.audit.append_many(chained)
+    except Exception as failure:
+        _sound_alarm(uow, str(entries[0].get("action", "bulk")), failure)
+        raise
+    return len(chained)
 
 
 def _sound_alarm(uow: UnitOfWork, action: str, failure: Exception) -> None:
@@ -135,16 +152,17 @@ def records_denials(
                 return service(desk, command)
             except LexdeskError as refusal:
                 denied = isinstance(refusal, NotPermitted | NotFound)
+                actor, behalf = audit_actor(desk, str(getattr(command, "actor", SYSTEM)))
                 record_alone(
                     desk,
-                    actor=str(getattr(command, "actor", SYSTEM)),
+                    actor=actor,
                     agency="",
                     action=action,
                     object_type=object_type,
                     object_id=str(getattr(command, object_field or "", "") or ""),
                     outcome="denied" if denied else "failure",
                     source=str(getattr(command, "source", "cli")),
-                    detail={"reason": str(refusal), "refusal": type(refusal).__name__},
+                    detail={"reason": str(refusal), "refusal": type(refusal).__name__, **behalf},
                 )
                 raise
 

@@ -42,6 +42,12 @@ class Desk:
     clock: Clock
     rules: RuleBook
     alarm: AuditAlarm = field(default_factory=RememberingAlarm)
+    #: Who is at the controls when it is not the user named in a command: the operator of the
+    #: command line (``operator:<login>``), who acts on behalf of the user ``--as`` names. The
+    #: audit trail names the operator as the actor and the user as ``on_behalf_of``; the user's
+    #: roles and agency still decide what may be done. Empty for the API and the web, where the
+    #: signed-in user is the actor.
+    operator: str = ""
 
     def __post_init__(self) -> None:
         """Every unit of work this desk opens carries its alarm (see ``ALARM_ATTRIBUTE``)."""
@@ -59,6 +65,13 @@ def alarm_of(uow: UnitOfWork) -> AuditAlarm | None:
     """The alarm of the desk that opened ``uow``, if a desk did."""
     found: AuditAlarm | None = getattr(uow, ALARM_ATTRIBUTE, None)
     return found
+
+
+def audit_actor(desk: Desk, username: str) -> tuple[str, dict[str, str]]:
+    """The actor an audit entry names for ``username``, and what it adds to the detail."""
+    if desk.operator and username and username != desk.operator:
+        return desk.operator, {"on_behalf_of": username}
+    return username, {}
 
 
 def acting_user(uow: UnitOfWork, username: str) -> User:

@@ -44,7 +44,7 @@ def load_demo(desk: Desk) -> DemoReport:
     _agencies_and_users(story, report)
     for subject in SUBJECTS:
         with story.uow() as uow:
-            booked = uow.persons.by_identifier(IdentifierScheme.NYSID, subject.nysid)
+            booked = uow.persons.by_identifier("nyc-doc", IdentifierScheme.NYSID, subject.nysid)
         if booked:
             report.skipped.append(f"{subject.family_name} (already booked)")
             continue

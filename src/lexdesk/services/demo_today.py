@@ -69,7 +69,7 @@ def load_today(desk: Desk) -> list[str]:
     created = []
     for arrival in ARRIVALS:
         with desk.uow() as uow:
-            if uow.persons.by_identifier(IdentifierScheme.NYSID, arrival.nysid):
+            if uow.persons.by_identifier(arrival.custodian, IdentifierScheme.NYSID, arrival.nysid):
                 continue
         _arrive(desk, arrival)
         created.append(f"{arrival.family_name}: {arrival.kind} open at {arrival.custodian}")

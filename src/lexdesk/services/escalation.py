@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lexdesk.domain.cases import Escalation
+from lexdesk.domain.deadlines import RELEASE_DATE
 from lexdesk.domain.errors import ConcurrencyConflict
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.instruments import Instrument
+from lexdesk.domain.permissions import Permission
+from lexdesk.domain.visibility import InstrumentView
 from lexdesk.domain.vocabulary import parse_actions
-from lexdesk.services import audit
+from lexdesk.services import audit, views
 from lexdesk.services.context import Desk
 from lexdesk.services.instrument_access import (
     due_for_addressee,
@@ -18,8 +21,9 @@ from lexdesk.services.instrument_access import (
     next_addressee,
     person_of,
     record_change,
-    require_party,
+    require_reason,
 )
+from lexdesk.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -33,44 +37,74 @@ class Escalate:
     reference: str = ""
     expected_version: int | None = None
     source: str = "cli"
+    #: For a court order: whom the court orders the records produced to (default: the agency
+    #: whose subpoena it enforces).
+    produce_to: tuple[str, ...] = ()
 
 
 @audit.records_denials("instrument.escalate", "instrument")
 def escalate(desk: Desk, command: Escalate) -> Instrument:
     """Take an instrument to the next rung of the ladder, appending the new one to the case."""
-    now = desk.clock.now()
     with desk.uow() as uow:
-        user, case, parent = load_for_actor(
-            uow, command.actor, command.instrument_id, command.expected_version
-        )
-        rung = case.escalation_rung(parent)
-        require_party(user, parent, rung.next_issuer)
-        addressee = next_addressee(uow, case, rung.next_addressee, command.addressee)
-        due = due_for_addressee(
-            rung.target, addressee, now, person_of(uow, case), command.return_date
-        )
-        child = case.escalate(
-            parent,
-            Escalation(
-                new_id=new_id("ins"),
-                addressee_agency_id=addressee.id,
-                actions=parse_actions(command.actions) if command.actions else None,
-                actor=user.username,
-                at=now,
-                reason=command.reason,
-                due=due,
-                reference=command.reference,
-            ),
-        )
-        uow.cases.save(case)
-        record_change(uow, user, "instrument.escalate", child, command.source, parent=parent.id)
+        child = _escalate(desk, uow, command)
         uow.commit()
+    return child
+
+
+def preview_escalation(desk: Desk, command: Escalate) -> InstrumentView:
+    """Every check that escalating makes, and the new instrument as its issuer would see it,
+    with nothing written: the review step before Send."""
+    with desk.uow() as uow:
+        child = _escalate(desk, uow, command)
+        case = uow.cases.of_instrument(child.id)
+        assert case is not None
+        view = views.instrument_view(uow, child.issuer_agency_id, case, child)
+        uow.rollback()
+    assert view is not None
+    return view
+
+
+def _escalate(desk: Desk, uow: UnitOfWork, command: Escalate) -> Instrument:
+    reason = require_reason(command.reason, "an escalation")
+    actions = parse_actions(command.actions) if command.actions else None
+    now = desk.clock.now()
+    loaded = load_for_actor(
+        uow,
+        command.actor,
+        command.instrument_id,
+        command.expected_version,
+        Permission.INSTRUMENT_ESCALATE,
+    )
+    user, case, parent = loaded.user, loaded.case, loaded.instrument
+    rung = case.escalation_rung(parent, seen=loaded.view.status)
+    addressee = next_addressee(uow, case, rung.next_addressee, command.addressee)
+    person = person_of(uow, case)
+    due = due_for_addressee(desk, rung.target, addressee, now, person, command.return_date)
+    child = case.escalate(
+        parent,
+        Escalation(
+            new_id=new_id("ins"),
+            addressee_agency_id=addressee.id,
+            actions=actions,
+            actor=user.username,
+            at=now,
+            reason=reason,
+            due=due,
+            reference=command.reference,
+            produce_to=command.produce_to,
+        ),
+    )
+    uow.cases.save(case)
+    views.refresh(uow, case)
+    record_change(desk, uow, user, "instrument.escalate", child, command.source, parent=parent.id)
     return child
 
 
 def lapse_overdue(desk: Desk, instrument_ids: list[str]) -> list[Instrument]:
     """Mark overdue instruments lapsed (the sweeper's verb). Each in its own unit of work, so one
-    conflict does not hold back the rest; one already moved on by someone else is skipped."""
+    conflict does not hold back the rest; one already moved on by someone else is skipped.
+
+    The reason names no date: a clock that ran from the release would tell it."""
     lapsed = []
     for instrument_id in instrument_ids:
         with desk.uow() as uow:
@@ -80,15 +114,19 @@ def lapse_overdue(desk: Desk, instrument_ids: list[str]) -> list[Instrument]:
             instrument, now = case.instrument(instrument_id), desk.clock.now()
             if not instrument.is_open or instrument.due_at is None or instrument.due_at > now:
                 continue
+            derived = instrument.due.derived_from if instrument.due else None
             instrument.apply(
                 "lapse",
-                actor="system",
+                actor=audit.SYSTEM,
                 at=now,
-                reason=f"due {instrument.due_at.isoformat()} passed",
+                reason="the due time passed without an answer",
+                changes={"derived_from": RELEASE_DATE} if derived else {},
             )
+            case.close_if_settled()
             try:
                 uow.cases.save(case)
-                record_change(uow, None, "instrument.lapse", instrument, "system")
+                views.refresh(uow, case)
+                record_change(desk, uow, None, "instrument.lapse", instrument, audit.SYSTEM)
                 uow.commit()
             except ConcurrencyConflict:
                 continue

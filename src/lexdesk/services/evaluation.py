@@ -1,4 +1,5 @@
-"""The rule evaluation a determination rests on, and the refusal of a prohibited release."""
+"""The rule evaluation a determination rests on: the addressee's law on the instrument, read
+from the record as it stands (``domain.answers`` then says whether the answer agrees)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ from zoneinfo import ZoneInfo
 
 from lexdesk.domain.agencies import Agency
 from lexdesk.domain.deadlines import DeadlinePolicy
-from lexdesk.domain.errors import DisclosureRefused
+from lexdesk.domain.errors import NotFound
 from lexdesk.domain.instruments import Instrument
+from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import ChargeStatus, Person
 from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, AgencyKind
+from lexdesk.services import audit
+from lexdesk.services.accounts import Principal
+from lexdesk.services.authorization import authorize
+from lexdesk.services.context import Desk, audit_actor
 from lexdesk.services.ports import RuleBook
 
 
@@ -49,10 +55,9 @@ def evaluate_for_determination(
     addressee: Agency,
     instrument: Instrument,
     person: Person,
-    released: tuple[str, ...],
     now: datetime,
 ) -> dict[str, Any] | None:
-    """Evaluate the addressee's law for this instrument; refuse a release it prohibits.
+    """Evaluate the addressee's law for this instrument on the addressee's today.
 
     Only a custodial agency answering an instrument addressed to it is governed by a pack;
     a U.S. Attorney or a court decides under no pack and gets no evaluation."""
@@ -63,11 +68,41 @@ def evaluate_for_determination(
         return None
     policy = DeadlinePolicy.from_json(addressee.deadline_policy)
     as_of = now.astimezone(ZoneInfo(policy.timezone)).date().isoformat()
-    decision = rules.decide(rule_document(addressee.rule_pack, instrument, person, as_of))
-    refused = [f for f in released if decision.statuses.get(f"disclose:{f}") == "prohibited"]
-    if refused:
-        raise DisclosureRefused(
-            f"{addressee.rule_pack} prohibits releasing {', '.join(refused)} on {as_of}: "
-            "release only fields the evaluation permits or requires"
+    return rules.decide(rule_document(addressee.rule_pack, instrument, person, as_of)).record
+
+
+def evaluation_now(
+    desk: Desk, reader: Principal, instrument_id: str, source: str
+) -> tuple[dict[str, Any], str] | None:
+    """The addressee's law on an instrument today, as the determination would record it, for
+    the addressee that must answer; None where no rule pack governs the answer (a U.S.
+    Attorney, a court). Reading it reads the person's record: on record too."""
+    authorize(reader, Permission.INSTRUMENT_DETERMINE)
+    with desk.uow() as uow:
+        case = uow.cases.of_instrument(instrument_id)
+        if case is None:
+            raise NotFound("instrument", instrument_id)
+        instrument = case.instrument(instrument_id)
+        authorize(reader, Permission.INSTRUMENT_DETERMINE, instrument)
+        addressee = uow.agencies.get(instrument.addressee_agency_id)
+        person = uow.persons.get(case.person_id)
+        if addressee is None or person is None:
+            raise NotFound("instrument", instrument_id)
+        record = evaluate_for_determination(
+            desk.rules, addressee, instrument, person, desk.clock.now()
         )
-    return decision.record
+        if record is None:
+            return None
+        actor, behalf = audit_actor(desk, reader.username)
+        audit.record(
+            uow,
+            actor=actor,
+            agency=reader.agency_id,
+            action="person.read",
+            object_type="person",
+            object_id=person.id,
+            source=source,
+            detail={"evaluation": instrument.id, **behalf},
+        )
+        uow.commit()
+    return record["result"], str(record["pack"])

@@ -1,42 +1,82 @@
-"""What every verb on an instrument shares: loading it for an actor, checking their side,
-recording the change, and computing due dates on the addressee's clock."""
+"""What every verb on an instrument shares: loading it for an actor (seen as the policy lets
+the actor see it, authorized for the verb), recording the change, opening the case, and due
+dates on the addressee's clock under the addressee's law."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from lexdesk.domain.agencies import Agency, User
 from lexdesk.domain.calendar import calendar_for
 from lexdesk.domain.cases import Case
-from lexdesk.domain.deadlines import DeadlinePolicy, DueDate, due_for
-from lexdesk.domain.errors import ConcurrencyConflict, InvalidInput, NotFound, NotPermitted
+from lexdesk.domain.deadlines import DEFAULT_HOLD, DeadlinePolicy, DueDate, HoldBound, due_for
+from lexdesk.domain.errors import (
+    ConcurrencyConflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+)
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.instruments import Instrument
-from lexdesk.domain.lifecycle import Party
+from lexdesk.domain.lifecycle import find_transition
+from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.visibility import InstrumentView
 from lexdesk.domain.vocabulary import AgencyKind, InstrumentKind, parse_choice
-from lexdesk.services import audit
-from lexdesk.services.context import acting_user, agency
+from lexdesk.services import audit, views
+from lexdesk.services.authorization import authorize
+from lexdesk.services.context import Desk, acting_user, agency, audit_actor
 from lexdesk.services.ports import UnitOfWork
 
 
+@dataclass(frozen=True)
+class Loaded:
+    user: User
+    case: Case
+    instrument: Instrument
+    #: The instrument as the user's agency may see it: a transition it may not learn of is
+    #: not there, and no refusal may tell it otherwise.
+    view: InstrumentView
+
+
 def load_for_actor(
-    uow: UnitOfWork, username: str, instrument_id: str, expected: int | None
-) -> tuple[User, Case, Instrument]:
+    uow: UnitOfWork,
+    username: str,
+    instrument_id: str,
+    expected: int | None,
+    permission: Permission,
+) -> Loaded:
+    """The instrument, for a user whose role grants ``permission``, whose agency may see it
+    and is the side that takes the verb; otherwise the refusal, on the same terms for every
+    door (``services.authorization``)."""
     user = acting_user(uow, username)
+    authorize(user, permission)
     case = uow.cases.of_instrument(instrument_id)
     if case is None:
         raise NotFound("instrument", instrument_id)
     instrument = case.instrument(instrument_id)
-    if instrument.party_of(user.agency_id) is None:
+    view = views.instrument_view(uow, user.agency_id, case, instrument)
+    if view is None:
         # Another agency's instrument does not exist for this user, rather than being forbidden.
         raise NotFound("instrument", instrument_id)
-    if expected is not None and expected != instrument.version:
+    authorize(user, permission, instrument)
+    if expected is not None and expected != view.version:
         raise ConcurrencyConflict("instrument", instrument_id, expected)
-    return user, case, instrument
+    return Loaded(user, case, instrument, view)
+
+
+def require_transition(loaded: Loaded, name: str) -> None:
+    """Refuse a transition that the status the actor sees does not allow, naming that status:
+    an issuer that was not told the person left custody learns nothing from a refusal."""
+    instrument, seen = loaded.instrument, loaded.view.status
+    if find_transition(instrument.kind, seen, name) is None:
+        raise IllegalTransition(instrument.id, instrument.kind.value, seen.value, name)
 
 
 def record_change(
+    desk: Desk,
     uow: UnitOfWork,
     user: User | None,
     action: str,
@@ -44,25 +84,27 @@ def record_change(
     source: str,
     **detail: str,
 ) -> None:
-    """The change's audit entry, in the change's own unit of work: both commit or neither."""
+    """The change's audit entry, in the change's own unit of work: both commit or neither. It
+    names the real actor (the operator, for the command line, on behalf of the user) and both
+    agencies of the instrument."""
+    actor, behalf = audit_actor(desk, user.username) if user else (audit.SYSTEM, {})
     audit.record(
         uow,
-        actor=user.username if user else audit.SYSTEM,
+        actor=actor,
         agency=user.agency_id if user else "",
         action=action,
         object_type="instrument",
         object_id=instrument.id,
         source=source,
-        detail={"kind": instrument.kind.value, "status": instrument.status.value, **detail},
+        detail={
+            "kind": instrument.kind.value,
+            "status": instrument.status.value,
+            "issuer": instrument.issuer_agency_id,
+            "addressee": instrument.addressee_agency_id,
+            **behalf,
+            **detail,
+        },
     )
-
-
-def require_party(user: User, instrument: Instrument, party: Party) -> None:
-    if instrument.party_of(user.agency_id) is not party:
-        raise NotPermitted(
-            f"only the {party.value} of {instrument.id} may do this; {user.username} acts for "
-            f"{user.agency_id}"
-        )
 
 
 def require_kind(found: Agency, kind: AgencyKind, does: str) -> None:
@@ -72,11 +114,20 @@ def require_kind(found: Agency, kind: AgencyKind, does: str) -> None:
         )
 
 
+def require_reason(reason: str, what: str) -> str:
+    """Every act that changes a status says why; the reason is kept with the event forever."""
+    if not reason.strip():
+        raise InvalidInput(f"{what} needs a reason: say why, it is kept with the event")
+    return reason.strip()
+
+
 def find_person(uow: UnitOfWork, key: str, custodian: Agency) -> Person:
+    """The person the custodian's records know by ``key`` (an id, or scheme:value). Whether
+    any other custodian knows them is never looked at, and never said."""
     scheme, _, value = key.partition(":")
     if value:
         scheme_of = parse_choice(IdentifierScheme, scheme, "identifier scheme")
-        person = uow.persons.by_identifier(scheme_of, value)
+        person = uow.persons.by_identifier(custodian.id, scheme_of, value)
     else:
         person = uow.persons.get(key)
     if person is None or person.owner_agency_id != custodian.id:
@@ -85,12 +136,20 @@ def find_person(uow: UnitOfWork, key: str, custodian: Agency) -> Person:
 
 
 def open_case(
-    uow: UnitOfWork, issuer: Agency, custodian: Agency, person: Person, now: datetime
+    uow: UnitOfWork,
+    issuer: Agency,
+    custodian: Agency,
+    person: Person,
+    subject: str,
+    now: datetime,
 ) -> Case:
-    for case in uow.cases.find(issuer.id, person.id):
-        if case.status.value == "open" and case.custodial_agency_id == custodian.id:
-            return case
-    case = Case(new_id("cas"), issuer.id, custodian.id, person.id, now)
+    """The open case between the two agencies about the person, or a new one. Two requests at
+    once may both find none: the second insert is refused by the database's unique index
+    (``OpenCaseRace``), and the caller retries and joins the first."""
+    found = uow.cases.find_open(issuer.id, custodian.id, person.id)
+    if found is not None:
+        return found
+    case = Case(new_id("cas"), issuer.id, custodian.id, person.id, now, subject=subject[:200])
     uow.cases.add(case)
     return case
 
@@ -112,22 +171,34 @@ def next_addressee(uow: UnitOfWork, case: Case, kind: AgencyKind, named: str | N
     return found
 
 
+def hold_bound(desk: Desk, addressee: Agency, now: datetime) -> HoldBound:
+    """How long a hold may last under the addressee's law on the day."""
+    if addressee.kind is not AgencyKind.CUSTODIAL or not addressee.rule_pack:
+        return DEFAULT_HOLD
+    zone = ZoneInfo(DeadlinePolicy.from_json(addressee.deadline_policy).timezone)
+    return desk.rules.hold_bound(addressee.rule_pack, now.astimezone(zone).date())
+
+
 def due_for_addressee(
+    desk: Desk,
     kind: InstrumentKind,
     addressee: Agency,
-    now: datetime,
+    issued_at: datetime,
     person: Person,
     return_date: datetime | None,
+    now: datetime | None = None,
 ) -> DueDate | None:
-    # The clock runs where the answer is owed: the addressee's time zone, holidays and periods.
+    # The clock runs where the answer is owed: the addressee's time zone, holidays, periods
+    # and law (how long a hold may last).
     policy = DeadlinePolicy.from_json(addressee.deadline_policy)
     custody = person.current_custody()
     return due_for(
         kind,
-        issued_at=now,
+        issued_at=issued_at,
         policy=policy,
         calendar=calendar_for(policy.state),
         release_eligible_at=custody.expected_release_at if custody else None,
         return_date=return_date,
-        now=now,
+        now=now or issued_at,
+        hold=hold_bound(desk, addressee, now or issued_at),
     )

@@ -1,32 +1,45 @@
 """The verbs of the process: issue, acknowledge, determine and withdraw an instrument.
 
 Escalation and lapsing live in ``escalation``; they are re-exported here so that a caller has
-one place for every verb."""
+one place for every verb. Each verb checks role and side (``authorization``), records the
+change with its audit entry, and stores what each party may now see (``views``), in one unit
+of work. ``preview_issue`` runs every check that issuing would, and writes nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from lexdesk.domain.errors import (
-    InvalidInput,
-)
+from lexdesk.domain import answers
+from lexdesk.domain.agencies import Role
+from lexdesk.domain.disclosure import release_for
+from lexdesk.domain.errors import InvalidInput, OpenCaseRace
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.instruments import Determination, Instrument
-from lexdesk.domain.lifecycle import Party
+from lexdesk.domain.permissions import Permission
+from lexdesk.domain.visibility import InstrumentView
 from lexdesk.domain.vocabulary import (
     REQUEST_KINDS,
     AgencyKind,
+    InstrumentKind,
+    Outcome,
     parse_actions,
     parse_kind,
     parse_outcome,
     parse_warrant,
 )
-from lexdesk.services import audit
-from lexdesk.services.context import Desk, acting_user, agency
-from lexdesk.services.escalation import Escalate, escalate, lapse_overdue
+from lexdesk.services import audit, views
+from lexdesk.services.authorization import authorize
+from lexdesk.services.context import Desk, acting_user, agency, audit_actor
+from lexdesk.services.escalation import (
+    Escalate,
+    escalate,
+    lapse_overdue,
+    preview_escalation,
+)
 from lexdesk.services.evaluation import evaluate_for_determination
 from lexdesk.services.instrument_access import (
+    Loaded,
     due_for_addressee,
     find_person,
     load_for_actor,
@@ -34,8 +47,10 @@ from lexdesk.services.instrument_access import (
     person_of,
     record_change,
     require_kind,
-    require_party,
+    require_reason,
+    require_transition,
 )
+from lexdesk.services.ports import UnitOfWork
 
 __all__ = [
     "Acknowledge",
@@ -48,8 +63,12 @@ __all__ = [
     "escalate",
     "issue_instrument",
     "lapse_overdue",
+    "preview_escalation",
+    "preview_issue",
     "withdraw",
 ]
+#: How often a request that lost the race to open a case is tried again (it then joins it).
+CASE_RACE_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -68,7 +87,34 @@ class IssueInstrument:
 
 @audit.records_denials("instrument.issue", "instrument")
 def issue_instrument(desk: Desk, command: IssueInstrument) -> Instrument:
-    """File the first instrument of a case (a request) about a person another agency holds."""
+    """File the first instrument of a case (a request) about a person another agency holds;
+    it joins the open case between the two agencies about the person, or opens one."""
+    for attempt in range(CASE_RACE_TRIES):
+        try:
+            with desk.uow() as uow:
+                instrument = _issue(desk, uow, command)
+                uow.commit()
+            return instrument
+        except OpenCaseRace:
+            if attempt == CASE_RACE_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def preview_issue(desk: Desk, command: IssueInstrument) -> InstrumentView:
+    """Every check that issuing makes, and the instrument as its issuer would see it, with
+    nothing written: the review step before Send."""
+    with desk.uow() as uow:
+        instrument = _issue(desk, uow, command)
+        case = uow.cases.of_instrument(instrument.id)
+        assert case is not None
+        view = views.instrument_view(uow, instrument.issuer_agency_id, case, instrument)
+        uow.rollback()
+    assert view is not None
+    return view
+
+
+def _issue(desk: Desk, uow: UnitOfWork, command: IssueInstrument) -> Instrument:
     kind = parse_kind(command.kind)
     if kind not in REQUEST_KINDS:
         raise InvalidInput(
@@ -76,30 +122,32 @@ def issue_instrument(desk: Desk, command: IssueInstrument) -> Instrument:
         )
     actions, warrant = parse_actions(command.actions), parse_warrant(command.warrant)
     now = desk.clock.now()
-    with desk.uow() as uow:
-        user = acting_user(uow, command.actor)
-        issuer, custodian = agency(uow, user.agency_id), agency(uow, command.addressee)
-        require_kind(issuer, AgencyKind.IMMIGRATION, "files requests")
-        require_kind(custodian, AgencyKind.CUSTODIAL, "receives requests")
-        person = find_person(uow, command.person, custodian)
-        case = open_case(uow, issuer, custodian, person, now)
-        instrument = Instrument(
-            id=new_id("ins"),
-            case_id=case.id,
-            kind=kind,
-            actions=actions,
-            warrant=warrant,
-            issuer_agency_id=issuer.id,
-            addressee_agency_id=custodian.id,
-            created_at=now,
-            reference=command.reference,
-        )
-        due = due_for_addressee(kind, custodian, now, person, command.return_date)
-        instrument.issue(actor=user.username, at=now, due=due, reason=command.reason)
-        case.add(instrument)
-        uow.cases.save(case)
-        record_change(uow, user, "instrument.issue", instrument, command.source, case=case.id)
-        uow.commit()
+    user = acting_user(uow, command.actor)
+    authorize(user, Permission.INSTRUMENT_ISSUE)
+    issuer, custodian = agency(uow, user.agency_id), agency(uow, command.addressee)
+    require_kind(issuer, AgencyKind.IMMIGRATION, "files requests")
+    require_kind(custodian, AgencyKind.CUSTODIAL, "receives requests")
+    person = find_person(uow, command.person, custodian)
+    case = open_case(uow, issuer, custodian, person, command.person, now)
+    instrument = Instrument(
+        id=new_id("ins"),
+        case_id=case.id,
+        kind=kind,
+        actions=actions,
+        warrant=warrant,
+        issuer_agency_id=issuer.id,
+        addressee_agency_id=custodian.id,
+        created_at=now,
+        reference=command.reference,
+        produce_to=(issuer.id,),
+    )
+    due = due_for_addressee(desk, kind, custodian, now, person, command.return_date)
+    reason = command.reason.strip() or f"{kind.value.replace('_', ' ')} issued"
+    instrument.issue(actor=user.username, at=now, due=due, reason=reason)
+    case.add(instrument)
+    uow.cases.save(case)
+    views.refresh(uow, case)
+    record_change(desk, uow, user, "instrument.issue", instrument, command.source, case=case.id)
     return instrument
 
 
@@ -114,15 +162,9 @@ class Acknowledge:
 
 @audit.records_denials("instrument.acknowledge", "instrument")
 def acknowledge(desk: Desk, command: Acknowledge) -> Instrument:
-    return _take(
-        desk,
-        "acknowledge",
-        command.actor,
-        command.instrument_id,
-        command.expected_version,
-        command.reason,
-        command.source,
-    )
+    """The addressee confirms receipt (the act is its own reason when none is given)."""
+    reason = command.reason.strip() or "receipt acknowledged"
+    return _take(desk, "acknowledge", Permission.INSTRUMENT_ACKNOWLEDGE, command, reason)
 
 
 @dataclass(frozen=True)
@@ -134,46 +176,108 @@ class Determine:
     released_fields: tuple[str, ...] = ()
     expected_version: int | None = None
     source: str = "cli"
+    #: The requested actions performed, for a partial answer (its fields: ``released_fields``).
+    actions_performed: tuple[str, ...] = ()
+    #: Why counsel departs from the evaluation, when the answer contradicts it.
+    override_reason: str | None = None
 
 
 @audit.records_denials("instrument.determine", "instrument")
 def determine(desk: Desk, command: Determine) -> Instrument:
-    """Record the addressee's answer, resting on the rule engine's evaluation of its law."""
+    """Record the addressee's answer, resting on the rule engine's evaluation of its law: an
+    answer that contradicts it needs an override. What it releases goes into the ledger, to
+    the instrument's recipients, as it stands now."""
     outcome = parse_outcome(command.outcome)
-    if not command.reason.strip():
-        raise InvalidInput(
-            "a determination needs a reason: say why, citing the rule where one decided"
-        )
+    reason = require_reason(command.reason, "a determination")
     with desk.uow() as uow:
-        user, case, instrument = load_for_actor(
-            uow, command.actor, command.instrument_id, command.expected_version
+        loaded = load_for_actor(
+            uow,
+            command.actor,
+            command.instrument_id,
+            command.expected_version,
+            Permission.INSTRUMENT_DETERMINE,
         )
-        require_party(user, instrument, Party.ADDRESSEE)
-        addressee = agency(uow, instrument.addressee_agency_id)
-        evaluation = evaluate_for_determination(
-            desk.rules,
-            addressee,
-            instrument,
-            person_of(uow, case),
-            command.released_fields,
-            desk.clock.now(),
-        )
-        determination = Determination(
-            outcome=outcome,
-            reason=command.reason.strip(),
-            released_fields=tuple(dict.fromkeys(command.released_fields)),
-            determined_by=user.username,
-            determined_at=desk.clock.now(),
-            evaluation=evaluation,
-        )
+        require_transition(loaded, "determine")
+        user, case, instrument = loaded.user, loaded.case, loaded.instrument
+        addressee, person = agency(uow, instrument.addressee_agency_id), person_of(uow, case)
+        now = desk.clock.now()
+        evaluation = evaluate_for_determination(desk.rules, addressee, instrument, person, now)
+        determination = _answer(command, loaded, outcome, reason, evaluation, now)
         instrument.determine(determination)
-        case.close_if_denied(instrument)
+        release = release_for(new_id("rel"), instrument, person, addressee.id)
+        case.close_if_settled()
         uow.cases.save(case)
-        record_change(
-            uow, user, "instrument.determine", instrument, command.source, outcome=outcome.value
-        )
+        if release is not None:
+            uow.releases.add(release)
+            _record_release(desk, uow, loaded, release.id, sorted(release.fields), command.source)
+        views.refresh(uow, case)
+        detail = {"outcome": outcome.value}
+        if determination.override:
+            detail["override"] = "yes"
+        record_change(desk, uow, user, "instrument.determine", instrument, command.source, **detail)
         uow.commit()
     return instrument
+
+
+def _answer(
+    command: Determine,
+    loaded: Loaded,
+    outcome: Outcome,
+    reason: str,
+    evaluation: dict[str, object] | None,
+    now: datetime,
+) -> Determination:
+    instrument, user = loaded.instrument, loaded.user
+    released = tuple(dict.fromkeys(command.released_fields))
+    performed: tuple[str, ...] = ()
+    override: answers.Override | None = None
+    if instrument.kind not in (InstrumentKind.ENFORCEMENT_PETITION, InstrumentKind.REFERRAL):
+        performed, released = answers.performed_actions(
+            outcome, instrument.actions, tuple(command.actions_performed), released
+        )
+        found: tuple[answers.Contradiction, ...] = ()
+        if evaluation is not None:
+            result = evaluation.get("result")
+            decided = result.get("actions", {}) if isinstance(result, dict) else {}
+            found = answers.contradictions(instrument.actions, performed, decided)
+        override = answers.checked_override(
+            command.override_reason, user.username, Role.LEGAL in user.roles, now, found
+        )
+        if found and override is None:
+            raise answers.LawContradicted(outcome.value, found)
+    elif command.actions_performed or command.override_reason:
+        raise InvalidInput(f"a {instrument.kind.value} is ruled on, not performed: no actions")
+    return Determination(
+        outcome=outcome,
+        reason=reason,
+        released_fields=released,
+        determined_by=user.username,
+        determined_at=now,
+        evaluation=evaluation,
+        actions_performed=performed,
+        override=override,
+    )
+
+
+def _record_release(
+    desk: Desk, uow: UnitOfWork, loaded: Loaded, release_id: str, fields: list[str], source: str
+) -> None:
+    actor, behalf = audit_actor(desk, loaded.user.username)
+    audit.record(
+        uow,
+        actor=actor,
+        agency=loaded.user.agency_id,
+        action="disclosure.release",
+        object_type="release",
+        object_id=release_id,
+        source=source,
+        detail={
+            "instrument": loaded.instrument.id,
+            "fields": fields,
+            "recipients": list(loaded.instrument.produce_to),
+            **behalf,
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -187,32 +291,28 @@ class Withdraw:
 
 @audit.records_denials("instrument.withdraw", "instrument")
 def withdraw(desk: Desk, command: Withdraw) -> Instrument:
-    return _take(
-        desk,
-        "withdraw",
-        command.actor,
-        command.instrument_id,
-        command.expected_version,
-        command.reason,
-        command.source,
-    )
+    reason = require_reason(command.reason, "a withdrawal")
+    return _take(desk, "withdraw", Permission.INSTRUMENT_WITHDRAW, command, reason)
 
 
 def _take(
     desk: Desk,
     name: str,
-    actor: str,
-    instrument_id: str,
-    expected: int | None,
+    permission: Permission,
+    command: Acknowledge | Withdraw,
     reason: str,
-    source: str,
 ) -> Instrument:
     """A transition that changes nothing but the status: the table says who may take it."""
     with desk.uow() as uow:
-        user, case, instrument = load_for_actor(uow, actor, instrument_id, expected)
-        require_party(user, instrument, instrument.rule_for(name).party)
-        instrument.apply(name, actor=user.username, at=desk.clock.now(), reason=reason)
+        loaded = load_for_actor(
+            uow, command.actor, command.instrument_id, command.expected_version, permission
+        )
+        require_transition(loaded, name)
+        instrument, case = loaded.instrument, loaded.case
+        instrument.apply(name, actor=loaded.user.username, at=desk.clock.now(), reason=reason)
+        case.close_if_settled()
         uow.cases.save(case)
-        record_change(uow, user, f"instrument.{name}", instrument, source)
+        views.refresh(uow, case)
+        record_change(desk, uow, loaded.user, f"instrument.{name}", instrument, command.source)
         uow.commit()
     return instrument

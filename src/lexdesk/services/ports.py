@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
 from lexdesk.domain.agencies import Agency, User
 from lexdesk.domain.audit import Anchor, AuditEntry
-from lexdesk.domain.cases import Case
-from lexdesk.domain.instruments import Instrument
+from lexdesk.domain.cases import Case, CaseStatus
+from lexdesk.domain.deadlines import HoldBound
+from lexdesk.domain.disclosure import Release
+from lexdesk.domain.instruments import Instrument, InstrumentEvent
 from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.vocabulary import InstrumentStatus
 
 
 class Clock(Protocol):
@@ -35,8 +38,13 @@ class UserRepository(Protocol):
 
 class PersonRepository(Protocol):
     def add(self, person: Person) -> None: ...
+    def add_many(self, people: list[Person]) -> None: ...
+    def identifier_index(self, owner_agency_id: str) -> dict[tuple[str, str], str]: ...
+    def update(self, person: Person) -> None: ...
     def get(self, person_id: str) -> Person | None: ...
-    def by_identifier(self, scheme: IdentifierScheme, value: str) -> Person | None: ...
+    def by_identifier(
+        self, owner_agency_id: str, scheme: IdentifierScheme, value: str
+    ) -> Person | None: ...
 
 
 class CaseRepository(Protocol):
@@ -44,8 +52,28 @@ class CaseRepository(Protocol):
     def get(self, case_id: str) -> Case | None: ...
     def of_instrument(self, instrument_id: str) -> Case | None: ...
     def find(self, requesting_agency_id: str, person_id: str) -> list[Case]: ...
+    def find_open(
+        self, requesting_agency_id: str, custodial_agency_id: str, person_id: str
+    ) -> Case | None: ...
+    def about(self, person_id: str) -> list[Case]: ...
+    def events(self, case_id: str) -> list[InstrumentEvent]: ...
     def save(self, case: Case) -> None:
         """Store what changed; raises ConcurrencyConflict if an instrument changed meanwhile."""
+
+    def save_views(
+        self,
+        case: Case,
+        issuer_views: dict[str, tuple[InstrumentStatus, datetime | None]],
+        parties: dict[str, CaseStatus],
+    ) -> None:
+        """Store the disclosure policy's read model of the case (``domain.visibility``)."""
+
+
+class ReleaseRepository(Protocol):
+    """The disclosure ledger."""
+
+    def add(self, release: Release) -> None: ...
+    def about(self, person_id: str) -> list[Release]: ...
 
 
 class AccountRepository(Protocol):
@@ -83,6 +111,7 @@ class AuditLog(Protocol):
         ...
 
     def append(self, entry: AuditEntry) -> None: ...
+    def append_many(self, entries: list[AuditEntry]) -> None: ...
     def entries(self, after: int = 0) -> Iterator[AuditEntry]: ...
     def anchor(self) -> Anchor | None: ...
     def purge_through(self, anchor: Anchor, actor: str) -> int: ...
@@ -97,6 +126,8 @@ class UnitOfWork(Protocol):
     def persons(self) -> PersonRepository: ...
     @property
     def cases(self) -> CaseRepository: ...
+    @property
+    def releases(self) -> ReleaseRepository: ...
     @property
     def accounts(self) -> AccountRepository: ...
     @property
@@ -151,6 +182,7 @@ __all__ = [
     "Instrument",
     "Notifier",
     "PersonRepository",
+    "ReleaseRepository",
     "RuleBook",
     "RuleDecision",
     "UnitOfWork",
@@ -176,4 +208,8 @@ class RuleBook(Protocol):
     def pack_ids(self) -> list[str]: ...
     def decide(self, document: dict[str, Any]) -> RuleDecision:
         """Evaluate one request in the ``lexdesk rules evaluate`` document shape."""
+        ...
+
+    def hold_bound(self, pack_id: str, as_of: date) -> HoldBound:
+        """How long a hold may last under the pack's law in force on ``as_of``."""
         ...

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field
 
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
@@ -14,9 +15,9 @@ from lexdesk.entrypoints.api.instrument_models import EventOut, InstrumentOut, e
 from lexdesk.entrypoints.api.schemas import Answer, CaseId, Code, Cursor, Limit
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import api_lists
-from lexdesk.queries.lists import case_events
 from lexdesk.services import audit, disclosures
 from lexdesk.services.accounts import Principal
+from lexdesk.services.authorization import may
 
 router = APIRouter(prefix="/cases", tags=["cases"], route_class=ApiRoute, responses=COMMON_ERRORS)
 Reader = Annotated[Principal, Depends(requires(Permission.CASE_READ))]
@@ -37,7 +38,13 @@ class CasePage(Answer):
 
 
 class CaseOut(CaseSummary):
-    instruments: list[InstrumentOut]
+    instruments: list[InstrumentOut] = Field(
+        description="The instruments one's agency may see, in order; empty for an API token "
+        "without the instruments:read scope (see withheld.instruments)."
+    )
+    withheld: dict[str, str] = Field(
+        default_factory=dict, description="What one's agency may not read here, and why."
+    )
 
 
 @router.get("", name="list_cases")
@@ -77,25 +84,35 @@ def list_cases(
     return CasePage(items=items, next_cursor=page.next_cursor)
 
 
+INSTRUMENTS_NEED = "reading instruments needs the instruments:read scope"
+
+
 @router.get("/{case_id}", name="get_case")
 def get_case(request: Request, case_id: CaseId, reader: Reader) -> CaseOut:
-    """One case with its chain of instruments, in order."""
-    case = disclosures.visible_case(built(request).desk, reader, case_id, source_of(request))
+    """One case with the chain of instruments one's agency may see, in order."""
+    view = disclosures.visible_case(built(request).desk, reader, case_id, source_of(request))
+    case, withheld = view.case, {}
+    instruments = [shown(i) for i in view.instruments]
+    if not may(reader, Permission.INSTRUMENT_READ):
+        instruments, withheld = [], {"instruments": INSTRUMENTS_NEED}
     return CaseOut(
         id=case.id,
         requesting_agency=case.requesting_agency_id,
         custodial_agency=case.custodial_agency_id,
         person_id=case.person_id,
-        status=case.status.value,
+        status=view.status.value,
         opened_at=case.opened_at,
-        instruments=[shown(i, reader) for i in case.instruments],
+        instruments=instruments,
+        withheld=withheld,
     )
 
 
 @router.get("/{case_id}/events", name="case_events")
 def list_case_events(request: Request, case_id: CaseId, reader: Reader) -> list[EventOut]:
-    """Every transition of every instrument in the case, oldest first."""
-    app = built(request)
-    case = disclosures.visible_case(app.desk, reader, case_id, source_of(request))
-    with app.engine.connect() as db:
-        return [event_out(e) for e in case_events(db, case.id)]
+    """Every transition one's agency may learn of, of every instrument it may see, oldest
+    first."""
+    view = disclosures.visible_case(built(request).desk, reader, case_id, source_of(request))
+    if not may(reader, Permission.INSTRUMENT_READ):
+        return []
+    events = sorted((e for i in view.instruments for e in i.events), key=lambda e: e.at)
+    return [event_out(e) for e in events]

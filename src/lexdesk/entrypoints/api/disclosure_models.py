@@ -16,13 +16,15 @@ class DisclosureSourceOut(Answer):
     outcome: str
     determined_at: datetime
     released_fields: list[str]
+    recipients: list[str] = Field(description="The agencies the release reached.")
 
 
 class DisclosureOut(Answer):
     person_id: str
     recipient_agency: str
     fields: dict[str, Any] = Field(
-        description="Only the fields a determination released to the recipient, as held now."
+        description="Only the fields released to the recipient, as they stood when released "
+        "(a snapshot: later changes to the record are not shown until released again)."
     )
     sources: list[DisclosureSourceOut]
 
@@ -38,6 +40,7 @@ def disclosure_out(package: Disclosure) -> DisclosureOut:
                 outcome=s.outcome,
                 determined_at=s.determined_at,
                 released_fields=list(s.released_fields),
+                recipients=list(s.recipients),
             )
             for s in package.sources
         ],

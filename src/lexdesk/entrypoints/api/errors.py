@@ -18,10 +18,10 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
+from lexdesk.domain.answers import LawContradicted
 from lexdesk.domain.errors import (
     AccountLocked,
     ConcurrencyConflict,
-    DisclosureRefused,
     EscalationRefused,
     IllegalTransition,
     InvalidInput,
@@ -89,11 +89,11 @@ def status_of(error: LexdeskError, request: Request) -> int:
             return 403
         case NotFound():
             return 404
-        case IllegalTransition() | EscalationRefused():
+        case IllegalTransition() | EscalationRefused() | LawContradicted():
             return 409
         case ConcurrencyConflict():
             return 412 if request.headers.get("if-match") else 409
-        case InvalidInput() | DisclosureRefused():
+        case InvalidInput():
             return 422
     return 400
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Response
 from pydantic import Field, StringConstraints
 
-from lexdesk.domain.instruments import Determination, Instrument
-from lexdesk.domain.lifecycle import Party
+from lexdesk.domain.visibility import DeterminationView, EventView, InstrumentView
 from lexdesk.domain.vocabulary import (
     ALL_ACTIONS,
     DISCLOSABLE_FIELDS,
@@ -20,7 +19,6 @@ from lexdesk.domain.vocabulary import (
 )
 from lexdesk.entrypoints.api.schemas import Answer, Code, Moment, Reason, Short, StrictBody
 from lexdesk.queries.api_lists import Page
-from lexdesk.services.accounts import Principal
 
 Action = Annotated[str, StringConstraints(pattern=f"^({'|'.join(ALL_ACTIONS)})$")]
 FieldName = Annotated[str, StringConstraints(pattern=f"^({'|'.join(DISCLOSABLE_FIELDS)})$")]
@@ -47,10 +45,35 @@ class WithdrawBody(StrictBody):
     reason: Reason = Field(min_length=1)
 
 
+class OverrideBody(StrictBody):
+    reason: Reason = Field(
+        min_length=1,
+        description="Why counsel departs from the evaluation (20 characters or more); only a "
+        "user with the legal role may override.",
+    )
+
+
 class DetermineBody(StrictBody):
     outcome: Outcome
     reason: Reason = Field(min_length=1, description="Why, citing the rule that decided.")
-    released_fields: list[FieldName] = Field(default_factory=list, max_length=12)
+    released_fields: list[FieldName] = Field(
+        default_factory=list,
+        max_length=12,
+        description="The fields released (complied: all those asked, or none to mean all; "
+        "partially_complied: those released). For a petition: the fields a narrowed grant "
+        "orders produced.",
+    )
+    actions_performed: list[Action] = Field(
+        default_factory=list,
+        max_length=20,
+        description="For partially_complied: the requested actions performed besides the "
+        "releases (e.g. notify_release).",
+    )
+    override: OverrideBody | None = Field(
+        None,
+        description="Needed when the answer contradicts the evaluation (performs what it "
+        "prohibits or refuses what it requires); without it such an answer is refused with 409.",
+    )
 
 
 class EscalateBody(StrictBody):
@@ -59,17 +82,36 @@ class EscalateBody(StrictBody):
     actions: list[Action] = Field(default_factory=list, max_length=20)
     return_date: Moment | None = None
     reference: Short = ""
+    produce_to: list[Code] = Field(
+        default_factory=list,
+        max_length=2,
+        description="For a court order: the agencies the records are to be produced to (the "
+        "agency whose subpoena it enforces, the court itself); default: that agency.",
+    )
+
+
+class ActionAnswerOut(Answer):
+    action: str
+    answer: Literal["performed", "declined"]
+    citations: list[str] = Field(description="The citations that let a performed action be.")
 
 
 class DeterminationOut(Answer):
     outcome: Outcome
     reason: str
     released_fields: list[str]
+    actions_performed: list[str]
+    answers: list[ActionAnswerOut] = Field(
+        description="Each requested action's answer, with the citations that justify it."
+    )
     determined_by: str
     determined_at: datetime
     evaluation: dict[str, Any] | None = Field(
-        description="The rule engine's evaluation; its inputs (facts about the person) are shown "
-        "only to the addressee that holds them."
+        description="The rule engine's evaluation, for the answering agency only; null for "
+        "every other agency (see the instrument's withheld.evaluation)."
+    )
+    override: dict[str, Any] | None = Field(
+        None, description="The answering agency's override of the evaluation, for it alone."
     )
 
 
@@ -84,11 +126,21 @@ class InstrumentOut(Answer):
     addressee: str
     parent_id: str | None
     issued_at: datetime | None
-    due_at: datetime | None
+    due_at: datetime | None = Field(
+        description="null when the reader may not learn it (see withheld.due_at)."
+    )
     due_explained: str | None
     reference: str
     version: int
     determination: DeterminationOut | None
+    produce_to: list[str] = Field(
+        description="The agencies that receive what the addressee releases in answer."
+    )
+    withheld: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the reader's agency may not learn here, field by field, and why "
+        "(e.g. due_at: derived from a release date not released to it).",
+    )
 
 
 class InstrumentSummary(Answer):
@@ -123,47 +175,48 @@ class EventOut(Answer):
 ETAG = {"ETag": {"description": "The instrument's version; send it back as If-Match to change it."}}
 
 
-def etag(instrument: Instrument) -> str:
-    return f'"{instrument.version}"'
-
-
-def shown(
-    instrument: Instrument, reader: Principal, response: Response | None = None
-) -> InstrumentOut:
+def shown(view: InstrumentView, response: Response | None = None) -> InstrumentOut:
+    """An instrument as the disclosure policy shows it to the reader's agency."""
+    instrument = view.instrument
     if response is not None:
-        response.headers["ETag"] = etag(instrument)
-    det = instrument.determination
-    holder = instrument.party_of(reader.agency_id) is Party.ADDRESSEE
+        response.headers["ETag"] = f'"{view.version}"'
     return InstrumentOut(
         id=instrument.id,
         case_id=instrument.case_id,
         kind=instrument.kind,
-        status=instrument.status,
+        status=view.status,
         actions=list(instrument.actions),
         warrant=instrument.warrant,
         issuer=instrument.issuer_agency_id,
         addressee=instrument.addressee_agency_id,
         parent_id=instrument.parent_id,
         issued_at=instrument.issued_at,
-        due_at=instrument.due_at,
-        due_explained=instrument.due.explain() if instrument.due else None,
+        due_at=view.due_at,
+        due_explained=view.due_explained,
         reference=instrument.reference,
-        version=instrument.version,
-        determination=_determination(det, holder) if det else None,
+        version=view.version,
+        determination=_determination(view.determination),
+        produce_to=list(instrument.produce_to),
+        withheld=view.withheld,
     )
 
 
-def _determination(det: Determination, holder: bool) -> DeterminationOut:
-    evaluation = det.evaluation
-    if evaluation is not None and not holder:
-        evaluation = {k: v for k, v in evaluation.items() if k != "inputs"}
+def _determination(det: DeterminationView | None) -> DeterminationOut | None:
+    if det is None:
+        return None
     return DeterminationOut(
-        outcome=det.outcome,
+        outcome=Outcome(det.outcome),
         reason=det.reason,
         released_fields=list(det.released_fields),
+        actions_performed=list(det.actions_performed),
+        answers=[
+            ActionAnswerOut(action=a.action, answer=a.answer, citations=list(a.citations))
+            for a in det.answers
+        ],
         determined_by=det.determined_by,
         determined_at=det.determined_at,
-        evaluation=evaluation,
+        evaluation=det.evaluation,
+        override=det.override,
     )
 
 
@@ -188,14 +241,14 @@ def page_of(page: Page) -> InstrumentPage:
     )
 
 
-def event_out(event: dict[str, Any]) -> EventOut:
+def event_out(event: EventView) -> EventOut:
     return EventOut(
-        instrument_id=event["instrument_id"],
-        transition=event["transition"],
-        from_status=event["from"],
-        to_status=event["to"],
-        actor=event["actor"],
-        at=datetime.fromisoformat(event["at"]),
-        reason=event["reason"],
-        changes=event["changes"],
+        instrument_id=event.instrument_id,
+        transition=event.transition,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        actor=event.actor,
+        at=event.at,
+        reason=event.reason,
+        changes=event.changes,
     )

@@ -32,7 +32,6 @@ from lexdesk.entrypoints.api.instrument_models import (
 from lexdesk.entrypoints.api.schemas import Code, Cursor, InstrumentId, Limit, Moment
 from lexdesk.entrypoints.api.security import Reading, reads, requires
 from lexdesk.queries import api_lists
-from lexdesk.queries.lists import case_events
 from lexdesk.services import disclosures
 from lexdesk.services import instruments as verbs
 from lexdesk.services.accounts import Principal
@@ -92,21 +91,21 @@ def list_instruments(
 def get_instrument(
     request: Request, response: Response, instrument_id: InstrumentId, reader: Reader
 ) -> InstrumentOut:
+    """The instrument as one's agency may see it: a value it may not learn is null, and
+    ``withheld`` says why."""
     desk, source = built(request).desk, source_of(request)
-    _, instrument = disclosures.visible_instrument(desk, reader, instrument_id, source)
-    return shown(instrument, reader, response)
+    return shown(disclosures.visible_instrument(desk, reader, instrument_id, source), response)
 
 
 @router.get("/{instrument_id}/events", name="instrument_events")
 def instrument_events(
     request: Request, instrument_id: InstrumentId, reader: Reader
 ) -> list[EventOut]:
-    """Every transition of the instrument: who, when, from, to, why."""
-    app, source = built(request), source_of(request)
-    case, _ = disclosures.visible_instrument(app.desk, reader, instrument_id, source)
-    with app.engine.connect() as db:
-        events = case_events(db, case.id)
-    return [event_out(e) for e in events if e["instrument_id"] == instrument_id]
+    """Every transition of the instrument that one's agency may learn of: who, when, from,
+    to, why."""
+    desk, source = built(request).desk, source_of(request)
+    view = disclosures.visible_instrument(desk, reader, instrument_id, source)
+    return [event_out(e) for e in view.events]
 
 
 @router.get("/{instrument_id}/disclosure", name="instrument_disclosure")
@@ -115,7 +114,8 @@ def instrument_disclosure(
     instrument_id: InstrumentId,
     reader: Annotated[Principal, Depends(requires(Permission.DISCLOSURE_READ))],
 ) -> DisclosureOut:
-    """The fields this instrument's determination released, as the record holds them now."""
+    """What was released in answer to this instrument to one's agency (or, for the agency
+    that answered, by it), as the values stood when released."""
     desk, source = built(request).desk, source_of(request)
     return disclosure_out(disclosures.disclosure_of(desk, reader, instrument_id, source))
 
@@ -144,7 +144,7 @@ def issue_instrument(
     )
     instrument = verbs.issue_instrument(built(request).desk, command)
     response.headers["Location"] = f"{request.url.path}/{instrument.id}"
-    return shown(instrument, actor, response)
+    return seen_by(request, actor, instrument.id, response)
 
 
 @router.post(
@@ -164,7 +164,8 @@ def acknowledge(
     command = verbs.Acknowledge(
         actor.username, instrument_id, expected_version(if_match), body.reason, source_of(request)
     )
-    return shown(verbs.acknowledge(built(request).desk, command), actor, response)
+    done = verbs.acknowledge(built(request).desk, command)
+    return seen_by(request, actor, done.id, response)
 
 
 @router.post(
@@ -189,8 +190,11 @@ def determine(
         tuple(body.released_fields),
         expected_version(if_match),
         source_of(request),
+        tuple(body.actions_performed),
+        body.override.reason if body.override else None,
     )
-    return shown(verbs.determine(built(request).desk, command), actor, response)
+    done = verbs.determine(built(request).desk, command)
+    return seen_by(request, actor, done.id, response)
 
 
 @router.post(
@@ -218,10 +222,11 @@ def escalate(
         body.reference,
         expected_version(if_match),
         source_of(request),
+        tuple(body.produce_to),
     )
     child = verbs.escalate(built(request).desk, command)
     response.headers["Location"] = f"{request.url.path.rsplit('/', 2)[0]}/{child.id}"
-    return shown(child, actor, response)
+    return seen_by(request, actor, child.id, response)
 
 
 @router.post(
@@ -241,4 +246,14 @@ def withdraw(
     command = verbs.Withdraw(
         actor.username, instrument_id, body.reason, expected_version(if_match), source_of(request)
     )
-    return shown(verbs.withdraw(built(request).desk, command), actor, response)
+    done = verbs.withdraw(built(request).desk, command)
+    return seen_by(request, actor, done.id, response)
+
+
+def seen_by(
+    request: Request, actor: Principal, instrument_id: str, response: Response
+) -> InstrumentOut:
+    """The instrument after a change, as the actor's agency may see it (the same policy as a
+    read; the look is not audited as a read: the change's own entry covers it)."""
+    desk = built(request).desk
+    return shown(disclosures.seen_after_change(desk, actor, instrument_id), response)

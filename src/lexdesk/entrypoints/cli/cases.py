@@ -8,10 +8,21 @@ import typer
 
 from lexdesk.domain.errors import NotFound
 from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fails_cleanly
-from lexdesk.entrypoints.cli.instruments import describe
-from lexdesk.queries.lists import case_events, cases
+from lexdesk.entrypoints.cli.views import describe_case, show_case
+from lexdesk.queries.lists import cases
+from lexdesk.services import accounts, disclosures, views
 
 cli = typer.Typer(help="List and show cases.", no_args_is_help=True)
+
+
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Read as this user's agency may see it (audited); without it, the operator "
+        "reads as the agency that holds the person.",
+    ),
+]
 
 
 @cli.command("list")
@@ -20,10 +31,14 @@ def list_cases(
     agency: Annotated[
         str | None, typer.Option(help="Only cases this agency takes part in.")
     ] = None,
+    actor: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cases, newest first."""
-    with app().engine.connect() as db:
+    """Cases, newest first; each as the agency it is listed for may see it."""
+    built = app()
+    if actor:
+        agency = accounts.principal_at_command_line(built.desk, actor).agency_id
+    with built.engine.connect() as db:
         rows = cases(db, agency_id=agency)
     if as_json:
         emit_json([row.to_json() for row in rows])
@@ -40,37 +55,19 @@ def list_cases(
 
 @cli.command("show")
 @fails_cleanly
-def show_case(case_id: str, as_json: JsonOption = False) -> None:
+def show_one(case_id: str, actor: AsOption = None, as_json: JsonOption = False) -> None:
     """One case: its instruments in order, with due dates and every event."""
-    desk = app().desk
-    with desk.uow() as uow:
-        case = uow.cases.get(case_id)
-        if case is None:
-            raise NotFound("case", case_id)
-        events = case_events(uow.connection, case_id)  # type: ignore[attr-defined]
+    built = app()
+    if actor:
+        principal = accounts.principal_at_command_line(built.desk, actor)
+        view = disclosures.visible_case(built.desk, principal, case_id, "cli")
+    else:
+        with built.desk.uow() as uow:
+            case = uow.cases.get(case_id)
+            if case is None:
+                raise NotFound("case", case_id)
+            view = views.case_view(uow, case.custodial_agency_id, case)
     if as_json:
-        emit_json(
-            {
-                "id": case.id,
-                "requesting_agency": case.requesting_agency_id,
-                "custodial_agency": case.custodial_agency_id,
-                "person_id": case.person_id,
-                "status": case.status.value,
-                "opened_at": case.opened_at,
-                "instruments": [describe(i) for i in case.instruments],
-                "events": events,
-            }
-        )
-        return
-    parties = f"{case.requesting_agency_id} -> {case.custodial_agency_id}"
-    typer.echo(f"case {case.id} ({case.status.value}): {parties}")
-    for instrument in case.instruments:
-        due = f"  due {instrument.due_at:%Y-%m-%d %H:%M}Z" if instrument.due_at else ""
-        typer.echo(f"  {instrument.id}  {instrument.kind.value:<24} {instrument.status.value}{due}")
-        if instrument.due:
-            typer.echo(f"      {instrument.due.explain()}")
-        for event in (e for e in events if e["instrument_id"] == instrument.id):
-            typer.echo(
-                f"      {event['at'][:16]}  {event['transition']:<11} {event['from'] or '-'} -> "
-                f"{event['to']}  by {event['actor']}  {event['reason']}"
-            )
+        emit_json(describe_case(view))
+    else:
+        show_case(view)

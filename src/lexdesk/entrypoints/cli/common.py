@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 import sys
 from collections.abc import Callable
@@ -35,10 +36,20 @@ def app() -> App:
     global _app
     if _app is None:
         try:
-            _app = build(Settings())
+            _app = build(Settings(), operator=operator())
         except ValidationError as error:
             fail(error.errors()[0]["msg"].removeprefix("Value error, "))
     return _app
+
+
+def operator() -> str:
+    """Who runs the command: the login of the process, named in the audit trail as the actor
+    who acts on behalf of the user ``--as`` names."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "unknown"
+    return f"operator:{login}"[:100]
 
 
 def reset_app() -> None:

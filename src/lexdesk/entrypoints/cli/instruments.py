@@ -15,7 +15,9 @@ from lexdesk.entrypoints.cli.common import (
     fails_cleanly,
     parse_moment,
 )
+from lexdesk.entrypoints.cli.views import describe, show
 from lexdesk.queries.lists import open_instruments, overdue_instrument_ids
+from lexdesk.services import accounts, disclosures
 from lexdesk.services import instruments as verbs
 
 cli = typer.Typer(
@@ -29,45 +31,15 @@ VersionOption = Annotated[
 ]
 
 
-def show(instrument: Instrument, as_json: bool) -> None:
+def answer(actor: str, instrument: Instrument, as_json: bool) -> None:
+    """Print the instrument after a change, as the acting user's agency may see it."""
+    built = app()
+    principal = accounts.principal_at_command_line(built.desk, actor)
+    view = disclosures.seen_after_change(built.desk, principal, instrument.id)
     if as_json:
-        emit_json(describe(instrument))
-        return
-    due = f", due {instrument.due_at:%Y-%m-%d %H:%M} UTC" if instrument.due_at else ""
-    typer.echo(f"{instrument.id}  {instrument.kind.value}  {instrument.status.value}{due}")
-    asks = ", ".join(instrument.actions)
-    typer.echo(f"  {instrument.issuer_agency_id} -> {instrument.addressee_agency_id}; asks {asks}")
-    if instrument.due:
-        typer.echo(f"  {instrument.due.explain()}")
-
-
-def describe(instrument: Instrument) -> dict[str, object]:
-    det = instrument.determination
-    return {
-        "id": instrument.id,
-        "case_id": instrument.case_id,
-        "kind": instrument.kind.value,
-        "status": instrument.status.value,
-        "actions": list(instrument.actions),
-        "warrant": instrument.warrant.value,
-        "issuer": instrument.issuer_agency_id,
-        "addressee": instrument.addressee_agency_id,
-        "parent_id": instrument.parent_id,
-        "issued_at": instrument.issued_at,
-        "due": instrument.due.to_json() if instrument.due else None,
-        "reference": instrument.reference,
-        "version": instrument.version,
-        "determination": None
-        if det is None
-        else {
-            "outcome": det.outcome.value,
-            "reason": det.reason,
-            "released_fields": list(det.released_fields),
-            "determined_by": det.determined_by,
-            "determined_at": det.determined_at,
-            "evaluation": det.evaluation,
-        },
-    }
+        emit_json(describe(view))
+    else:
+        show(view)
 
 
 @cli.command("issue")
@@ -95,7 +67,7 @@ def issue(
     command = verbs.IssueInstrument(
         actor, kind, to, person, tuple(action), warrant, None, reference, reason
     )
-    show(verbs.issue_instrument(app().desk, command), as_json)
+    answer(actor, verbs.issue_instrument(app().desk, command), as_json)
 
 
 @cli.command("acknowledge")
@@ -108,10 +80,10 @@ def acknowledge(
     as_json: JsonOption = False,
 ) -> None:
     """Acknowledge receipt (the addressee)."""
-    show(
-        verbs.acknowledge(app().desk, verbs.Acknowledge(actor, instrument_id, if_version, reason)),
-        as_json,
+    done = verbs.acknowledge(
+        app().desk, verbs.Acknowledge(actor, instrument_id, if_version, reason)
     )
+    answer(actor, done, as_json)
 
 
 @cli.command("determine")
@@ -133,14 +105,32 @@ def determine(
             "--release", help="A field released (repeat); for a petition, the fields ordered."
         ),
     ] = None,
+    perform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--perform",
+            help="For a partial answer: a requested action performed (repeat), e.g. "
+            "notify_release; releases are named with --release.",
+        ),
+    ] = None,
+    override_reason: Annotated[
+        str | None,
+        typer.Option(
+            "--override-reason",
+            help="Why counsel departs from the evaluation (20 characters or more; the legal "
+            "role only): needed for an answer that performs what the law prohibits or "
+            "refuses what it requires.",
+        ),
+    ] = None,
     if_version: VersionOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record the addressee's answer; it rests on the rule engine's evaluation."""
     command = verbs.Determine(
-        actor, instrument_id, outcome, reason, tuple(release or ()), if_version
-    )
-    show(verbs.determine(app().desk, command), as_json)
+        actor, instrument_id, outcome, reason, tuple(release or ()), if_version, "cli",
+        tuple(perform or ()), override_reason,
+    )  # fmt: skip
+    answer(actor, verbs.determine(app().desk, command), as_json)
 
 
 @cli.command("escalate")
@@ -165,15 +155,24 @@ def escalate(
         ),
     ] = None,
     reference: Annotated[str, typer.Option(help="The form, file or docket number.")] = "",
+    produce_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--produce-to",
+            help="For a court order: an agency the records go to (repeat); default: the "
+            "agency whose subpoena it enforces.",
+        ),
+    ] = None,
     if_version: VersionOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Take an unanswered, refused or accepted instrument to the next rung."""
     when = parse_moment(due, "--due") if due else None
     command = verbs.Escalate(
-        actor, instrument_id, reason, to, tuple(action or ()), when, reference, if_version
-    )
-    show(verbs.escalate(app().desk, command), as_json)
+        actor, instrument_id, reason, to, tuple(action or ()), when, reference, if_version,
+        "cli", tuple(produce_to or ()),
+    )  # fmt: skip
+    answer(actor, verbs.escalate(app().desk, command), as_json)
 
 
 @cli.command("withdraw")
@@ -186,10 +185,21 @@ def withdraw(
     as_json: JsonOption = False,
 ) -> None:
     """Withdraw an instrument (its issuer)."""
-    show(
-        verbs.withdraw(app().desk, verbs.Withdraw(actor, instrument_id, reason, if_version)),
-        as_json,
-    )
+    done = verbs.withdraw(app().desk, verbs.Withdraw(actor, instrument_id, reason, if_version))
+    answer(actor, done, as_json)
+
+
+@cli.command("show")
+@fails_cleanly
+def show_instrument(instrument_id: str, actor: ActorOption, as_json: JsonOption = False) -> None:
+    """One instrument as the user's agency may see it (the read is audited)."""
+    built = app()
+    principal = accounts.principal_at_command_line(built.desk, actor)
+    view = disclosures.visible_instrument(built.desk, principal, instrument_id, "cli")
+    if as_json:
+        emit_json(describe(view))
+    else:
+        show(view)
 
 
 @cli.command("inbox")
@@ -217,7 +227,7 @@ def sweep(as_json: JsonOption = False) -> None:
         overdue = overdue_instrument_ids(db, built.desk.clock.now())
     lapsed = verbs.lapse_overdue(built.desk, overdue)
     if as_json:
-        emit_json([describe(i) for i in lapsed])
+        emit_json([{"id": i.id, "kind": i.kind.value, "status": i.status.value} for i in lapsed])
         return
     typer.echo(f"{len(lapsed)} instrument(s) lapsed")
     for instrument in lapsed:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from lexdesk.entrypoints.cli import admin, audit, cases, demo, instruments, rules, serve, users
+from lexdesk.entrypoints.cli import (
+    admin,
+    audit,
+    cases,
+    demo,
+    instruments,
+    persons,
+    rules,
+    serve,
+    users,
+)
 
 cli = typer.Typer(
     name="lexdesk",
@@ -19,6 +29,7 @@ cli.add_typer(admin.db_cli, name="db")
 cli.add_typer(admin.agencies_cli, name="agencies")
 cli.add_typer(cases.cli, name="cases")
 cli.add_typer(instruments.cli, name="instruments")
+cli.add_typer(persons.cli, name="persons")
 cli.add_typer(rules.app, name="rules")
 cli.add_typer(users.cli, name="users")
 cli.add_typer(audit.cli, name="audit")

@@ -6,7 +6,7 @@ Modules, from the plumbing up:
 - ``pages``: templates, the signed-in ``Viewer``, CSRF-checked ``Posted`` forms, headers.
 - ``auth``: sign in (AC-8 notice, password, TOTP, first-time enrolment) and sign out.
 - ``confirm``: "Confirm it's you" before privileged pages and forms; changing one's password.
-- ``listing`` and ``homes``: each party's home, its lists filtered, searched, sorted, paged.
+- ``homes``: each party's home, its lists (``queries.desk_lists``) filtered, searched, paged.
 - ``casefile`` and ``cases``: the case page and the one-click transitions.
 - ``determinations``: the rule engine's evaluation and the answer recorded on it.
 - ``forms`` and ``issuing``: issuing requests and escalating, with a confirmation step.
@@ -40,6 +40,7 @@ from lexdesk.entrypoints.web.pages import (
     SignInNeeded,
     Web,
     moment,
+    present,
     refused,
     sign_in_needed,
     words,
@@ -51,6 +52,7 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     templates.env.filters["words"] = words
     templates.env.filters["words_pair"] = lambda value: (value, words(value))
     templates.env.globals["moment"] = moment
+    templates.env.globals["present"] = present
     app.state.lexdesk_web = Web(built, templates)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
     for module in (auth, confirm, homes, cases, determinations, issuing, admin, audit_log):

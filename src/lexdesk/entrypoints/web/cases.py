@@ -7,10 +7,10 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from lexdesk.domain.cases import Case
-from lexdesk.domain.errors import LexdeskError
+from lexdesk.domain.errors import LexdeskError, NotFound
 from lexdesk.domain.instruments import Instrument
-from lexdesk.entrypoints.web.casefile import NO_SUCH_CASE, open_case, takes_part
+from lexdesk.domain.visibility import InstrumentView
+from lexdesk.entrypoints.web.casefile import NO_SUCH_CASE, open_case
 from lexdesk.entrypoints.web.pages import (
     PageRefused,
     Posted,
@@ -22,6 +22,7 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.services import disclosures
 from lexdesk.services import instruments as verbs
 
 router = APIRouter()
@@ -73,20 +74,21 @@ def act(
     request: Request, site: Web, seen: Viewer, instrument_id: str, call: Callable[[], Instrument]
 ) -> Response:
     """Take one transition; back to the case page, or the case page with the refusal."""
-    case = case_of(site, seen, instrument_id)
+    seen_now = instrument_seen(site, seen, instrument_id)
     try:
         done = call()
     except LexdeskError as error:
-        return show_case(request, site, seen, case.id, str(error), 409)
+        return show_case(request, site, seen, seen_now.instrument.case_id, str(error), 409)
     return redirect(f"/cases/{done.case_id}#{done.id}")
 
 
-def case_of(site: Web, seen: Viewer, instrument_id: str) -> Case:
-    with site.built.desk.uow() as uow:
-        case = uow.cases.of_instrument(instrument_id)
-    if case is None or not takes_part(case, seen.agency.id):
-        raise PageRefused(404, NO_SUCH_CASE)
-    return case
+def instrument_seen(site: Web, seen: Viewer, instrument_id: str) -> InstrumentView:
+    """The instrument as the viewer's agency may see it, or the page that is not there."""
+    desk = site.built.desk
+    try:
+        return disclosures.visible_instrument(desk, seen.principal, instrument_id, seen.source)
+    except (NotFound, LexdeskError):
+        raise PageRefused(404, NO_SUCH_CASE) from None
 
 
 def _version(sent: Posted) -> int | None:

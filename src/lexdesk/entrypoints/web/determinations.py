@@ -1,24 +1,27 @@
 """The determination screen: what the addressee's law says about each requested action, and
-the answer recorded on it (outcome, fields released from those permitted, reason)."""
+the answer recorded on it (outcome, the actions performed and fields released, reason). An
+answer that contradicts the evaluation comes back with each contradiction named and, for a
+user with the legal role, an override step: a reason of 20 characters or more, confirmed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from lexdesk.adapters.rule_packs import load_catalog
-from lexdesk.domain.deadlines import DeadlinePolicy
-from lexdesk.domain.errors import DisclosureRefused, LexdeskError
+from lexdesk.domain.agencies import Role
+from lexdesk.domain.answers import OVERRIDE_MIN_REASON, Contradiction, LawContradicted
+from lexdesk.domain.errors import LexdeskError
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import allowed_transitions
 from lexdesk.domain.permissions import Permission
-from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, AgencyKind, disclosed_field
-from lexdesk.entrypoints.web.cases import case_of
+from lexdesk.domain.vocabulary import PHYSICAL_ACTIONS, InstrumentKind, disclosed_field
+from lexdesk.entrypoints.web.cases import instrument_seen
 from lexdesk.entrypoints.web.pages import (
+    PageRefused,
     Posted,
     Viewer,
     Web,
@@ -29,10 +32,9 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
-from lexdesk.services import audit
 from lexdesk.services import instruments as verbs
-from lexdesk.services.context import agency
-from lexdesk.services.evaluation import rule_document
+from lexdesk.services.authorization import may
+from lexdesk.services.evaluation import evaluation_now
 
 router = APIRouter()
 
@@ -42,12 +44,16 @@ class Screen:
     instrument: Instrument
     outcomes: list[str]
     fields: list[tuple[str, str]]  # (field, status under the law or "asked")
+    physical: list[tuple[str, str]]  # (action, status under the law or "asked")
     evaluation: dict[str, Any] | None = None
     articles: dict[str, dict[str, str]] = field(default_factory=dict)
+    contradictions: tuple[Contradiction, ...] = ()
+    may_override: bool = False
+    override_min: int = OVERRIDE_MIN_REASON
 
     @property
-    def prohibited(self) -> list[str]:
-        return [name for name, status in self.fields if status == "prohibited"]
+    def is_ruling(self) -> bool:
+        return self.instrument.kind is InstrumentKind.ENFORCEMENT_PETITION
 
 
 @router.get("/instruments/{instrument_id}/determine")
@@ -62,73 +68,66 @@ def determination_screen(
 def record_determination(
     request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
-    seen, chosen = sent.viewer, sent.all("fields")
-    errors = _missing(sent.get("outcome"), sent.get("reason"))
+    seen = sent.viewer
+    screen = build_screen(site, seen, instrument_id)
+    errors = _missing(sent)
     if not errors:
         try:
             done = verbs.determine(site.built.desk, _command(sent, instrument_id))
             return redirect(f"/cases/{done.case_id}#{done.id}")
-        except DisclosureRefused as error:
-            errors["fields"] = str(error)
+        except LawContradicted as refusal:
+            screen.contradictions = refusal.contradictions
+            errors["override_reason"] = str(refusal)
         except LexdeskError as error:
             errors["outcome"] = str(error)
-    values = {"outcome": sent.get("outcome"), "reason": sent.get("reason"), "fields": chosen}
-    screen = build_screen(site, seen, instrument_id)
-    return _render(request, seen, screen, errors, values, 400)
+    values = {
+        "outcome": sent.get("outcome"),
+        "reason": sent.get("reason"),
+        "fields": sent.all("fields"),
+        "performed": sent.all("performed"),
+        "override_reason": sent.get("override_reason"),
+    }
+    return _render(request, seen, screen, errors, values, 409 if screen.contradictions else 400)
 
 
 def _command(sent: Posted, instrument_id: str) -> verbs.Determine:
     """The answer as posted, refused by the service if the instrument moved on since the
-    screen was shown (the version the screen carried)."""
+    screen was shown (the version the screen carried). An override goes with it only when its
+    step was confirmed."""
     version = int(sent.get("version")) if sent.get("version").isdigit() else None
+    confirmed = sent.get("override_confirmed") == "yes"
+    override = sent.get("override_reason") if confirmed else None
     return verbs.Determine(
         sent.viewer.username, instrument_id, sent.get("outcome"), sent.get("reason"),
-        sent.all("fields"), version, sent.viewer.source,
+        sent.all("fields"), version, sent.viewer.source, sent.all("performed"), override,
     )  # fmt: skip
 
 
 def build_screen(site: Web, seen: Viewer, instrument_id: str) -> Screen:
     require(seen, Permission.INSTRUMENT_DETERMINE)
-    case = case_of(site, seen, instrument_id)
-    instrument = case.instrument(instrument_id)
+    view = instrument_seen(site, seen, instrument_id)
+    instrument = view.instrument
+    if not may(seen.principal, Permission.INSTRUMENT_DETERMINE, instrument):
+        raise PageRefused(404, "There is no such page.")
     outcomes = [
         row.target.value
-        for row in allowed_transitions(instrument.kind, instrument.status)
+        for row in allowed_transitions(instrument.kind, view.status)
         if row.name == "determine"
     ]
     asked = [f for f in (disclosed_field(a) for a in instrument.actions) if f]
-    screen = Screen(instrument, outcomes, [(f, "asked") for f in asked])
-    evaluated = evaluate(site, seen, case.person_id, instrument)
+    physical = [a for a in instrument.actions if a in PHYSICAL_ACTIONS]
+    screen = Screen(
+        instrument, outcomes, [(f, "asked") for f in asked], [(a, "asked") for a in physical]
+    )
+    screen.may_override = Role.LEGAL in seen.principal.roles
+    evaluated = evaluation_now(site.built.desk, seen.principal, instrument_id, seen.source)
     if evaluated is not None:
         result, pack = evaluated
         statuses = {a: d.get("status", "conflict") for a, d in result["actions"].items()}
         screen.fields = [(f, statuses.get(f"disclose:{f}", "conflict")) for f in asked]
+        screen.physical = [(a, statuses.get(a, "conflict")) for a in physical]
         screen.evaluation, screen.articles = result, articles(pack)
     return screen
-
-
-def evaluate(
-    site: Web, seen: Viewer, person_id: str, instrument: Instrument
-) -> tuple[dict[str, Any], str] | None:
-    """The addressee's law on this instrument today, as the determination will record it;
-    None where no rule pack governs the answer (a U.S. Attorney, a court)."""
-    desk = site.built.desk
-    with desk.uow() as uow:
-        addressee = agency(uow, instrument.addressee_agency_id)
-        person = uow.persons.get(person_id)
-    governed = instrument.kind in CUSTODIAN_ADDRESSED_KINDS and addressee.id == seen.agency.id
-    if not governed or addressee.kind is not AgencyKind.CUSTODIAL or not addressee.rule_pack:
-        return None
-    if person is None:
-        return None
-    zone = ZoneInfo(DeadlinePolicy.from_json(addressee.deadline_policy).timezone)
-    as_of = desk.clock.now().astimezone(zone).date().isoformat()
-    document = rule_document(addressee.rule_pack, instrument, person, as_of)
-    audit.record_read(
-        desk, actor=seen.username, agency=seen.agency.id, object_type="person",
-        object_id=person.id, source=seen.source, detail={"evaluation": instrument.id},
-    )  # fmt: skip
-    return desk.rules.decide(document).record["result"], addressee.rule_pack
 
 
 def articles(pack_id: str) -> dict[str, dict[str, str]]:
@@ -145,12 +144,14 @@ def articles(pack_id: str) -> dict[str, dict[str, str]]:
     }
 
 
-def _missing(outcome: str, reason: str) -> dict[str, str]:
+def _missing(sent: Posted) -> dict[str, str]:
     errors = {}
-    if not outcome:
+    if not sent.get("outcome"):
         errors["outcome"] = "Choose the answer."
-    if not reason:
+    if not sent.get("reason"):
         errors["reason"] = "Give the reason, citing the rule that decided where one did."
+    if sent.get("override_confirmed") == "yes" and not sent.get("override_reason"):
+        errors["override_reason"] = "Say why counsel departs from the evaluation."
     return errors
 
 

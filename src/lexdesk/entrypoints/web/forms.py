@@ -21,6 +21,7 @@ from lexdesk.domain.vocabulary import (
 )
 from lexdesk.entrypoints.web.pages import Posted, words
 from lexdesk.services import instruments as verbs
+from lexdesk.services.context import Desk
 
 KIND_CHOICES = [(k.value, words(k.value)) for k in sorted(REQUEST_KINDS)]
 ACTION_CHOICES = [(a, words(a)) for a in ALL_ACTIONS]
@@ -31,6 +32,12 @@ DATED = frozenset({InstrumentKind.ADMINISTRATIVE_SUBPOENA, InstrumentKind.COURT_
 #: The form fields carried, unchanged, from the form to its confirmation page.
 ISSUE_FIELDS = ("kind", "addressee", "person", "warrant", "reference", "reason")
 ESCALATE_FIELDS = ("addressee", "return_date", "reference", "reason")
+#: Which field a refusal from the service belongs beside, by what it speaks of.
+_FIELD_WORDS = (
+    ("return_date", ("return date", "compliance date")),
+    ("actions", ("disclose", "goes beyond", "records only", "asks for no records")),
+    ("addressee", ("agency",)),
+)
 
 
 @dataclass(frozen=True)
@@ -43,13 +50,21 @@ class Checked:
         return Checked(self.values, self.actions, {field: message})
 
 
-def ready(sent: Posted, checked: Checked) -> bool:
-    """Send only what was checked and then confirmed on the confirmation page."""
-    return not checked.errors and sent.get("confirmed") == "yes"
+def field_of(error: Exception) -> str:
+    """The form field a service's refusal is about, or "general"."""
+    text = str(error)
+    for name, words_of in _FIELD_WORDS:
+        if any(word in text for word in words_of):
+            return name
+    return "general"
 
 
-def confirming(sent: Posted, checked: Checked) -> bool:
-    return not checked.errors and not sent.get("edit")
+def addressee_for(desk: Desk, parent: Instrument, rung: Rung, named: str) -> Agency | None:
+    with desk.uow() as uow:
+        if rung.next_addressee is AgencyKind.CUSTODIAL:
+            case = uow.cases.of_instrument(parent.id)
+            return uow.agencies.get(case.custodial_agency_id) if case else None
+        return uow.agencies.get(named) if named else None
 
 
 def issue_command(actor: str, checked: Checked, source: str) -> verbs.IssueInstrument:
@@ -61,13 +76,21 @@ def issue_command(actor: str, checked: Checked, source: str) -> verbs.IssueInstr
 
 
 def escalate_command(
-    actor: str, parent: Instrument, checked: Checked, addressee: Agency | None, source: str
+    actor: str,
+    parent: Instrument,
+    seen_version: int,
+    checked: Checked,
+    addressee: Agency | None,
+    source: str,
 ) -> verbs.Escalate:
+    """The escalation as confirmed; refused if the parent moved on since the escalating
+    agency last saw it (``seen_version``: the version as that agency sees it)."""
     v = checked.values
     due = return_moment(v["return_date"], addressee) if v["return_date"] and addressee else None
+    produce_to = tuple(a for a in v.get("produce_to", "").split(",") if a)
     return verbs.Escalate(
         actor, parent.id, v["reason"], v["addressee"] or None, checked.actions, due,
-        v["reference"], parent.version, source,
+        v["reference"], seen_version, source, produce_to,
     )  # fmt: skip
 
 
@@ -93,6 +116,8 @@ def check_issue(sent: Posted) -> Checked:
 
 def check_escalation(sent: Posted, rung: Rung, addressee: Agency | None) -> Checked:
     values = {name: sent.get(name) for name in ESCALATE_FIELDS}
+    chosen = sent.all("produce_to") or tuple(a for a in sent.get("produce_to").split(",") if a)
+    values["produce_to"] = ",".join(chosen)
     actions, errors = sent.all("actions"), {}
     if rung.next_addressee is not AgencyKind.CUSTODIAL and not values["addressee"]:
         errors["addressee"] = f"Choose the {words(rung.next_addressee.value)} agency."

@@ -1,19 +1,23 @@
-"""Issuing a request and escalating along the ladder: form, confirmation, then the service."""
+"""Issuing a request and escalating along the ladder: form, review, then the service.
+
+The review step runs every check the service makes (``preview_issue``, ``preview_escalation``:
+the same code, rolled back), so "Send" never fails on something the review could have said.
+A court issues its order from a granted petition as "Issue order"."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from lexdesk.domain.agencies import Agency
 from lexdesk.domain.errors import LexdeskError, NotFound
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import Rung, next_rung
 from lexdesk.domain.permissions import Permission
-from lexdesk.domain.vocabulary import AgencyKind, disclosed_field
+from lexdesk.domain.visibility import InstrumentView
+from lexdesk.domain.vocabulary import AgencyKind, InstrumentKind, disclosed_field
 from lexdesk.entrypoints.web import forms
-from lexdesk.entrypoints.web.cases import case_of
+from lexdesk.entrypoints.web.cases import instrument_seen
 from lexdesk.entrypoints.web.pages import (
     PageRefused,
     Posted,
@@ -27,6 +31,7 @@ from lexdesk.entrypoints.web.pages import (
     web,
 )
 from lexdesk.services import instruments as verbs
+from lexdesk.services.authorization import may
 
 router = APIRouter()
 
@@ -44,12 +49,15 @@ def issue(request: Request, sent: Posted = Depends(posted), site: Web = Depends(
     seen = sent.viewer
     _require_requester(seen)
     checked = forms.check_issue(sent)
-    if not forms.ready(sent, checked):
-        return _issue_page(request, site, seen, checked, forms.confirming(sent, checked))
+    if checked.errors or sent.get("edit"):
+        return _issue_page(request, site, seen, checked)
+    command = forms.issue_command(seen.username, checked, seen.source)
+    desk = site.built.desk
     try:
-        done = verbs.issue_instrument(
-            site.built.desk, forms.issue_command(seen.username, checked, seen.source)
-        )
+        if sent.get("confirmed") != "yes":
+            preview = verbs.preview_issue(desk, command)
+            return _issue_page(request, site, seen, checked, preview)
+        done = verbs.issue_instrument(desk, command)
     except LexdeskError as error:
         field = "person" if isinstance(error, NotFound) else "general"
         return _issue_page(request, site, seen, checked.failed(field, str(error)))
@@ -61,7 +69,7 @@ def escalate_form(
     request: Request, instrument_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
 ) -> Response:
     parent, rung = _rung(site, seen, instrument_id)
-    inherited = tuple(a for a in parent.actions if disclosed_field(a))
+    inherited = _inherited(parent)
     return _escalate_page(request, site, seen, parent, rung, forms.Checked({}, inherited, {}))
 
 
@@ -71,18 +79,22 @@ def escalate(
 ) -> Response:
     seen = sent.viewer
     parent, rung = _rung(site, seen, instrument_id)
-    addressee = _addressee(site, parent, rung, sent.get("addressee"))
+    addressee = forms.addressee_for(site.built.desk, parent.instrument, rung, sent.get("addressee"))
     checked = forms.check_escalation(sent, rung, addressee)
-    if not forms.ready(sent, checked):
-        confirm = forms.confirming(sent, checked)
-        return _escalate_page(request, site, seen, parent, rung, checked, confirm)
-    command = forms.escalate_command(seen.username, parent, checked, addressee, seen.source)
+    if checked.errors or sent.get("edit"):
+        return _escalate_page(request, site, seen, parent, rung, checked)
+    command = forms.escalate_command(
+        seen.username, parent.instrument, parent.version, checked, addressee, seen.source
+    )
+    desk = site.built.desk
     try:
-        done = verbs.escalate(site.built.desk, command)
+        if sent.get("confirmed") != "yes":
+            preview = verbs.preview_escalation(desk, command)
+            return _escalate_page(request, site, seen, parent, rung, checked, preview)
+        done = verbs.escalate(desk, command)
     except LexdeskError as error:
-        return _escalate_page(
-            request, site, seen, parent, rung, checked.failed("general", str(error))
-        )
+        failed = checked.failed(forms.field_of(error), str(error))
+        return _escalate_page(request, site, seen, parent, rung, failed)
     return redirect(f"/cases/{done.case_id}#{done.id}")
 
 
@@ -90,8 +102,12 @@ def escalate(
 def withdraw_form(
     request: Request, instrument_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
 ) -> Response:
-    instrument = case_of(site, seen, instrument_id).instrument(instrument_id)
-    return render(request, "withdraw.html", {"viewer": seen, "ins": instrument, "errors": {}})
+    require(seen, Permission.INSTRUMENT_WITHDRAW)
+    found = instrument_seen(site, seen, instrument_id)
+    if not may(seen.principal, Permission.INSTRUMENT_WITHDRAW, found.instrument):
+        raise PageRefused(404, "There is no such page.")
+    context = {"viewer": seen, "ins": found.instrument, "version": found.version, "errors": {}}
+    return render(request, "withdraw.html", context)
 
 
 def _require_requester(seen: Viewer) -> None:
@@ -100,38 +116,50 @@ def _require_requester(seen: Viewer) -> None:
         raise PageRefused(404, "Only a requesting agency issues requests.")
 
 
-def _rung(site: Web, seen: Viewer, instrument_id: str) -> tuple[Instrument, Rung]:
-    parent = case_of(site, seen, instrument_id).instrument(instrument_id)
-    rung = next_rung(parent.kind)
-    if rung is None:
-        raise PageRefused(404, f"A {parent.kind.value} is the top of the ladder.")
+def _rung(site: Web, seen: Viewer, instrument_id: str) -> tuple[InstrumentView, Rung]:
+    require(seen, Permission.INSTRUMENT_ESCALATE)
+    parent = instrument_seen(site, seen, instrument_id)
+    rung = next_rung(parent.instrument.kind)
+    if rung is None or not may(seen.principal, Permission.INSTRUMENT_ESCALATE, parent.instrument):
+        raise PageRefused(404, "There is no such page.")
     return parent, rung
 
 
-def _addressee(site: Web, parent: Instrument, rung: Rung, named: str) -> Any:
-    with site.built.desk.uow() as uow:
-        if rung.next_addressee is AgencyKind.CUSTODIAL:
-            case = uow.cases.of_instrument(parent.id)
-            return uow.agencies.get(case.custodial_agency_id) if case else None
-        return uow.agencies.get(named) if named else None
+def _inherited(parent: InstrumentView) -> tuple[str, ...]:
+    if parent.instrument.kind is InstrumentKind.ENFORCEMENT_PETITION:
+        return parent.instrument.granted_scope
+    return tuple(a for a in parent.instrument.actions if disclosed_field(a))
 
 
-def _agencies(site: Web) -> Any:
+def _requester(site: Web, instrument: Instrument) -> str:
+    """The agency whose request started the case (a court order is produced to it)."""
     with site.built.desk.uow() as uow:
-        return uow.agencies.list()
+        case = uow.cases.of_instrument(instrument.id)
+    return case.requesting_agency_id if case else ""
+
+
+def _agencies(site: Web) -> list[Agency]:
+    with site.built.desk.uow() as uow:
+        return list(uow.agencies.list())
 
 
 def _issue_page(
-    request: Request, site: Web, seen: Viewer, checked: forms.Checked, confirm: bool = False
+    request: Request,
+    site: Web,
+    seen: Viewer,
+    checked: forms.Checked,
+    preview: InstrumentView | None = None,
 ) -> Response:
+    custodians = forms.choices(_agencies(site), AgencyKind.CUSTODIAL)
     context = {
         "viewer": seen,
         "checked": checked,
-        "confirm": confirm,
+        "confirm": preview is not None,
+        "preview": preview,
         "forms": forms,
-        "custodians": forms.choices(_agencies(site), AgencyKind.CUSTODIAL),
+        "custodians": custodians,
     }
-    status = 400 if checked.errors and checked.values.get("kind") else 200
+    status = 400 if checked.errors else 200
     return render(request, "issue.html", context, status)
 
 
@@ -139,19 +167,23 @@ def _escalate_page(
     request: Request,
     site: Web,
     seen: Viewer,
-    parent: Instrument,
+    parent: InstrumentView,
     rung: Rung,
     checked: forms.Checked,
-    confirm: bool = False,
+    preview: InstrumentView | None = None,
 ) -> Response:
     context = {
         "viewer": seen,
-        "parent": parent,
+        "parent": parent.instrument,
+        "parent_status": parent.status,
         "rung": rung,
         "checked": checked,
-        "confirm": confirm,
+        "confirm": preview is not None,
+        "preview": preview,
         "forms": forms,
         "addressees": forms.choices(_agencies(site), rung.next_addressee),
         "dated": rung.target in forms.DATED,
+        "verb": "Issue the order" if rung.target is InstrumentKind.COURT_ORDER else "Escalate",
+        "parent_case_requester": _requester(site, parent.instrument),
     }
     return render(request, "escalate.html", context, 400 if checked.errors else 200)

@@ -173,6 +173,25 @@ def moment(value: datetime | None, tz: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M %Z")
     return value.astimezone(tz).strftime(fmt) if value else "—"
 
 
+def present(label: str, value: Any, tz: ZoneInfo) -> str:
+    """A person field's value as a page shows it: a moment in the viewer's time zone, a
+    criminal history one conviction after another, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if label == "criminal_history" and isinstance(value, list):
+        return "; ".join(
+            f"{c.get('offense')} ({c.get('offense_class')}) on {c.get('convicted_on')}"
+            for c in value
+            if isinstance(c, dict)
+        )
+    if label == "release_date" and isinstance(value, str):
+        try:
+            return moment(datetime.fromisoformat(value), tz)
+        except ValueError:
+            return value
+    return str(value)
+
+
 def words(value: str | None) -> str:
     """``partially_complied`` reads as "partially complied" on a page."""
     return (value or "").replace("disclose:", "disclose ").replace("_", " ")
