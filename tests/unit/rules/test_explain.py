@@ -101,7 +101,12 @@ def test_citations_cover_the_deciding_and_the_overridden_rules() -> None:
 def test_missing_names_the_judicial_warrant() -> None:
     evaluation = evaluate(load_catalog(), EvaluationRequest.from_json(_story()))
     assert evaluation.missing() == [
-        {"fact": "instrument.warrant", "value": "judicial", "actions": {"hold": "permitted"}}
+        {
+            "fact": "instrument.warrant",
+            "value": "judicial",
+            "label": "a judicial warrant (signed by a federal judge or magistrate judge)",
+            "actions": {"hold": "permitted"},
+        }
     ]
 
 
@@ -140,7 +145,12 @@ def test_missing_finds_the_fact_that_lifts_an_exception() -> None:
     )
     evaluation = evaluate(rules, request(proof_of_status=True))
     assert evaluation.missing() == [
-        {"fact": "person.proof_of_status", "value": False, "actions": {"hold": "required"}}
+        {
+            "fact": "person.proof_of_status",
+            "value": False,
+            "label": "no proof of U.S. citizenship or lawful immigration status",
+            "actions": {"hold": "required"},
+        }
     ]
 
 
