@@ -70,10 +70,12 @@ def test_evaluate_reads_stdin_and_reports_missing_facts() -> None:
     result = _run("evaluate", "-", stdin=json.dumps(doc))
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert document["outcome"] == "partial"
-    assert [(m["fact"], m["value"]) for m in document["missing"]] == [
-        ("instrument.warrant", "judicial")
+    # § 9-131(b)(1): neither a hold nor a release notification on a detainer without it.
+    assert document["outcome"] == "must_not_comply"
+    assert [(m["fact"], m["value"], m["actions"]) for m in document["missing"]] == [
+        ("instrument.warrant", "judicial", {"hold": "permitted", "notify_release": "permitted"})
     ]
+    assert document["missing"][0]["label"].startswith("a judicial warrant")
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,7 @@ def test_evaluate_reads_stdin_and_reports_missing_facts() -> None:
             json.dumps({**STORY, "instrument": {"kind": "letter", "actions": ["hold"]}}),
             "unknown instrument kind 'letter'",
         ),
-        (json.dumps({**STORY, "as_of": "2014-12-13"}), "no version in force on 2014-12-13"),
+        (json.dumps({**STORY, "as_of": "2012-02-19"}), "no version in force on 2012-02-19"),
         (
             json.dumps({**STORY, "pack": "us-federal"}),
             "no rule of us-federal in force on 2020-01-17 decides 'hold'",
@@ -135,7 +137,8 @@ def test_show_gives_rules_citations_and_status() -> None:
     result = _run("show", "us-ny-nyc-doc")
     assert result.exit_code == 0
     assert (
-        "NYC-DOC-HOLD-02: permitted (exception to NYC-DOC-HOLD-01) [unconfirmed]" in result.stdout
+        "NYC-DOC-HOLD-02: permitted (exception to NYC-DOC-HOLD-01, NYC-10178-01) [verified]"
+        in result.stdout
     )
     assert "N.Y.C. Admin. Code § 9-131(b)" in result.stdout
     assert "table violent_or_serious_crimes:" in result.stdout
@@ -193,7 +196,7 @@ def test_the_contract_through_a_real_process() -> None:
     done = _subprocess("evaluate", "-", stdin=json.dumps(STORY))
     assert (done.returncode, done.stderr) == (0, "")
     document = json.loads(done.stdout)
-    assert document["actions"]["notify_release"]["rule"] == "NYC-DOC-INFO-02"
+    assert document["actions"]["notify_release"]["rule"] == "NYC-DOC-NOTIFY-02"
     refused = _subprocess("evaluate", "-", stdin="[")
     assert (refused.returncode, refused.stdout) == (2, "")
     assert refused.stderr.startswith("lexdesk: invalid JSON")

@@ -93,9 +93,10 @@ def test_citations_cover_the_deciding_and_the_overridden_rules() -> None:
     doc["instrument"]["actions"] = ["disclose:citizenship_status"]
     document = evaluate(load_catalog(), EvaluationRequest.from_json(doc)).to_json()
     decision = document["actions"]["disclose:citizenship_status"]
-    assert (decision["rule"], decision["overrode"]) == ("FED-INFO-01", ["NYC-DOC-INFO-01"])
+    # § 9-131(h)(1) leaves status out; § 10-178's bar is what the federal floor overrides.
+    assert (decision["rule"], decision["overrode"]) == ("FED-INFO-01", ["NYC-10178-01"])
     assert decision["citations"][0].startswith("8 U.S.C. § 1373")
-    assert any("9-131" in c for c in document["citations"])
+    assert any("10-178" in c for c in document["citations"])
 
 
 def test_missing_names_the_judicial_warrant() -> None:
@@ -105,7 +106,8 @@ def test_missing_names_the_judicial_warrant() -> None:
             "fact": "instrument.warrant",
             "value": "judicial",
             "label": "a judicial warrant (signed by a federal judge or magistrate judge)",
-            "actions": {"hold": "permitted"},
+            # § 9-131(b)(1): honoring a detainer by notification needs the warrant too.
+            "actions": {"hold": "permitted", "notify_release": "permitted"},
         }
     ]
 
@@ -113,7 +115,11 @@ def test_missing_names_the_judicial_warrant() -> None:
 def test_to_json_hands_out_copies() -> None:
     evaluation = evaluate(load_catalog(), EvaluationRequest.from_json(_story()))
     evaluation.to_json()["actions"]["notify_release"]["overrode"].append("tampered")
-    assert evaluation.to_json()["actions"]["notify_release"]["overrode"] == ["NYC-DOC-INFO-01"]
+    assert evaluation.to_json()["actions"]["notify_release"]["overrode"] == [
+        "NYC-DOC-INFO-01",
+        "NYC-DOC-INFO-02",
+        "NYC-10178-01",
+    ]
 
 
 def test_duties_are_reported_with_the_statuses_they_follow() -> None:

@@ -197,7 +197,11 @@ class ConvictionIn(Condition):
         if found is None:
             return None
         code, level = found
-        return Conviction(code, facts.anchor, level=level)
+        # A condition with no window is met by the oldest of convictions: a witness that old
+        # changes no rule that asks for a recent one, so ``missing`` does not claim it would.
+        anchor = facts.anchor
+        day = anchor if self.within_years is not None else years_before(anchor, 100)
+        return Conviction(code, day, level=level)
 
     def matched(self, facts: Facts) -> list[tuple[str, TableEntry | None]]:
         """The person's convictions that meet it, each with its table entry."""

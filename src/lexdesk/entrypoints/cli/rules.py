@@ -96,7 +96,7 @@ def _describe(pack: RulePack) -> list[str]:
         ]
         for rule in version.rules:
             extra = f" (exception to {', '.join(rule.exception_to)})" if rule.exception_to else ""
-            floor = " [floor over stacked packs]" if rule.precedence == "floor" else ""
+            floor = f" [{rule.precedence} over stacked packs]" if rule.precedence else ""
             lines += [
                 f"  {rule.id}: {rule.effect}{extra}{floor} [{rule.verification.status}]",
                 f"      {rule.label}",
@@ -113,7 +113,7 @@ def _describe(pack: RulePack) -> list[str]:
             )
     for layer in pack.layers:
         stacked = ", ".join(
-            f"{r.id} ({r.spec.effect}{', floor' if r.spec.precedence else ''})"
+            f"{r.id} ({r.spec.effect}{', ' + r.spec.precedence if r.spec.precedence else ''})"
             for _, r in layer.own_rules()
         )
         lines.append(f"  beneath it, {layer.id}: {stacked}")
