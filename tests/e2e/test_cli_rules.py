@@ -160,7 +160,7 @@ def test_test_runs_every_vector() -> None:
 
 def test_test_one_pack() -> None:
     result = _run("test", "us-tx")
-    assert (result.exit_code, result.stdout.strip()) == (0, "16 passed, 0 failed")
+    assert (result.exit_code, result.stdout.strip()) == (0, "20 passed, 0 failed")
 
 
 def test_test_reports_failures_and_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
