@@ -185,7 +185,7 @@ def _note(table: str, code: str, listed: bool, text: str) -> dict[str, Any]:
 
 
 def _label(hypothesis: Hypothesis) -> str:
-    record = hypothesis.record.render() if hypothesis.record is not None else ""
+    record = hypothesis.record.render(words=True) if hypothesis.record is not None else ""
     return fact_label(hypothesis.fact, hypothesis.value, record)
 
 

@@ -40,7 +40,8 @@ class RecordFilter:
     state_prison: bool | None
     offenses: Table | None  # the pack's offense table, for class and punishability
 
-    def describe(self) -> str:
+    def describe(self, words: bool = False) -> str:
+        """The filter as a phrase: table names for reasons, table labels in ``words``."""
         parts = []
         if self.level:
             parts.append(f"at the {self.level} level")
@@ -53,9 +54,9 @@ class RecordFilter:
                 else "not punishable in the state prison"
             )
         if self.table:
-            parts.append(f"listed in {self.table.name}")
+            parts.append(f"listed in {self.table.label if words else self.table.name}")
         if self.not_in:
-            parts.append(f"not listed in {self.not_in.name}")
+            parts.append(f"not listed in {self.not_in.label if words else self.not_in.name}")
         return " ".join(parts)
 
     def why_not(self, code: str, level: str | None, on: date) -> str | None:
@@ -72,7 +73,7 @@ class RecordFilter:
                 wanted_level = required
         if self.not_in is not None and self.not_in.listed(code, on) is not None:
             return f"{code} is listed in {self.not_in.name}"
-        described = self.describe_offense(code)
+        described = self.describe_offense(code, on)
         if self.klass is not None or self.state_prison is not None:
             if described is None:
                 return f"{code} is not in the offense table ({self._offense_table()})"
@@ -88,12 +89,14 @@ class RecordFilter:
                 return f"{code} was at the {actual} level"
         return None
 
-    def describe_offense(self, code: str) -> TableEntry | None:
-        if self.offenses is not None:
-            entry = self.offenses.entry(code)
-            if entry is not None:
-                return entry
-        return self.table.entry(code) if self.table is not None else None
+    def describe_offense(self, code: str, on: date) -> TableEntry | None:
+        """What the offense is (class, punishability): the offense table's entry, else the
+        entry of the condition's own table; a section's entry covers its subdivisions."""
+        for table in (self.offenses, self.table):
+            listed = table.listed(code, on) if table is not None else None
+            if listed is not None:
+                return listed[0]
+        return None
 
     def _offense_table(self) -> str:
         return self.offenses.name if self.offenses is not None else "none in this pack"
@@ -104,7 +107,7 @@ class RecordFilter:
         if candidates is None:
             return (ANY_OFFENSE, self.level) if self.klass is None else None
         for entry in candidates.entries:
-            described = self.describe_offense(entry.offense)
+            described = self.describe_offense(entry.offense, on)
             level = self.level or entry.requires_level or _level_from(described)
             if self.why_not(entry.offense, level, on) is None:
                 return entry.offense, level
@@ -169,13 +172,13 @@ class ConvictionIn(Condition):
                 reason = f"{conviction.offense} is more than {self.within_years} years old"
         return reason
 
-    def render(self) -> str:
+    def render(self, words: bool = False) -> str:
         span = (
             "at any time"
             if self.within_years is None
             else (f"within {self.within_years} years before the arrest")
         )
-        described = self.filter.describe()
+        described = self.filter.describe(words)
         return f"a conviction{' ' + described if described else ''} {span}"
 
     def failures(self, facts: Facts) -> list[str]:
@@ -249,8 +252,8 @@ class ChargePending(Condition):
             return f"no magistrate found probable cause on {charge.offense}"
         return self.filter.why_not(charge.offense, charge.level, facts.as_of)
 
-    def render(self) -> str:
-        described = self.filter.describe()
+    def render(self, words: bool = False) -> str:
+        described = self.filter.describe(words)
         found = " on which a magistrate found probable cause" if self.probable_cause else ""
         return f"a pending charge{' ' + described if described else ''}{found}"
 

@@ -46,10 +46,11 @@ class TableEntry:
 
 @dataclass(frozen=True)
 class Inchoate:
-    """Attempts, conspiracies and the like count when the judgment was at ``level``."""
+    """Attempts, conspiracies and the like count (when the judgment was at ``level``, if one
+    is given)."""
 
     sections: tuple[str, ...]
-    level: str
+    level: str | None
     citation: str
 
     def base(self, code: str) -> str | None:
@@ -89,17 +90,26 @@ class Table:
 
     def listed(self, code: str, on: date) -> tuple[TableEntry, str | None] | None:
         """The entry a code falls under on a date, and the level the judgment must have had
-        (an entry's own requirement, or the inchoate form's); None when it is not listed."""
-        if code in self.codes_on(on):
-            entry = self.entry(code)
-            assert entry is not None
+        (an entry's own requirement, or the inchoate form's); None when it is not listed.
+        A listed section covers its subdivisions: ``CA PC 245(A)(1)`` falls under
+        ``CA PC 245``, while ``NY PL 265.02(1)`` does not fall under ``NY PL 265.02(2)``."""
+        entry = self._covering(code, on)
+        if entry is not None:
             return entry, entry.requires_level
         base = self.inchoate.base(code) if self.inchoate is not None else None
-        if base is not None and base in self.codes_on(on):
-            entry = self.entry(base)
-            assert entry is not None
-            return entry, self.inchoate.level if self.inchoate else None
+        entry = self._covering(base, on) if base is not None else None
+        if entry is not None and self.inchoate is not None:
+            return entry, self.inchoate.level or entry.requires_level
         return None
+
+    def _covering(self, code: str, on: date) -> TableEntry | None:
+        codes = self.codes_on(on)
+        while True:
+            if code in codes:
+                return self.entry(code)
+            if not code.endswith(")") or "(" not in code:
+                return None
+            code = code[: code.rindex("(")]
 
     @property
     def confirmed(self) -> bool:
@@ -127,10 +137,10 @@ def parse_table(name: str, node: Node) -> Table:
 
 
 def _inchoate(node: Node) -> Inchoate:
-    node.mapping(required=("sections", "level", "citation"))
+    node.mapping(required=("sections", "citation"), optional=("level",))
     return Inchoate(
         sections=node.child("sections").text_list(),
-        level=_level(node.child("level")),
+        level=_level(node.child("level")) if node.has("level") else None,
         citation=node.child("citation").text(),
     )
 
