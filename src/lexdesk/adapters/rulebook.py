@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from lexdesk.adapters.rule_packs import load_catalog
 from lexdesk.domain.rules import EvaluationRequest, evaluate
+from lexdesk.domain.rules.holds import HoldLimit, hold_limit
 from lexdesk.services.ports import RuleDecision
 
 
@@ -33,3 +35,9 @@ class PackRuleBook:
         }
         statuses = {action: evaluation.status_of(action) for action in result["actions"]}
         return RuleDecision(statuses=statuses, record=record)
+
+    def hold_limit(self, pack_id: str, as_of: date) -> HoldLimit:
+        """How long a hold may last under the pack's law in force on ``as_of``: the hours, how
+        they are counted (clock or business hours) and the citation. Raises InvalidInput for an
+        unknown pack and NoRuleInForce when the pack has no version in force that day."""
+        return hold_limit(self._catalog, pack_id, as_of)
