@@ -70,10 +70,12 @@ def test_evaluate_reads_stdin_and_reports_missing_facts() -> None:
     result = _run("evaluate", "-", stdin=json.dumps(doc))
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert document["outcome"] == "partial"
-    assert [(m["fact"], m["value"]) for m in document["missing"]] == [
-        ("instrument.warrant", "judicial")
+    # § 9-131(b)(1): neither a hold nor a release notification on a detainer without it.
+    assert document["outcome"] == "must_not_comply"
+    assert [(m["fact"], m["value"], m["actions"]) for m in document["missing"]] == [
+        ("instrument.warrant", "judicial", {"hold": "permitted", "notify_release": "permitted"})
     ]
+    assert document["missing"][0]["label"].startswith("a judicial warrant")
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,7 @@ def test_evaluate_reads_stdin_and_reports_missing_facts() -> None:
             json.dumps({**STORY, "instrument": {"kind": "letter", "actions": ["hold"]}}),
             "unknown instrument kind 'letter'",
         ),
-        (json.dumps({**STORY, "as_of": "2014-12-13"}), "no version in force on 2014-12-13"),
+        (json.dumps({**STORY, "as_of": "2012-02-19"}), "no version in force on 2012-02-19"),
         (
             json.dumps({**STORY, "pack": "us-federal"}),
             "no rule of us-federal in force on 2020-01-17 decides 'hold'",
@@ -135,7 +137,8 @@ def test_show_gives_rules_citations_and_status() -> None:
     result = _run("show", "us-ny-nyc-doc")
     assert result.exit_code == 0
     assert (
-        "NYC-DOC-HOLD-02: permitted (exception to NYC-DOC-HOLD-01) [unconfirmed]" in result.stdout
+        "NYC-DOC-HOLD-02: permitted (exception to NYC-DOC-HOLD-01, NYC-10178-01) [verified]"
+        in result.stdout
     )
     assert "N.Y.C. Admin. Code § 9-131(b)" in result.stdout
     assert "table violent_or_serious_crimes:" in result.stdout
@@ -157,7 +160,7 @@ def test_test_runs_every_vector() -> None:
 
 def test_test_one_pack() -> None:
     result = _run("test", "us-tx")
-    assert (result.exit_code, result.stdout.strip()) == (0, "16 passed, 0 failed")
+    assert (result.exit_code, result.stdout.strip()) == (0, "20 passed, 0 failed")
 
 
 def test_test_reports_failures_and_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,7 +196,7 @@ def test_the_contract_through_a_real_process() -> None:
     done = _subprocess("evaluate", "-", stdin=json.dumps(STORY))
     assert (done.returncode, done.stderr) == (0, "")
     document = json.loads(done.stdout)
-    assert document["actions"]["notify_release"]["rule"] == "NYC-DOC-INFO-02"
+    assert document["actions"]["notify_release"]["rule"] == "NYC-DOC-NOTIFY-02"
     refused = _subprocess("evaluate", "-", stdin="[")
     assert (refused.returncode, refused.stdout) == (2, "")
     assert refused.stderr.startswith("lexdesk: invalid JSON")
@@ -209,3 +212,129 @@ def test_a_request_nested_too_deeply_or_not_utf8_is_refused_in_one_line(tmp_path
         result = CliRunner().invoke(rules_cli.app, ["evaluate", str(path)])
         assert result.exit_code == 2
         assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_list_json_has_one_object_per_pack_with_its_versions() -> None:
+    result = _run("list", "--json")
+    assert result.exit_code == 0
+    packs = json.loads(result.stdout)
+    ids = [p["pack"] for p in packs]
+    assert ids == sorted(ids) and {"us-ny", "us-ny-nyc-dop", "us-il", "us-fl"} <= set(ids)
+    doc = next(p for p in packs if p["pack"] == "us-ny-nyc-doc")
+    assert [v["version"] for v in doc["versions"]] == ["2012-02-20", "2013-06-16", "2014-12-14"]
+    assert doc["layers"] == ["us-ny"] and doc["vectors"] >= 15
+    assert doc["verified"] == sum(v["verified"] for v in doc["versions"])
+
+
+def test_sources_lists_every_rule_with_its_verification() -> None:
+    result = _run("sources", "us-tx", "--json")
+    assert result.exit_code == 0
+    versions = json.loads(result.stdout)
+    assert [v["version"] for v in versions] == ["2017-09-01", "2025-01-01"]
+    hold = next(r for r in versions[0]["rules"] if r["id"] == "TX-HOLD-01")
+    assert hold["verification"]["status"] == "verified"
+    assert hold["verification"]["read_at"].startswith("https://www.lawserver.com/")
+    recodified = next(r for r in versions[1]["rules"] if r["id"] == "TX-HOLD-01")
+    assert recodified["citation"].startswith("Tex. Code Crim. Proc. art. 2A.060(a)(1)")
+    assert recodified["verification"]["status"] == "unconfirmed"
+    text = _run("sources", "us-ny-nyc-doc").stdout
+    assert "table violent_or_serious_crimes: 162 of 163 entries verified" in text
+
+
+def test_sources_of_every_pack_names_every_version() -> None:
+    versions = json.loads(_run("sources", "--json").stdout)
+    listed = json.loads(_run("list", "--json").stdout)
+    assert len(versions) == sum(len(p["versions"]) for p in listed)
+
+
+def test_diff_shows_rules_added_removed_and_changed_with_citations() -> None:
+    result = _run("diff", "us-ny-nyc-nypd", "2014-12-14", "2017-12-01", "--json")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert (document["from"], document["to"]) == ("2014-12-14", "2017-12-01")
+    added = {r["id"]: r["citation"] for r in document["rules"]["added"]}
+    assert added == {"NYC-10178-01": "N.Y.C. Admin. Code § 10-178(c), (e)"}
+    assert [r["id"] for r in document["rules"]["removed"]] == ["NYC-NYPD-INFO-01"]
+    changed = {r["id"]: r["changes"] for r in document["rules"]["changed"]}
+    assert changed["NYC-NYPD-HOLD-03"] == {
+        "exception_to": {
+            "from": ["NYC-NYPD-HOLD-01"],
+            "to": ["NYC-NYPD-HOLD-01", "NYC-10178-01"],
+        }
+    }
+    assert [d["id"] for d in document["duties"]["added"]] == ["NYC-10178-RECORD"]
+    printed = _run("diff", "us-tx", "2017-09-01", "2025-01-01").stdout
+    assert "~ TX-HOLD-01 Tex. Code Crim. Proc. art. 2A.060(a)(1)" in printed
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("diff", "us-tx", "2017-09-01", "2099-01-01"), "us-tx has no version '2099-01-01'"),
+        (("diff", "us-nowhere", "a", "b"), "unknown pack 'us-nowhere'"),
+        (("sources", "us-nowhere"), "unknown pack 'us-nowhere'"),
+        (("hold-limit", "us-tx", "--on", "2016-01-01"), "no version in force on 2016-01-01"),
+        (("hold-limit", "us-tx", "--on", "soon"), "--on must be a date"),
+    ],
+)
+def test_audit_commands_refuse_with_exit_2_and_one_line(
+    args: tuple[str, ...], message: str
+) -> None:
+    result = _run(*args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert message in _one_line(result.stderr)
+
+
+def test_hold_limit_names_the_law_that_sets_it() -> None:
+    document = json.loads(_run("hold-limit", "us-tx", "--on", "2020-01-17", "--json").stdout)
+    assert (document["hours"], document["counting"]) == (48, "clock_hours")
+    assert (document["pack"], document["inherited"]) == ("us-federal", True)
+    before = json.loads(_run("hold-limit", "us-ca", "--on", "2017-04-01", "--json").stdout)
+    assert before["counting"] == "business_hours"  # the detainer forms before Form I-247A
+    after = json.loads(_run("hold-limit", "us-ca", "--on", "2017-04-02", "--json").stdout)
+    assert after["counting"] == "clock_hours"
+    assert (
+        "0 clock hours: Cal. Gov. Code § 7284.6(a)(1)(B)"
+        in _run("hold-limit", "us-ca", "--on", "2020-01-17").stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("person", "message"),
+    [
+        ({"deported": True}, "unknown field person.deported"),
+        ({"final_removal_order": "yes"}, "person.final_removal_order must be true or false"),
+        (
+            {"convictions": [{"offense": "NY PL 1", "date": "2019-01-01", "level": "violation"}]},
+            "person.convictions[0].level must be one of felony, misdemeanor",
+        ),
+        ({"public_information": ["shoe_size"]}, "person.public_information[0] must be one of"),
+    ],
+)
+def test_an_unknown_or_malformed_fact_is_refused_in_one_line(
+    person: dict[str, Any], message: str
+) -> None:
+    doc = {**STORY, "person": person}
+    result = _run("evaluate", "-", stdin=json.dumps(doc))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert message in _one_line(result.stderr)
+
+
+def test_an_unknown_issuer_is_refused_in_one_line() -> None:
+    doc = {**STORY, "instrument": {**STORY["instrument"], "issuer": "usms"}}
+    result = _run("evaluate", "-", stdin=json.dumps(doc))
+    assert result.exit_code == 2
+    assert "instrument.issuer must be one of ice, cbp, other" in _one_line(result.stderr)
+
+
+def test_evaluate_keeps_its_shape_and_adds_notes_labels_and_hold_limits() -> None:
+    doc = {**STORY, "pack": "us-ny-nyc-nypd"}
+    doc["person"] = {**STORY["person"], "prior_removal": True, "illegal_reentry": True}
+    document = json.loads(_run("evaluate", "-", stdin=json.dumps(doc)).stdout)
+    assert {"pack", "pack_version", "as_of", "outcome", "actions", "reasons", "missing"} <= set(
+        document
+    )
+    hold = document["actions"]["hold"]
+    assert (hold["status"], hold["rule"]) == ("permitted", "NYC-NYPD-HOLD-02")
+    assert hold["hold_limit"]["hours"] == 48 and hold["turns_on"] == []
+    assert document["notes"] == []

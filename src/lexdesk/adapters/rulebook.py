@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any
 
 from lexdesk.adapters.rule_packs import load_catalog
-from lexdesk.domain.deadlines import DEFAULT_HOLD, HoldBound
+from lexdesk.domain.deadlines import HoldBound
 from lexdesk.domain.rules import EvaluationRequest, evaluate
+from lexdesk.domain.rules.holds import HoldLimit, hold_limit
 from lexdesk.services.ports import RuleDecision
 
 
@@ -36,7 +37,15 @@ class PackRuleBook:
         statuses = {action: evaluation.status_of(action) for action in result["actions"]}
         return RuleDecision(statuses=statuses, record=record)
 
+    def hold_limit(self, pack_id: str, as_of: date) -> HoldLimit:
+        """How long a hold may last under the pack's law in force on ``as_of``: the hours, how
+        they are counted (clock or business hours) and the citation. Raises InvalidInput for an
+        unknown pack and NoRuleInForce when the pack has no version in force that day."""
+        return hold_limit(self._catalog, pack_id, as_of)
+
     def hold_bound(self, pack_id: str, as_of: date) -> HoldBound:
-        # The packs state no bound of their own yet: every hold runs the detainer form's 48
-        # clock hours. Replaced by the pack's own statement once the packs carry one.
-        return DEFAULT_HOLD
+        """The pack's hold limit as the deadline code reads it, naming the version (and rule)
+        that states it."""
+        limit = self.hold_limit(pack_id, as_of)
+        stated = f"{limit.pack} {limit.version}" + (f" {limit.rule}" if limit.rule else "")
+        return HoldBound(limit.hours, limit.counting, limit.citation, stated)

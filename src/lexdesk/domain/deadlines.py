@@ -138,7 +138,8 @@ FORM_I_247A = (
 class HoldBound:
     """How long a hold on a detainer may last beyond the release, as the governing law says:
     hours on the clock (Form I-247A) or hours on business days (8 CFR 287.7(d), where a law
-    counts so), with the citation and the rule pack version that set it."""
+    counts so), with the citation and the rule pack version that set it. Zero hours: the law
+    allows no hold at all, and the request is due at the release itself."""
 
     hours: int
     counting: str = CLOCK_HOURS
@@ -150,7 +151,7 @@ class HoldBound:
             raise InvalidInput(
                 f"a hold counts {CLOCK_HOURS} or {BUSINESS_HOURS}, not {self.counting!r}"
             )
-        if isinstance(self.hours, bool) or not isinstance(self.hours, int) or self.hours < 1:
+        if isinstance(self.hours, bool) or not isinstance(self.hours, int) or self.hours < 0:
             raise InvalidInput(f"a hold lasts a whole number of hours, not {self.hours!r}")
 
 

@@ -10,7 +10,17 @@ import yaml
 
 from lexdesk.domain.rules import Catalog, EvaluationRequest, build_catalog
 
-VERIFIED = {"status": "verified", "source": "test"}
+SOURCE = "https://example.org"
+VERIFIED = {"status": "verified", "source": "test", "read_at": SOURCE, "read_on": date(2026, 1, 1)}
+UNCONFIRMED = {"status": "unconfirmed", "source": "test"}
+HOLD_LIMIT = {
+    "hours": 48,
+    "counting": "clock_hours",
+    "citation": "Test Code § 48",
+    "url": SOURCE,
+    "text": "A hold lasts at most 48 hours.",
+    "verification": VERIFIED,
+}
 
 
 def rule(rule_id: str, effect: str = "prohibited", **fields: Any) -> dict[str, Any]:
@@ -61,7 +71,8 @@ def pack(
         "jurisdiction": "Testland",
         "agency": "Testland jail",
         "effective_from": date.fromisoformat(version),
-        "sources": [{"title": "Test Code", "url": "https://example.org", "status": "text"}],
+        "sources": [{"title": "Test Code", "url": SOURCE, "status": "text"}],
+        "hold_limit": "default" if layers else HOLD_LIMIT,
         "rules": list(rules),
     }
     if layers:

@@ -12,7 +12,7 @@ import yaml
 from lexdesk.domain.rules import PackError, build_catalog
 from lexdesk.domain.rules.loader import parse_version
 
-from .builders import catalog, pack, rule, table
+from .builders import VERIFIED, catalog, pack, rule, table
 
 GOOD = """\
 pack: us-test
@@ -24,6 +24,7 @@ agency: Testland jail
 effective_from: 2020-01-01
 sources:
   - {title: Test Code, url: "https://example.org", status: text}
+hold_limit: default
 tables:
   listed:
     label: Listed offenses
@@ -34,7 +35,8 @@ tables:
         name: first
         citation: Test Penal Law § 1
         effective_from: 2020-01-01
-        verification: {status: verified, source: test}
+        verification: {status: verified, source: test, read_at: "https://example.org",
+                       read_on: 2026-01-01}
 rules:
   - id: BASE
     label: base
@@ -43,7 +45,8 @@ rules:
     citation: Test Code § 2
     url: https://example.org
     text: The base.
-    verification: {status: verified, source: test}
+    verification:
+      {status: verified, source: test, read_at: "https://example.org", read_on: 2026-01-01}
   - id: EXC
     label: exception
     exception_to: [BASE]
@@ -230,7 +233,7 @@ def test_duty_statuses_are_checked() -> None:
         "citation": "Test Code § 9",
         "url": "https://example.org",
         "text": "Tell them.",
-        "verification": {"status": "verified", "source": "test"},
+        "verification": VERIFIED,
     }
     with pytest.raises(PackError, match=r"duties\[0\]\.status_in\[0\]: unknown status 'maybe'"):
         catalog(pack("test-local", rule("A"), duties=[duty]))

@@ -1,6 +1,7 @@
 """The nodes a rule's ``when`` is made of (see :mod:`lexdesk.domain.rules.syntax` for the
 YAML), compiled once into closures over :class:`Facts`, and able to say which of their parts
-failed. There is no embedded code: a condition is a tree of these classes and nothing else."""
+failed. There is no embedded code: a condition is a tree of these classes and nothing else.
+The conditions on convictions and pending charges are in :mod:`.records`."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from datetime import date
 from functools import cached_property
 from operator import attrgetter
 
-from lexdesk.domain.rules.request import Facts
-from lexdesk.domain.rules.tables import Table
+from lexdesk.domain.rules.facts import Facts
+from lexdesk.domain.rules.request import ISSUERS, PERSON_FLAGS
 from lexdesk.domain.vocabulary import Warrant
 
 Test = Callable[[Facts], bool]
 CONVICTIONS = "person.convictions"
 PENDING_CHARGES = "person.pending_charges"
+#: "The information this action asks for is already public": read per action.
+PUBLIC = "information.public"
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,9 @@ class FactSpec:
 
 FACTS: dict[str, FactSpec] = {
     "instrument.warrant": FactSpec("warrant", "choice", tuple(w.value for w in Warrant)),
-    "person.tsdb_match": FactSpec("tsdb_match", "flag", (True, False)),
-    "person.prior_removal": FactSpec("prior_removal", "flag", (True, False)),
-    "person.illegal_reentry": FactSpec("illegal_reentry", "flag", (True, False)),
-    "person.proof_of_status": FactSpec("proof_of_status", "flag", (True, False)),
+    "instrument.issuer": FactSpec("issuer", "choice", ISSUERS),
+    **{f"person.{flag}": FactSpec(flag, "flag", (True, False)) for flag in PERSON_FLAGS},
+    PUBLIC: FactSpec("field_public", "flag", (True, False)),
     "person.arrested_on": FactSpec("arrested_on", "date"),
     "as_of": FactSpec("as_of", "date"),
 }
@@ -169,103 +171,6 @@ class Compare(Condition):
 
     def fact(self) -> str:
         return self.path
-
-
-@dataclass(frozen=True)
-class ConvictionIn(Condition):
-    """A conviction for an offense listed in ``table``; with ``within_years``, one whose window
-    (the later of conviction and release) starts no more than that many years before the
-    arrest (the evaluation date when no arrest date is given)."""
-
-    table: Table
-    within_years: int | None
-
-    @property
-    def key(self) -> tuple[str, str, int | None]:
-        return ("conviction", self.table.name, self.within_years)
-
-    def compile(self) -> Test:
-        key, table, years = self.key, self.table, self.within_years
-
-        def look_up(f: Facts) -> bool:
-            hit = f.memo.get(key)
-            if hit is None:
-                hit = f.memo[key] = _has_conviction(f, table, years)
-            return hit
-
-        return look_up
-
-    def render(self) -> str:
-        span = (
-            "at any time"
-            if self.within_years is None
-            else (f"within {self.within_years} years before the arrest")
-        )
-        return f"a conviction listed in {self.table.name} {span}"
-
-    def failures(self, facts: Facts) -> list[str]:
-        return [f"{self.render()} (none of {len(facts.convictions)} convictions qualifies)"]
-
-    def fact(self) -> str:
-        return CONVICTIONS
-
-    def hypothesis(self) -> dict[str, object]:
-        out: dict[str, object] = {"offense_in": self.table.name}
-        if self.within_years is not None:
-            out["within_years"] = self.within_years
-        return out
-
-    def implies(self, other: Condition) -> bool:
-        """Would a conviction meeting this condition also meet ``other``?"""
-        if not isinstance(other, ConvictionIn) or other.table.name != self.table.name:
-            return False
-        if other.within_years is None:
-            return True
-        return self.within_years is not None and self.within_years <= other.within_years
-
-
-@dataclass(frozen=True)
-class ChargePending(Condition):
-    table: Table
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return ("pending_charge", self.table.name)
-
-    def compile(self) -> Test:
-        key, table = self.key, self.table
-
-        def look_up(f: Facts) -> bool:
-            hit = f.memo.get(key)
-            if hit is None:
-                codes = table.codes_on(f.as_of)
-                hit = f.memo[key] = any(c.offense in codes for c in f.pending_charges)
-            return hit
-
-        return look_up
-
-    def render(self) -> str:
-        return f"a pending charge listed in {self.table.name}"
-
-    def failures(self, facts: Facts) -> list[str]:
-        return [f"{self.render()} (none of {len(facts.pending_charges)} charges qualifies)"]
-
-    def fact(self) -> str:
-        return PENDING_CHARGES
-
-    def hypothesis(self) -> dict[str, object]:
-        return {"offense_in": self.table.name}
-
-
-def _has_conviction(facts: Facts, table: Table, years: int | None) -> bool:
-    codes = table.codes_on(facts.as_of)
-    as_of = facts.as_of
-    cutoff = None if years is None else years_before(facts.arrested_on or as_of, years)
-    for conviction in facts.convictions:
-        listed = conviction.offense in codes and conviction.date <= as_of
-        if listed and (cutoff is None or conviction.window_start >= cutoff):
-            return True
-    return False
 
 
 def _show(value: object) -> str:

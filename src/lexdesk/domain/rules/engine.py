@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from contextlib import suppress
 
 from lexdesk.domain.rules.errors import ConflictError, NoRuleInForce
 from lexdesk.domain.rules.explain import ActionDecision, Evaluation
-from lexdesk.domain.rules.pack import RulePack, ensure_pack_id
+from lexdesk.domain.rules.facts import Facts
+from lexdesk.domain.rules.holds import rule_hold_limit
+from lexdesk.domain.rules.pack import PackSource, RulePack, ensure_pack_id
 from lexdesk.domain.rules.plan import Plan
-from lexdesk.domain.rules.request import EvaluationRequest, Facts
+from lexdesk.domain.rules.request import EvaluationRequest
 
-
-class PackSource(Protocol):
-    def get(self, pack_id: str) -> RulePack: ...
+__all__ = ["PackSource", "evaluate"]
 
 
 def evaluate(source: PackSource | RulePack, request: EvaluationRequest) -> Evaluation:
@@ -29,14 +29,22 @@ def evaluate(source: PackSource | RulePack, request: EvaluationRequest) -> Evalu
     decisions: dict[str, ActionDecision] = {}
     conflict = None
     for action in request.instrument.actions:
+        seen = facts.for_action(action)
         plan = pack.plan(kind, action, as_of)
-        mask = plan.mask(facts)
+        mask = plan.mask(seen)
         resolution = plan.resolve(mask)
         if resolution.status is None:
             if not resolution.holding:
-                raise NoRuleInForce(_no_rule(pack, request, action, plan, facts))
+                raise NoRuleInForce(_no_rule(pack, request, action, plan, seen))
             conflict = conflict or resolution.reason
-        decisions[action] = ActionDecision(action, plan, mask, resolution, facts)
+        decision = ActionDecision(action, plan, mask, resolution, seen)
+        if action == "hold" and resolution.status in ("permitted", "required"):
+            deciding = resolution.deciding[0]
+            # A pack that states no limit anywhere in its stack reports none (the shipped
+            # packs all do: a test checks it); the decision itself stands.
+            with suppress(NoRuleInForce):
+                decision.hold_limit = rule_hold_limit(pack, as_of, deciding.spec, deciding.pack)
+        decisions[action] = decision
     evaluation = Evaluation(pack.id, version.version, pack.content_hash, request, decisions)
     if conflict is not None:
         raise ConflictError(conflict, evaluation)

@@ -1,18 +1,28 @@
 """What an evaluation says and why: per action the status, the rule that decided it, the
 rules it overrode, the conditions that failed and the citations; the overall outcome; and
 ``missing``, the single-fact changes that would move an action toward compliance, found by
-re-resolving the plan with each change the rules' conditions mention (never written by hand)."""
+re-resolving the plan with each change the rules' conditions mention (never written by hand).
+
+An answer that turns on an entry of a table whose entries are unconfirmed says so: the
+action's ``turns_on`` lists the entries (or the absence from the list) the answer rests on,
+and the evaluation's ``notes`` repeat them in words."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.rules.errors import ConflictError
-from lexdesk.domain.rules.plan import CompiledDuty, CompiledRule, Plan, Resolution
-from lexdesk.domain.rules.request import EvaluationRequest, Facts
+from lexdesk.domain.rules.facts import Facts
+from lexdesk.domain.rules.plan import CompiledDuty, CompiledRule, Hypothesis, Plan, Resolution
+from lexdesk.domain.rules.records import ChargePending, ConvictionIn
+from lexdesk.domain.rules.request import EvaluationRequest
 from lexdesk.domain.rules.schema import EFFECT_RANK
+from lexdesk.domain.rules.wording import fact_label
+
+if TYPE_CHECKING:
+    from lexdesk.domain.rules.holds import HoldLimit
 
 CONFLICT = "conflict"
 
@@ -22,18 +32,21 @@ class Change:
     fact: str
     value: object
     status: str
+    label: str
 
 
 class ActionDecision:
     """One requested action, decided. Plain slots: one is built per action per evaluation."""
 
-    __slots__ = ("action", "facts", "mask", "plan", "resolution")
+    __slots__ = ("_missing", "action", "facts", "hold_limit", "mask", "plan", "resolution")
 
     def __init__(
         self, action: str, plan: Plan, mask: int, resolution: Resolution, facts: Facts
     ) -> None:
         self.action, self.plan, self.mask = action, plan, mask
         self.resolution, self.facts = resolution, facts
+        self.hold_limit: HoldLimit | None = None
+        self._missing: list[Change] | None = None
 
     @property
     def status(self) -> str:
@@ -54,6 +67,11 @@ class ActionDecision:
     def missing(self) -> list[Change]:
         """Single-fact changes after which this action moves up prohibited < permitted <
         required; changes that end in a conflict or in no rule are not offered."""
+        if self._missing is None:
+            self._missing = self._find_missing()
+        return self._missing
+
+    def _find_missing(self) -> list[Change]:
         resolution = self.resolution
         if resolution.status is None:
             return []
@@ -72,7 +90,9 @@ class ActionDecision:
             mask = self.plan.remask(changed, self.mask, hypothesis.mask)
             status = self.plan.resolve(mask).status
             if status is not None and EFFECT_RANK[status] > rank:
-                changes.append(Change(hypothesis.fact, hypothesis.value, status))
+                changes.append(
+                    Change(hypothesis.fact, hypothesis.value, status, _label(hypothesis))
+                )
         return changes
 
     def duties(self) -> list[CompiledDuty]:
@@ -83,10 +103,52 @@ class ActionDecision:
             if status in duty.spec.status_in and (duty.test is None or duty.test(self.facts))
         ]
 
+    def turns_on(self) -> list[dict[str, Any]]:
+        """Unconfirmed table entries the answer rests on: a listed offense that made a
+        deciding rule hold, or a record absent from a list whose entries are unconfirmed
+        when being listed would change the answer."""
+        notes: list[dict[str, Any]] = []
+        if self.resolution.status is None:
+            return notes
+        for rule in self.resolution.deciding:
+            for leaf in _records(rule):
+                table = leaf.filter.table
+                if table is None or not leaf.holds(self.facts):
+                    continue
+                for code, entry in leaf.matched(self.facts):
+                    if entry is not None and entry.verification.status != "verified":
+                        notes.append(
+                            _note(
+                                table.name,
+                                code,
+                                True,
+                                f"{code} is listed in "
+                                f"{table.label} ({table.citation}), but that entry is unconfirmed",
+                            )
+                        )
+        asked = {repr(c.value) for c in self.missing() if isinstance(c.value, dict)}
+        for rule in self.plan.rules:
+            for leaf in _records(rule):
+                table = leaf.filter.table
+                if table is None or table.confirmed or repr(leaf.hypothesis()) not in asked:
+                    continue
+                for code in leaf.unmatched_codes(self.facts):
+                    notes.append(
+                        _note(
+                            table.name,
+                            code,
+                            False,
+                            f"{code} is not listed in "
+                            f"{table.label} ({table.citation}), a list with unconfirmed entries: "
+                            "the answer turns on whether it belongs there",
+                        )
+                    )
+        return list({(n["table"], n["offense"]): n for n in notes}.values())
+
     def to_json(self) -> dict[str, Any]:
         summary = self.resolution.summary
         # The summary is shared by every evaluation that resolves alike: hand out copies.
-        return summary | {
+        out = summary | {
             "concurring": summary["concurring"][:],
             "overrode": summary["overrode"][:],
             "citations": summary["citations"][:],
@@ -94,15 +156,37 @@ class ActionDecision:
             if self.resolution.failed
             else [],
             "duties": [_duty_json(d) for d in self.duties()] if self.plan.duties else [],
+            "turns_on": self.turns_on(),
         }
+        if self.hold_limit is not None:
+            out["hold_limit"] = self.hold_limit.to_json()
+        return out
 
     def reasons(self) -> list[str]:
         lines = [self.resolution.reason]
-        if not self.resolution.failed:
-            return lines
         for rule, why in self.failed():
             lines.append(f"{self.action}: {rule.id} does not apply: {'; '.join(why)}")
+        lines += [f"{self.action}: {note['note']}" for note in self.turns_on()]
         return lines
+
+
+def _records(rule: CompiledRule) -> list[ConvictionIn | ChargePending]:
+    return [leaf for leaf in rule.leaves if isinstance(leaf, ConvictionIn | ChargePending)]
+
+
+def _note(table: str, code: str, listed: bool, text: str) -> dict[str, Any]:
+    return {
+        "table": table,
+        "offense": code,
+        "listed": listed,
+        "verification": "unconfirmed",
+        "note": text,
+    }
+
+
+def _label(hypothesis: Hypothesis) -> str:
+    record = hypothesis.record.render(words=True) if hypothesis.record is not None else ""
+    return fact_label(hypothesis.fact, hypothesis.value, record)
 
 
 class Evaluation:
@@ -146,7 +230,12 @@ class Evaluation:
             for change in decision.missing():
                 entry = merged.setdefault(
                     (change.fact, repr(change.value)),
-                    {"fact": change.fact, "value": change.value, "actions": {}},
+                    {
+                        "fact": change.fact,
+                        "value": change.value,
+                        "label": change.label,
+                        "actions": {},
+                    },
                 )
                 entry["actions"][action] = change.status
         return list(merged.values())
@@ -158,16 +247,19 @@ class Evaluation:
         for decision in decisions:
             for citation in decision.resolution.citations:
                 citations[citation] = None
+        actions = {d.action: d.to_json() for d in decisions}
+        notes = {n["note"]: None for a in actions.values() for n in a["turns_on"]}
         return {
             "pack": self.pack,
             "pack_version": self.pack_version,
             "content_hash": self.content_hash,
             "as_of": self.request.as_of.isoformat(),
             "outcome": self.outcome,
-            "actions": {d.action: d.to_json() for d in decisions},
+            "actions": actions,
             "reasons": [line for d in decisions for line in d.reasons()],
             "missing": self.missing(),
             "citations": list(citations),
+            "notes": list(notes),
         }
 
 

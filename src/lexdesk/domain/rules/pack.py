@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_right
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol
 
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.rules.conditions import Test
@@ -25,7 +27,13 @@ from lexdesk.domain.rules.schema import PackVersion, RuleSpec
 from lexdesk.domain.rules.tables import in_force
 from lexdesk.domain.vocabulary import InstrumentKind
 
-__all__ = ["RulePack", "Test"]
+__all__ = ["PackSource", "RulePack", "Test"]
+
+
+class PackSource(Protocol):
+    """Anything that finds a pack by id: the catalog."""
+
+    def get(self, pack_id: str) -> RulePack: ...
 
 
 @dataclass(frozen=True)
@@ -103,15 +111,28 @@ class RulePack:
         return [(v, duty) for v in self.versions for duty in self._compiled[v.version][1]]
 
     def _levels(self, as_of: date, depth: int = 0) -> list[_Level]:
-        version = self.version_on(as_of)
-        rules, duties = self._compiled[version.version]
-        levels = [_Level(depth, self.id, version, rules, duties)]
+        levels = []
+        try:
+            version = self.version_on(as_of)
+        except NoRuleInForce:
+            if depth == 0:
+                raise
+            version = None  # a layer not yet in force contributes no rules; its own may
+        if version is not None:
+            rules, duties = self._compiled[version.version]
+            levels.append(_Level(depth, self.id, version, rules, duties))
         for layer in self.layers:
-            try:
-                levels += layer._levels(as_of, depth + 1)
-            except NoRuleInForce:
-                continue  # a layer not yet in force contributes no rules
+            levels += layer._levels(as_of, depth + 1)
         return levels
+
+    def stack_on(self, as_of: date) -> list[tuple[RulePack, PackVersion]]:
+        """This pack's version in force and each layer's, nearest first (depth-first)."""
+        out: list[tuple[RulePack, PackVersion]] = []
+        with suppress(NoRuleInForce):
+            out.append((self, self.version_on(as_of)))
+        for layer in self.layers:
+            out += layer.stack_on(as_of)
+        return out
 
     def _build_plan(self, kind: InstrumentKind, action: str, as_of: date) -> Plan:
         levels = self._levels(as_of)

@@ -1,7 +1,7 @@
 """Compiled rules and the per-(kind, action, date) plan that resolves them, Catala-style:
 collect the rules whose condition holds, drop those overridden (``exception_to`` chains, and
-a lower layer's ``floor`` rule against the packs stacked on it), then one effect remains, or
-the rules left disagree (a conflict), or nothing held (no rule in force).
+a lower layer's ``floor`` or ``ceiling`` rule against the packs stacked on it), then one
+effect remains, or the rules left disagree (a conflict), or nothing held (no rule in force).
 
 Bit *i* of a mask stands for ``Plan.rules[i]``; rules are ordered local pack first, so the
 lowest remaining bit is the rule reported as deciding."""
@@ -11,15 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lexdesk.domain.rules.conditions import (
-    FACTS,
-    ChargePending,
-    Compare,
-    Condition,
-    ConvictionIn,
-    Test,
-)
-from lexdesk.domain.rules.request import Facts
+from lexdesk.domain.rules.conditions import FACTS, PUBLIC, Compare, Condition, Test
+from lexdesk.domain.rules.facts import Facts, disclosed_field
+from lexdesk.domain.rules.records import ChargePending, ConvictionIn
 from lexdesk.domain.rules.schema import EFFECT_RANK, DutySpec, RuleSpec
 
 
@@ -82,23 +76,25 @@ class Resolution:
 @dataclass(frozen=True)
 class Hypothesis:
     """One single-fact change that ``missing`` tries: set ``attribute`` to ``new_value`` or,
-    for convictions and charges, assume the look-ups in ``overrides`` hold."""
+    for convictions and charges, add a record that meets ``record`` (found on the date)."""
 
     fact: str
     value: object
     attribute: str | None
     new_value: object
-    overrides: dict[object, bool]
+    record: ConvictionIn | ChargePending | None
     mask: int
     top_rank: int  # the strongest effect among the rules the change can affect
 
     def apply(self, facts: Facts) -> Facts | None:
-        """The changed facts, or None when the change is no change."""
+        """The changed facts, or None when the change is no change (or cannot be made)."""
         if self.attribute is not None:
             if getattr(facts, self.attribute) == self.new_value:
                 return None
             return facts.changed(self.attribute, self.new_value)
-        return facts.assuming(self.overrides)
+        assert self.record is not None
+        witness = self.record.witness(facts)
+        return None if witness is None else facts.with_record(witness)
 
 
 class Plan:
@@ -120,7 +116,7 @@ class Plan:
         self.conditional = tuple(
             (1 << i, r.test) for i, r in enumerate(self.rules) if r.test is not None
         )
-        self.hypotheses = _hypotheses(self.rules)
+        self.hypotheses = _hypotheses(self.rules, action)
         self.hypotheses_rank = max((h.top_rank for h in self.hypotheses), default=-1)
         self.duties = duties
         self.fixed_duties = all(d.test is None for d in duties)
@@ -230,15 +226,24 @@ def _defeat_masks(
                 masks[i] |= 1 << j
             # A floor rule of a lower layer sets a minimum for the packs stacked on it: a
             # stacked rule asking less is overridden, one asking more overrides the floor.
-            if rule.spec.precedence == "floor" and depths[j] < depths[i]:
-                if other.rank < rule.rank:
-                    masks[i] |= 1 << j
-                elif other.rank > rule.rank:
-                    masks[j] |= 1 << i
+            # A ceiling is the mirror: a maximum (state law withholding an authority that
+            # local law grants); a stacked rule asking less overrides it.
+            if depths[j] >= depths[i] or rule.spec.precedence is None:
+                continue
+            # Beyond the bound: asking less than a floor, or more than a ceiling.
+            beyond = (
+                other.rank < rule.rank
+                if rule.spec.precedence == "floor"
+                else (other.rank > rule.rank)
+            )
+            if beyond:
+                masks[i] |= 1 << j
+            elif other.rank != rule.rank:
+                masks[j] |= 1 << i
     return tuple(masks)
 
 
-def _hypotheses(rules: tuple[CompiledRule, ...]) -> tuple[Hypothesis, ...]:
+def _hypotheses(rules: tuple[CompiledRule, ...], action: str) -> tuple[Hypothesis, ...]:
     """The single-fact changes worth trying, derived from the conditions' leaves."""
     masks: dict[str, int] = {}
     leaves: list[Condition] = []
@@ -250,28 +255,27 @@ def _hypotheses(rules: tuple[CompiledRule, ...]) -> tuple[Hypothesis, ...]:
     for leaf in leaves:
         mask = masks[leaf.fact()]
         top = max(r.rank for i, r in enumerate(rules) if mask >> i & 1)
-        for hypothesis in _leaf_hypotheses(leaf, leaves, mask, top):
+        for hypothesis in _leaf_hypotheses(leaf, action, mask, top):
             found.setdefault((hypothesis.fact, repr(hypothesis.value)), hypothesis)
     return tuple(found.values())
 
 
-def _leaf_hypotheses(
-    leaf: Condition, leaves: list[Condition], mask: int, top: int
-) -> list[Hypothesis]:
+def _leaf_hypotheses(leaf: Condition, action: str, mask: int, top: int) -> list[Hypothesis]:
+    if isinstance(leaf, Compare) and leaf.path == PUBLIC:
+        # Asked as a request field: which information is already public.
+        field = disclosed_field(action)
+        if field is None:
+            return []
+        spec = FACTS[PUBLIC]
+        return [
+            Hypothesis("person.public_information", field, spec.attribute, True, None, mask, top)
+        ]
     if isinstance(leaf, Compare):
         spec = FACTS[leaf.path]
         return [
-            Hypothesis(leaf.path, value, spec.attribute, value, {}, mask, top)
+            Hypothesis(leaf.path, value, spec.attribute, value, None, mask, top)
             for value in spec.values
         ]
-    if isinstance(leaf, ConvictionIn):
-        implied: dict[object, bool] = {
-            other.key: True
-            for other in leaves
-            if isinstance(other, ConvictionIn) and leaf.implies(other)
-        }
-        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, implied, mask, top)]
-    if isinstance(leaf, ChargePending):
-        overrides: dict[object, bool] = {leaf.key: True}
-        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, overrides, mask, top)]
+    if isinstance(leaf, ConvictionIn | ChargePending):
+        return [Hypothesis(leaf.fact(), leaf.hypothesis(), None, None, leaf, mask, top)]
     return []

@@ -1,6 +1,7 @@
 """The pack format: one YAML file per law version, read strictly into frozen dataclasses.
 Unknown keys, wrong types and references to rules or tables that do not exist fail with file,
-line and key. ``docs/rules.md`` documents every key; this module is its executable form."""
+line and key; so does a text marked verified without its provenance (:mod:`.evidence`).
+``docs/rules.md`` documents every key; this module is its executable form."""
 
 from __future__ import annotations
 
@@ -8,33 +9,34 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.rules.conditions import Condition
+from lexdesk.domain.rules.evidence import (
+    HoldLimitSpec,
+    Source,
+    Verification,
+    check_version_provenance,
+    parse_hold_limit,
+    parse_hold_limits,
+    parse_source,
+    parse_verification,
+)
+from lexdesk.domain.rules.scope import AppliesTo, parse_applies_to
 from lexdesk.domain.rules.source import Document, Node
 from lexdesk.domain.rules.syntax import parse_condition
-from lexdesk.domain.rules.tables import Table, Verification, parse_table, parse_verification
-from lexdesk.domain.vocabulary import (
-    ALL_ACTIONS,
-    CUSTODIAN_ADDRESSED_KINDS,
-    DISCLOSE_PREFIX,
-    InstrumentKind,
-    parse_action,
-    parse_kind,
-)
+from lexdesk.domain.rules.tables import Table, parse_table
+
+__all__ = ["AppliesTo", "DutySpec", "PackVersion", "RuleSpec", "Source", "parse_pack_version"]
 
 #: Effects, weakest first: "toward compliance" means up this list.
 EFFECTS = ("prohibited", "permitted", "required")
 EFFECT_RANK = {effect: rank for rank, effect in enumerate(EFFECTS)}
 LEVELS = ("federal", "state", "local")
-PRECEDENCES = ("floor",)
+#: Across layers: a lower layer's floor is a minimum, its ceiling a maximum (§ 1).
+PRECEDENCES = ("floor", "ceiling")
 RULE_KEYS = ("id", "label", "applies_to", "effect", "citation", "url", "text", "verification")
-RULE_OPTIONAL = ("exception_to", "when", "precedence", "effective_from", "effective_to", "note")
-
-
-@dataclass(frozen=True)
-class AppliesTo:
-    kinds: frozenset[InstrumentKind]
-    actions: frozenset[str]
+RULE_OPTIONAL = (
+    "exception_to", "when", "precedence", "effective_from", "effective_to", "note", "hold_limit",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class RuleSpec:
     note: str
     where: str  # "file:line: rules[3]", for errors found when packs are stacked
     exception_where: str  # the same for its exception_to key
+    hold_limit: HoldLimitSpec | None = None  # how long the hold this rule permits may last
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,6 @@ class DutySpec:
 
 
 @dataclass(frozen=True)
-class Source:
-    title: str
-    url: str
-    status: str
-
-
-@dataclass(frozen=True)
 class PackVersion:
     pack: str
     version: str
@@ -100,11 +96,15 @@ class PackVersion:
     duties: tuple[DutySpec, ...]
     filename: str
     canonical: str  # the parsed content as canonical JSON, for the pack's content hash
+    hold_limits: tuple[HoldLimitSpec, ...] = ()  # empty: the default, from the layers
+
+    def hold_limit_on(self, on: date) -> HoldLimitSpec | None:
+        return next((h for h in self.hold_limits if h.in_force(on)), None)
 
 
 VERSION_KEYS = (
     "pack", "version", "title", "level", "jurisdiction", "agency", "effective_from", "sources",
-    "rules",
+    "hold_limit", "rules",
 )  # fmt: skip
 VERSION_OPTIONAL = ("layers", "effective_to", "notes", "tables", "duties")
 
@@ -115,10 +115,13 @@ def parse_pack_version(doc: Document, pack_id: str, version: str) -> PackVersion
     _expect(root.child("pack"), pack_id, "the pack's folder name")
     _expect(root.child("version"), version, "the file name")
     start, end = _dates(root, root.child("effective_from").day())
+    sources = tuple(parse_source(n) for n in root.child("sources").entries())
     tables = {name: parse_table(name, node) for name, node in _optional_items(root, "tables")}
     rules = tuple(_parse_rule(node, tables, start, end) for node in root.child("rules").entries())
     _check_rule_ids(root, rules)
     duty_nodes = root.child("duties").entries() if root.has("duties") else []
+    hold_limits = parse_hold_limits(root.child("hold_limit"), start, end)
+    check_version_provenance(root, sources)
     return PackVersion(
         pack=pack_id,
         version=version,
@@ -129,13 +132,14 @@ def parse_pack_version(doc: Document, pack_id: str, version: str) -> PackVersion
         layers=root.child("layers").text_list() if root.has("layers") else (),
         effective_from=start,
         effective_to=end,
-        sources=tuple(_parse_source(n) for n in root.child("sources").entries()),
+        sources=sources,
         notes=root.child("notes").text_or(""),
         tables=tables,
         rules=rules,
         duties=tuple(_parse_duty(node, tables, start, end) for node in duty_nodes),
         filename=doc.filename,
         canonical=json.dumps(doc.data, sort_keys=True, default=str),
+        hold_limits=hold_limits,
     )
 
 
@@ -170,38 +174,6 @@ def _dates(
     return start, end
 
 
-def parse_applies_to(node: Node) -> AppliesTo:
-    node.mapping(required=("kinds", "actions"))
-    kinds: set[InstrumentKind] = set()
-    for item in node.child("kinds").entries():
-        kinds |= CUSTODIAN_ADDRESSED_KINDS if item.text() == "*" else {_kind(item)}
-    actions: set[str] = set()
-    for item in node.child("actions").entries():
-        actions |= _actions(item)
-    if not kinds or not actions:
-        node.fail("applies_to needs at least one kind and one action")
-    return AppliesTo(frozenset(kinds), frozenset(actions))
-
-
-def _kind(node: Node) -> InstrumentKind:
-    try:
-        return parse_kind(node.text())
-    except InvalidInput as exc:
-        node.fail(str(exc))
-
-
-def _actions(node: Node) -> set[str]:
-    name = node.text()
-    if name == "*":
-        return set(ALL_ACTIONS)
-    if name == DISCLOSE_PREFIX + "*":
-        return {a for a in ALL_ACTIONS if a.startswith(DISCLOSE_PREFIX)}
-    try:
-        return {parse_action(name)}
-    except InvalidInput as exc:
-        node.fail(str(exc))
-
-
 def _condition(node: Node, tables: dict[str, Table]) -> Condition | None:
     return parse_condition(node.child("when"), tables) if node.has("when") else None
 
@@ -213,7 +185,7 @@ def _parse_rule(node: Node, tables: dict[str, Table], start: date, end: date | N
         node.child("effect").fail(f"unknown effect {effect!r}: use {', '.join(EFFECTS)}")
     precedence = node.child("precedence").text() if node.has("precedence") else None
     if precedence is not None and precedence not in PRECEDENCES:
-        node.child("precedence").fail(f"unknown precedence {precedence!r}: use floor")
+        node.child("precedence").fail(f"unknown precedence {precedence!r}: use floor or ceiling")
     exception_to = node.child("exception_to")
     rule_start, rule_end = _dates(node, start, end)
     return RuleSpec(
@@ -233,6 +205,9 @@ def _parse_rule(node: Node, tables: dict[str, Table], start: date, end: date | N
         note=node.child("note").text_or(""),
         where=node.where,
         exception_where=exception_to.where,
+        hold_limit=parse_hold_limit(node.child("hold_limit"), rule_start, rule_end)
+        if node.has("hold_limit")
+        else None,
     )
 
 
@@ -282,11 +257,3 @@ def _statuses(node: Node) -> frozenset[str]:
         if item.text() not in EFFECTS:
             item.fail(f"unknown status {item.text()!r}: use {', '.join(EFFECTS)}")
     return frozenset(node.text_list())
-
-
-def _parse_source(node: Node) -> Source:
-    node.mapping(required=("title", "url", "status"))
-    status = node.child("status").text()
-    if status not in ("text", "secondary", "unconfirmed"):
-        node.child("status").fail(f"unknown status {status!r}: use text, secondary or unconfirmed")
-    return Source(node.child("title").text(), node.child("url").text(), status)

@@ -5,8 +5,9 @@
     eq: {fact: instrument.warrant, value: judicial}
     in: {fact: instrument.warrant, values: [judicial, administrative]}
     before / on_or_after: {fact: person.arrested_on, date: 2017-09-01}
-    conviction: {table: violent_or_serious_crimes, within_years: 5}   (within_years optional)
-    pending_charge: {table: serious_felonies}
+    conviction: {table: T, not_in: T2, level: felony, class: wobbler, state_prison: true,
+                 within_years: 5, counted_from: judgment}      (every key optional)
+    pending_charge: {table: T, level: felony, state_prison: true, probable_cause: true}
 
 read into the nodes of :mod:`lexdesk.domain.rules.conditions`. Anything else fails with the
 file, line and path of the offending key."""
@@ -19,15 +20,17 @@ from lexdesk.domain.rules.conditions import (
     FACTS,
     AllOf,
     AnyOf,
-    ChargePending,
     Compare,
     Condition,
-    ConvictionIn,
     FactSpec,
     Not,
 )
+from lexdesk.domain.rules.records import ChargePending, ConvictionIn, RecordFilter
+from lexdesk.domain.rules.request import LEVELS
 from lexdesk.domain.rules.source import Node
-from lexdesk.domain.rules.tables import Table
+from lexdesk.domain.rules.tables import CLASSES, OFFENSE_TABLE, Table
+
+FILTER_KEYS = ("table", "not_in", "level", "class", "state_prison")
 
 
 def parse_condition(node: Node, tables: Mapping[str, Table]) -> Condition:
@@ -47,15 +50,25 @@ def parse_condition(node: Node, tables: Mapping[str, Table]) -> Condition:
     if operation in ("eq", "in", "before", "on_or_after"):
         return _parse_compare(operation, arg)
     if operation == "conviction":
-        arg.mapping(required=("table",), optional=("within_years",))
+        if arg.value is None:
+            arg = Node(arg.doc, arg.path, {})
+        arg.mapping(required=(), optional=(*FILTER_KEYS, "within_years", "counted_from"))
         years = arg.child("within_years")
         within = None if years.value is None else years.integer()
         if within is not None and within < 1:
             years.fail("within_years must be at least 1")
-        return ConvictionIn(_table(arg.child("table"), tables), within)
+        counted = arg.child("counted_from").text() if arg.has("counted_from") else "release"
+        if counted not in ("release", "judgment"):
+            arg.child("counted_from").fail("counted_from is release or judgment")
+        return ConvictionIn(_filter(arg, tables), within, counted)
     if operation == "pending_charge":
-        arg.mapping(required=("table",))
-        return ChargePending(_table(arg.child("table"), tables))
+        if arg.value is None:
+            arg = Node(arg.doc, arg.path, {})
+        arg.mapping(required=(), optional=(*FILTER_KEYS, "probable_cause"))
+        found = arg.child("probable_cause")
+        if found.value is not None and found.value is not True:
+            found.fail("probable_cause is true or left out")
+        return ChargePending(_filter(arg, tables), found.value is True)
     known = "all, any, not, fact, eq, in, before, on_or_after, conviction, pending_charge"
     return node.child(operation).fail(f"unknown operation {operation!r} (known: {known})")
 
@@ -88,6 +101,31 @@ def _parse_compare(operation: str, arg: Node) -> Compare:
             allowed = ", ".join(map(str, spec.values))
             item.fail(f"{value!r} is not a value of {path} (use one of {allowed})")
     return Compare(path, operation, values)
+
+
+def _filter(arg: Node, tables: Mapping[str, Table]) -> RecordFilter:
+    level = arg.child("level").text() if arg.has("level") else None
+    if level is not None and level not in LEVELS:
+        arg.child("level").fail(f"unknown level {level!r}: use {', '.join(LEVELS)}")
+    klass = arg.child("class").text() if arg.has("class") else None
+    if klass is not None and klass not in CLASSES:
+        arg.child("class").fail(f"unknown class {klass!r}: use {', '.join(CLASSES)}")
+    prison = arg.child("state_prison")
+    if prison.value is not None and not isinstance(prison.value, bool):
+        prison.fail("state_prison must be true or false")
+    if (klass is not None or prison.value is not None) and OFFENSE_TABLE not in tables:
+        arg.fail(
+            "a condition on an offense's class or punishability needs the offense table, "
+            f"a table named {OFFENSE_TABLE!r}"
+        )
+    return RecordFilter(
+        table=_table(arg.child("table"), tables) if arg.has("table") else None,
+        not_in=_table(arg.child("not_in"), tables) if arg.has("not_in") else None,
+        level=level,
+        klass=klass,
+        state_prison=prison.value if isinstance(prison.value, bool) else None,
+        offenses=tables.get(OFFENSE_TABLE),
+    )
 
 
 def _table(node: Node, tables: Mapping[str, Table]) -> Table:

@@ -1,35 +1,30 @@
 """Named tables: dated data with a citation per entry, such as the offenses that count as a
 "violent or serious crime". An entry is in force from its ``effective_from`` to its
-``effective_to``, so a later amendment adds or ends entries without rewriting the list."""
+``effective_to``, so a later amendment adds or ends entries without rewriting the list.
+
+An entry may say what the offense is (``class``: felony, misdemeanor, wobbler or violation;
+``state_prison``: punishable by imprisonment in the state prison) and that it counts only
+when the judgment was at a given level (``requires_level``: "but only for a conviction that
+is a felony"). A pack's table named ``offenses`` is its offense table: conditions on an
+offense's class or punishability read it. A table may also count inchoate forms of its
+entries (``inchoate``: an attempt written ``NY PL 110/160.15``) at a required level."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from lexdesk.domain.rules.request import normalise_offense
+from lexdesk.domain.rules.evidence import Verification, parse_verification
+from lexdesk.domain.rules.request import LEVELS, normalise_offense
 from lexdesk.domain.rules.source import Node
 
-VERIFICATION_STATUSES = ("verified", "unconfirmed")
+__all__ = ["OFFENSE_TABLE", "Table", "TableEntry", "Verification", "in_force", "parse_table"]
 
-
-@dataclass(frozen=True)
-class Verification:
-    """Whether the encoded text was read in the law itself (or a faithful copy), and where."""
-
-    status: str
-    source: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"status": self.status, "source": self.source}
-
-
-def parse_verification(node: Node) -> Verification:
-    node.mapping(required=("status", "source"))
-    status = node.child("status").text()
-    if status not in VERIFICATION_STATUSES:
-        node.child("status").fail(f"unknown status {status!r}: use verified or unconfirmed")
-    return Verification(status, node.child("source").text())
+OFFENSE_TABLE = "offenses"
+CLASSES = ("felony", "misdemeanor", "wobbler", "violation")
+#: "NY PL 110/160.15": the law's prefix, the inchoate section, then the offense's section.
+_INCHOATE = re.compile(r"^(?P<law>\D*?)(?P<section>\d[\d.]*)/(?P<rest>.+)$")
 
 
 def in_force(start: date, end: date | None, on: date) -> bool:
@@ -44,6 +39,28 @@ class TableEntry:
     effective_from: date
     effective_to: date | None
     verification: Verification
+    klass: str | None = None
+    state_prison: bool | None = None
+    requires_level: str | None = None
+
+
+@dataclass(frozen=True)
+class Inchoate:
+    """Attempts, conspiracies and the like count (when the judgment was at ``level``, if one
+    is given)."""
+
+    sections: tuple[str, ...]
+    level: str | None
+    citation: str
+
+    def base(self, code: str) -> str | None:
+        match = _INCHOATE.match(code)
+        if match is None:
+            return None
+        section = match["section"]
+        if not any(section == s or section.startswith(s + ".") for s in self.sections):
+            return None
+        return match["law"] + match["rest"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,7 @@ class Table:
     citation: str
     url: str
     entries: tuple[TableEntry, ...]
+    inchoate: Inchoate | None = None
     _codes: dict[date, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def codes_on(self, on: date) -> frozenset[str]:
@@ -70,9 +88,36 @@ class Table:
     def entry(self, offense: str) -> TableEntry | None:
         return next((e for e in self.entries if e.offense == offense), None)
 
+    def listed(self, code: str, on: date) -> tuple[TableEntry, str | None] | None:
+        """The entry a code falls under on a date, and the level the judgment must have had
+        (an entry's own requirement, or the inchoate form's); None when it is not listed.
+        A listed section covers its subdivisions: ``CA PC 245(A)(1)`` falls under
+        ``CA PC 245``, while ``NY PL 265.02(1)`` does not fall under ``NY PL 265.02(2)``."""
+        entry = self._covering(code, on)
+        if entry is not None:
+            return entry, entry.requires_level
+        base = self.inchoate.base(code) if self.inchoate is not None else None
+        entry = self._covering(base, on) if base is not None else None
+        if entry is not None and self.inchoate is not None:
+            return entry, self.inchoate.level or entry.requires_level
+        return None
+
+    def _covering(self, code: str, on: date) -> TableEntry | None:
+        codes = self.codes_on(on)
+        while True:
+            if code in codes:
+                return self.entry(code)
+            if not code.endswith(")") or "(" not in code:
+                return None
+            code = code[: code.rindex("(")]
+
+    @property
+    def confirmed(self) -> bool:
+        return all(e.verification.status == "verified" for e in self.entries)
+
 
 def parse_table(name: str, node: Node) -> Table:
-    node.mapping(required=("label", "citation", "url", "entries"))
+    node.mapping(required=("label", "citation", "url", "entries"), optional=("inchoate",))
     entries = tuple(_parse_entry(item) for item in node.child("entries").entries())
     if not entries:
         node.child("entries").fail("a table needs at least one entry")
@@ -87,18 +132,41 @@ def parse_table(name: str, node: Node) -> Table:
         citation=node.child("citation").text(),
         url=node.child("url").text(),
         entries=entries,
+        inchoate=_inchoate(node.child("inchoate")) if node.has("inchoate") else None,
     )
+
+
+def _inchoate(node: Node) -> Inchoate:
+    node.mapping(required=("sections", "citation"), optional=("level",))
+    return Inchoate(
+        sections=node.child("sections").text_list(),
+        level=_level(node.child("level")) if node.has("level") else None,
+        citation=node.child("citation").text(),
+    )
+
+
+def _level(node: Node) -> str:
+    level = node.text()
+    if level not in LEVELS:
+        node.fail(f"unknown level {level!r}: use {', '.join(LEVELS)}")
+    return level
 
 
 def _parse_entry(node: Node) -> TableEntry:
     node.mapping(
         required=("offense", "name", "citation", "effective_from", "verification"),
-        optional=("effective_to",),
+        optional=("effective_to", "class", "state_prison", "requires_level"),
     )
     start = node.child("effective_from").day()
     end = node.child("effective_to").day_or_none()
     if end is not None and end < start:
         node.child("effective_to").fail("ends before it starts")
+    klass = node.child("class").text() if node.has("class") else None
+    if klass is not None and klass not in CLASSES:
+        node.child("class").fail(f"unknown class {klass!r}: use {', '.join(CLASSES)}")
+    prison = node.child("state_prison")
+    if prison.value is not None and not isinstance(prison.value, bool):
+        prison.fail("state_prison must be true or false")
     return TableEntry(
         offense=normalise_offense(node.child("offense").text()),
         name=node.child("name").text(),
@@ -106,4 +174,7 @@ def _parse_entry(node: Node) -> TableEntry:
         effective_from=start,
         effective_to=end,
         verification=parse_verification(node.child("verification")),
+        klass=klass,
+        state_prison=prison.value if isinstance(prison.value, bool) else None,
+        requires_level=_level(node.child("requires_level")) if node.has("requires_level") else None,
     )

@@ -1,12 +1,14 @@
-"""``lexdesk rules``: evaluate a request against a pack, list and show the packs, run their
-test vectors. ``evaluate`` is a contract other programs depend on: JSON in, JSON out, exit 0
-with a decision, 2 with one line on stderr for bad input or no rule in force, 3 on a conflict
-(the JSON is still printed)."""
+"""``lexdesk rules``: evaluate a request against a pack, list and show the packs, audit their
+sources and the changes between versions, state a pack's hold limit, run their test vectors.
+``evaluate`` is a contract other programs depend on: JSON in, JSON out, exit 0 with a
+decision, 2 with one line on stderr for bad input or no rule in force, 3 on a conflict (the
+JSON is still printed)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -15,6 +17,8 @@ import typer
 from lexdesk.adapters.rule_packs import load_catalog, load_vectors
 from lexdesk.domain.errors import LexdeskError
 from lexdesk.domain.rules import ConflictError, EvaluationRequest, RulePack, evaluate
+from lexdesk.domain.rules.holds import hold_limit
+from lexdesk.domain.rules.review import diff, sources
 from lexdesk.domain.rules.vectors import run_vectors, uncovered
 
 EXIT_INVALID = 2
@@ -22,13 +26,15 @@ EXIT_CONFLICT = 3
 
 app = typer.Typer(help="Evaluate requests against the rule packs, and inspect and test them.")
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
 
 def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     typer.echo(f"lexdesk: {message}", err=True)
     raise typer.Exit(code)
 
 
-def _print_json(document: dict[str, Any]) -> None:
+def _print_json(document: object) -> None:
     typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
@@ -65,13 +71,45 @@ def evaluate_command(
 
 
 @app.command("list")
-def list_command() -> None:
+def list_command(as_json: JsonOption = False) -> None:
     """List the packs: id, latest version, layers, number of rules and title."""
-    for pack in load_catalog():
+    catalog = load_catalog()
+    if as_json:
+        _print_json([_pack_json(pack) for pack in catalog])
+        return
+    for pack in catalog:
         layers = f" on {', '.join(pack.latest.layers)}" if pack.latest.layers else ""
         count = len(pack.latest.rules)
         title = pack.latest.title
         typer.echo(f"{pack.id:<16} {pack.version}{layers:<14} {count:>2} rules  {title}")
+
+
+def _pack_json(pack: RulePack) -> dict[str, Any]:
+    versions = [
+        {
+            "version": v.version,
+            "title": v.title,
+            "effective_from": v.effective_from.isoformat(),
+            "effective_to": v.effective_to.isoformat() if v.effective_to else None,
+            "rules": len(v.rules),
+            "verified": sum(r.verification.status == "verified" for r in v.rules),
+        }
+        for v in pack.versions
+    ]
+    latest = pack.latest
+    return {
+        "pack": pack.id,
+        "title": latest.title,
+        "level": latest.level,
+        "jurisdiction": latest.jurisdiction,
+        "agency": latest.agency,
+        "layers": list(latest.layers),
+        "versions": versions,
+        "rules": sum(v["rules"] for v in versions),
+        "verified": sum(v["verified"] for v in versions),
+        "vectors": len(load_vectors(pack.id)),
+        "content_hash": pack.content_hash,
+    }
 
 
 @app.command("show")
@@ -96,7 +134,7 @@ def _describe(pack: RulePack) -> list[str]:
         ]
         for rule in version.rules:
             extra = f" (exception to {', '.join(rule.exception_to)})" if rule.exception_to else ""
-            floor = " [floor over stacked packs]" if rule.precedence == "floor" else ""
+            floor = f" [{rule.precedence} over stacked packs]" if rule.precedence else ""
             lines += [
                 f"  {rule.id}: {rule.effect}{extra}{floor} [{rule.verification.status}]",
                 f"      {rule.label}",
@@ -113,7 +151,7 @@ def _describe(pack: RulePack) -> list[str]:
             )
     for layer in pack.layers:
         stacked = ", ".join(
-            f"{r.id} ({r.spec.effect}{', floor' if r.spec.precedence else ''})"
+            f"{r.id} ({r.spec.effect}{', ' + r.spec.precedence if r.spec.precedence else ''})"
             for _, r in layer.own_rules()
         )
         lines.append(f"  beneath it, {layer.id}: {stacked}")
@@ -122,6 +160,97 @@ def _describe(pack: RulePack) -> list[str]:
 
 
 PackArgument = Annotated[str | None, typer.Argument(metavar="[PACK]", help="Default: all.")]
+
+
+@app.command("sources")
+def sources_command(pack_id: PackArgument = None, as_json: JsonOption = False) -> None:
+    """Every rule, duty and hold limit of each version, with its verification and source."""
+    try:
+        catalog = load_catalog()
+        packs = [catalog.get(pack_id)] if pack_id else list(catalog)
+    except LexdeskError as error:
+        _fail(str(error))
+    versions = [entry for pack in packs for entry in sources(pack)]
+    if as_json:
+        _print_json(versions)
+        return
+    for entry in versions:
+        typer.echo(f"{entry['pack']} {entry['version']}: {entry['title']}")
+        for source in entry["sources"]:
+            typer.echo(f"  source [{source['status']}] {source['title']}: {source['url']}")
+        for item in entry["rules"]:
+            check = item["verification"]
+            read = (
+                f" (read at {check['read_at']} on {check['read_on']})" if "read_at" in check else ""
+            )
+            typer.echo(f"  {item['id']} [{check['status']}] {item['citation']}{read}")
+            typer.echo(f"      {check['source']}")
+        for table in entry["tables"]:
+            counts = f"{table['verified']} of {table['entries']} entries verified"
+            typer.echo(f"  table {table['name']}: {counts}")
+
+
+@app.command("diff")
+def diff_command(
+    pack_id: Annotated[str, typer.Argument(metavar="PACK")],
+    first: Annotated[str, typer.Argument(metavar="V1", help="The earlier version.")],
+    second: Annotated[str, typer.Argument(metavar="V2", help="The later version.")],
+    as_json: JsonOption = False,
+) -> None:
+    """What changed from version V1 to V2 of a pack: rules and duties added, removed and
+    changed (with their citations), table entries, the hold limit and the sources."""
+    try:
+        document = diff(load_catalog().get(pack_id), first, second)
+    except LexdeskError as error:
+        _fail(str(error))
+    if as_json:
+        _print_json(document)
+        return
+    typer.echo(f"{document['pack']}: {document['from']} -> {document['to']}")
+    for group in ("rules", "duties"):
+        for item in document[group]["added"]:
+            typer.echo(f"  + {item['id']} ({item['effect']}) {item['citation']}: {item['label']}")
+        for item in document[group]["removed"]:
+            typer.echo(f"  - {item['id']} ({item['effect']}) {item['citation']}: {item['label']}")
+        for item in document[group]["changed"]:
+            typer.echo(f"  ~ {item['id']} {item['citation']}: {', '.join(item['changes'])}")
+    for name, change in document["tables"].items():
+        typer.echo(
+            f"  table {name}: {len(change['added'])} added, {len(change['removed'])} removed"
+        )
+    if document["hold_limit"]:
+        typer.echo(
+            f"  hold limit: {document['hold_limit']['from']} -> {document['hold_limit']['to']}"
+        )
+
+
+@app.command("hold-limit")
+def hold_limit_command(
+    pack_id: Annotated[str, typer.Argument(metavar="PACK")],
+    on: Annotated[str, typer.Option("--on", help="The date, YYYY-MM-DD. Default: today.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """How long a hold may last under a pack on a date, and the law that says so."""
+    try:
+        day = date.fromisoformat(on) if on else datetime.now().astimezone().date()
+    except ValueError:
+        _fail(f"--on must be a date written YYYY-MM-DD, not {on!r}")
+    try:
+        limit = hold_limit(load_catalog(), pack_id, day)
+    except LexdeskError as error:
+        _fail(str(error))
+    if as_json:
+        _print_json(limit.to_json())
+        return
+    counted = (
+        "clock hours"
+        if limit.counting == "clock_hours"
+        else "hours, weekends and holidays excluded"
+    )
+    stated = f"{limit.pack} {limit.version}" + (" (inherited)" if limit.inherited else "")
+    typer.echo(
+        f"{limit.hours} {counted}: {limit.citation} [{limit.verification}], stated by {stated}"
+    )
 
 
 @app.command("test")

@@ -33,6 +33,7 @@ from lexdesk.entrypoints.web import (
     determinations,
     homes,
     issuing,
+    rules_pages,
 )
 from lexdesk.entrypoints.web.pages import (
     HERE,
@@ -57,6 +58,7 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
     for module in (auth, confirm, homes, cases, determinations, issuing, admin, audit_log):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(rules_pages.router, include_in_schema=False)
     app.add_exception_handler(SignInNeeded, sign_in_needed)  # type: ignore[arg-type]
     app.add_exception_handler(PageRefused, refused)  # type: ignore[arg-type]
     # The API answers its own errors inside its routes (api/errors.py): this reaches pages only.
