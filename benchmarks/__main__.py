@@ -1,7 +1,8 @@
 """Run every benchmark: ``python -m benchmarks``."""
 
-from benchmarks import bench_api, bench_instruments, bench_rules
+from benchmarks import bench_api, bench_instruments, bench_roster, bench_rules
 
 bench_rules.run()
 bench_instruments.run()
 bench_api.run()
+bench_roster.run()

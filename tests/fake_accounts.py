@@ -45,8 +45,18 @@ class FakeAccounts:
     def ticket(self, digest: str) -> LoginTicket | None:
         return self.rows.tickets.get(digest)
 
-    def use_ticket(self, digest: str, at: datetime) -> None:
+    def use_ticket(self, digest: str, at: datetime) -> bool:
+        if self.rows.tickets[digest].used_at is not None:
+            return False
         self.rows.tickets[digest] = replace(self.rows.tickets[digest], used_at=at)
+        return True
+
+    def take_totp_step(self, user_id: str, step: int) -> bool:
+        creds = self.rows.credentials[user_id]
+        if creds.totp_last_step is not None and creds.totp_last_step >= step:
+            return False
+        self.rows.credentials[user_id] = replace(creds, totp_last_step=step)
+        return True
 
     def add_session(self, session: Session) -> None:
         self.rows.sessions[session.token_digest] = session

@@ -152,6 +152,14 @@ class _Persons:
                 return copy.deepcopy(person)
         return None
 
+    def stays(self, owner_agency_id: str) -> dict[str, tuple[str, Any]]:
+        found = {}
+        for p in self.rows.values():
+            if p.owner_agency_id == owner_agency_id and p.custodies:
+                last = max(p.custodies, key=lambda c: c.booked_at)
+                found[p.id] = (last.status.value, last.expected_release_at)
+        return found
+
     def identifier_index(self, owner_agency_id: str) -> dict[tuple[str, str], str]:
         return {
             (i.scheme.value, i.value): p.id

@@ -46,6 +46,7 @@ def test_a_prohibited_release_is_refused_and_the_evaluation_is_stored(
         "kind": "detainer",
         "warrant": "administrative",
         "actions": ["hold", "notify_release", "disclose:release_date"],
+        "issuer": "ice",
     }
     assert evaluation["inputs"]["person"]["arrested_on"] == "2019-11-20"
     assert evaluation["result"]["actions"]["hold"]["status"] == "prohibited"

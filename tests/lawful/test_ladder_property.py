@@ -18,7 +18,7 @@ command line's JSON, and none of it may hold:
 - ``moot``, the end of a request set off by the person leaving custody, unless the agency was
   told of the custody since.
 
-``LEXDESK_PROPERTY_EXAMPLES`` sets the number of examples per database (default 12); the
+``LEXDESK_PROPERTY_EXAMPLES`` sets the number of examples per database (default 10); the
 figures of a run are printed by ``-s``.
 """
 
@@ -63,7 +63,7 @@ CUSTODIANS = {"doc": "us-ny-nyc-doc", "nypd": "us-ny-nyc-nypd", "ca": "us-ca", "
 READERS = ("ice-legal", "usao-legal", "court-legal")
 RECORD_FIELDS = ("home_address", "work_address", "emergency_contacts", "identity_documents")
 OFFENSES = ("NY PL 160.15", "NY PL 125.25", "CA PC 187", "TX PC 19.02", "NY PL 155.30")
-EXAMPLES = int(os.environ.get("LEXDESK_PROPERTY_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("LEXDESK_PROPERTY_EXAMPLES", "10"))
 STEPS = 20
 ACTIONS = st.lists(
     st.sampled_from(

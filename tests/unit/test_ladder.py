@@ -214,7 +214,12 @@ def test_a_determination_stores_its_evaluation() -> None:
     stored = _case(desk, first).instrument(first).determination
     assert stored.evaluation["pack"] == "us-ny-nyc-doc"
     assert stored.evaluation["inputs"]["person"]["convictions"] == [
-        {"offense": "NY PL 160.15", "date": "2016-03-01", "released_on": "2018-03-01"}
+        {
+            "offense": "NY PL 160.15",
+            "date": "2016-03-01",
+            "released_on": "2018-03-01",
+            "level": "felony",  # from its class, "B felony"
+        }
     ]
     assert rules.documents[0]["as_of"] == "2019-11-21"
 

@@ -4,6 +4,7 @@ the confirmation step, the determination's refusal of prohibited fields, lists a
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from lexdesk.bootstrap import App
 from lexdesk.domain.instruments import Instrument
 from lexdesk.services import instruments as verbs
+from lexdesk.services import persons
 from tests.fakes import FakeClock
 from tests.web.conftest import confirm, sign_in
 from tests.web.story import Story
@@ -32,6 +34,31 @@ def detainer(built: App, story: Story) -> Instrument:
         ("hold", "disclose:release_date", "disclose:home_address"),
         "administrative",
     )
+    issued = verbs.issue_instrument(built.desk, command)
+    verbs.acknowledge(built.desk, verbs.Acknowledge("nyc-doc-officer", issued.id))
+    return issued
+
+
+@pytest.fixture
+def unlisted_detainer(built: App, story: Story) -> Instrument:
+    """A detainer about a person with no conviction on the § 9-131 list: the law lets DOC
+    release nothing about them."""
+    persons.book_person(
+        built.desk,
+        persons.BookPerson(
+            actor="nyc-doc-officer",
+            family_name="Testperson",
+            given_name="Alex",
+            arrested_on=date(2019, 11, 20),
+            booked_at=datetime(2019, 11, 20, 19, tzinfo=UTC),
+            identifiers={"nysid": "90000002R"},
+            record={"home_address": "1 Test Lane"},
+        ),
+    )
+    command = verbs.IssueInstrument(
+        "ice-nyc-officer", "detainer", "nyc-doc", "nysid:90000002R",
+        ("hold", "disclose:release_date", "disclose:home_address"), "administrative",
+    )  # fmt: skip
     issued = verbs.issue_instrument(built.desk, command)
     verbs.acknowledge(built.desk, verbs.Acknowledge("nyc-doc-officer", issued.id))
     return issued
@@ -67,8 +94,9 @@ def test_pages_carry_the_hygiene_headers(
 
 
 def test_the_custodian_sees_the_evaluation_and_a_prohibited_release_needs_an_override(
-    client: TestClient, story: Story, clock: FakeClock, built: App, detainer: Instrument
+    client: TestClient, story: Story, clock: FakeClock, built: App, unlisted_detainer: Instrument
 ) -> None:
+    detainer = unlisted_detainer
     sign_in(client, story, clock, "nyc-doc-legal")
     screen = client.get(f"/instruments/{detainer.id}/determine")
     assert "NYC-DOC-HOLD-01" in screen.text and "What would change it" in screen.text
@@ -235,3 +263,25 @@ def test_reading_a_list_or_a_case_is_on_record_with_the_client_address(
     assert reads[-2].detail == {"cases": [detainer.case_id]}
     assert {e.source for e in reads[-2:]} == {"testclient"}
     assert {e.actor for e in reads[-2:]} == {"nyc-doc-legal"}
+
+
+def test_the_facts_the_answer_turns_on_are_recorded_from_the_screen(
+    client: TestClient, story: Story, clock: FakeClock, built: App, unlisted_detainer: Instrument
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-legal")
+    url = f"/instruments/{unlisted_detainer.id}/determine"
+    screen = client.get(url)
+    assert "Record facts the answer turns on" in screen.text
+    assert "release date — prohibited" in screen.text
+    form = {"csrf": csrf(screen.text), "flags": "tsdb_match", "facts_reason": "TSDB hit today."}
+    unreasoned = client.post(
+        f"/instruments/{unlisted_detainer.id}/facts", data=form | {"facts_reason": ""}
+    )
+    assert unreasoned.status_code == 400 and "needs a reason" in unreasoned.text
+    done = client.post(f"/instruments/{unlisted_detainer.id}/facts", data=form)
+    assert done.status_code == 303 and done.headers["location"] == url
+    again = client.get(url).text
+    assert "release date — permitted" in again
+    with built.desk.uow() as uow:
+        entry = [e for e in uow.audit.entries() if e.action == "person.facts"][-1]
+    assert entry.actor == "nyc-doc-legal" and entry.detail["changed"] == ["tsdb_match"]

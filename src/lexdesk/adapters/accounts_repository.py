@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 
 from lexdesk.adapters import orm
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
@@ -47,9 +47,28 @@ class SqlAccountRepository:
         row = self._db.execute(select(table).where(table.c.digest == digest)).first()
         return LoginTicket(**row._asdict()) if row else None
 
-    def use_ticket(self, digest: str, at: datetime) -> None:
+    def use_ticket(self, digest: str, at: datetime) -> bool:
+        """Use the ticket once: whether this call used it (compare-and-set: of two concurrent
+        uses, the second waits for the first and then finds it used)."""
         table = orm.login_tickets
-        self._db.execute(update(table).where(table.c.digest == digest).values(used_at=at))
+        used = self._db.execute(
+            update(table)
+            .where(table.c.digest == digest, table.c.used_at.is_(None))
+            .values(used_at=at)
+        )
+        return used.rowcount == 1
+
+    def take_totp_step(self, user_id: str, step: int) -> bool:
+        """Spend a TOTP time step: whether it was still unspent (a code is good once, however
+        many requests bring it at the same moment)."""
+        table = orm.credentials
+        taken = self._db.execute(
+            update(table)
+            .where(table.c.user_id == user_id)
+            .where(or_(table.c.totp_last_step.is_(None), table.c.totp_last_step < step))
+            .values(totp_last_step=step)
+        )
+        return taken.rowcount == 1
 
     def add_session(self, session: Session) -> None:
         self._db.execute(insert(orm.sessions).values(**vars(session)))

@@ -70,6 +70,7 @@ agencies = Table(
     Column("jurisdiction", String(100), nullable=False),
     Column("rule_pack", String(63), nullable=True),
     Column("deadline_policy", JSON, nullable=False),
+    Column("component", String(20), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -98,6 +99,7 @@ persons = Table(
     Column("facts", JSON, nullable=False),
     Column("record", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("public_information", JSON, nullable=False),
 )
 
 #: An identifier names one person within one custodian's records: two custodians may each hold
@@ -125,6 +127,7 @@ convictions = Table(
     Column("convicted_on", Date, nullable=False),
     Column("sentence", String(200), nullable=False),
     Column("released_on", Date, nullable=True),
+    Column("youthful_offender", Boolean, nullable=False, server_default=text("false")),
 )
 
 custodies = Table(
@@ -153,6 +156,7 @@ charges = Table(
     Column("offense_class", String(20), nullable=False),
     Column("charged_on", Date, nullable=False),
     Column("status", String(20), nullable=False),
+    Column("probable_cause_found", Boolean, nullable=False, server_default=text("false")),
 )
 
 cases = Table(

@@ -66,6 +66,17 @@ class SqlPersonRepository:
         )
         return {(row.scheme, row.value): row.person_id for row in rows}
 
+    def stays(self, owner_agency_id: str) -> dict[str, tuple[str, datetime | None]]:
+        """Each of the custodian's people's latest stay: its status and expected release."""
+        c, p = orm.custodies, orm.persons
+        rows = self._db.execute(
+            select(c.c.person_id, c.c.status, c.c.expected_release_at)
+            .join(p, p.c.id == c.c.person_id)
+            .where(p.c.owner_agency_id == owner_agency_id)
+            .order_by(c.c.booked_at)
+        )
+        return {row.person_id: (row.status, row.expected_release_at) for row in rows}
+
     def update(self, person: Person) -> None:
         """Replace what the custodial agency knows; the person's row keeps its identity."""
         table = orm.persons
@@ -130,7 +141,14 @@ class SqlPersonRepository:
             )
         ]
         convictions = [
-            Conviction(r.offense, r.offense_class, r.convicted_on, r.sentence, r.released_on)
+            Conviction(
+                r.offense,
+                r.offense_class,
+                r.convicted_on,
+                r.sentence,
+                r.released_on,
+                r.youthful_offender,
+            )
             for r in db.execute(
                 select(orm.convictions)
                 .where(orm.convictions.c.person_id == pid)
@@ -158,11 +176,18 @@ class SqlPersonRepository:
             custodies=custodies,
             facts=dict(row.facts),
             record=dict(row.record),
+            public_information=tuple(row.public_information),
         )
 
     def _custody(self, row: Row[Any]) -> Custody:
         charges = [
-            Charge(r.offense, r.offense_class, r.charged_on, ChargeStatus(r.status))
+            Charge(
+                r.offense,
+                r.offense_class,
+                r.charged_on,
+                ChargeStatus(r.status),
+                r.probable_cause_found,
+            )
             for r in self._db.execute(
                 select(orm.charges)
                 .where(orm.charges.c.custody_id == row.id)
@@ -193,6 +218,7 @@ def _person_columns(person: Person) -> dict[str, Any]:
         "citizenship": person.citizenship,
         "facts": person.facts,
         "record": person.record,
+        "public_information": list(person.public_information),
     }
 
 
@@ -204,6 +230,7 @@ def _conviction_row(person_id: str, c: Conviction) -> dict[str, Any]:
         "convicted_on": c.convicted_on,
         "sentence": c.sentence,
         "released_on": c.released_on,
+        "youthful_offender": c.youthful_offender,
     }
 
 
@@ -228,4 +255,5 @@ def _charge_row(custody_id: str, c: Charge) -> dict[str, Any]:
         "offense_class": c.offense_class,
         "charged_on": c.charged_on,
         "status": c.status.value,
+        "probable_cause_found": c.probable_cause_found,
     }

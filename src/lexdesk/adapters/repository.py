@@ -39,6 +39,7 @@ class SqlAgencyRepository:
                 jurisdiction=agency.jurisdiction,
                 rule_pack=agency.rule_pack,
                 deadline_policy=agency.deadline_policy,
+                component=agency.component,
                 created_at=self._now(),
             )
         )
@@ -60,6 +61,7 @@ def _agency(row: Row[Any]) -> Agency:
         jurisdiction=row.jurisdiction,
         rule_pack=row.rule_pack,
         deadline_policy=dict(row.deadline_policy),
+        component=row.component,
     )
 
 

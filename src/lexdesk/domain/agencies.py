@@ -13,6 +13,9 @@ from lexdesk.domain.vocabulary import AgencyKind, parse_choice
 if TYPE_CHECKING:
     from lexdesk.domain.permissions import Permission
 
+#: The components of an immigration agency (the request schema's ``instrument.issuer``).
+COMPONENTS = ("ice", "cbp", "other")
+
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
@@ -51,11 +54,20 @@ class Agency:
     rule_pack: str | None = None
     #: Per-agency deadline configuration (see ``deadlines.DeadlinePolicy``), stored as JSON.
     deadline_policy: dict[str, object] = field(default_factory=dict)
+    #: For an immigration agency, its component: ``ice``, ``cbp`` or ``other`` (some laws
+    #: bind only ICE's requests, Tex. Code Crim. Proc. art. 2.251).
+    component: str | None = None
 
     def __post_init__(self) -> None:
         check_code(self.id, "agency")
         if not self.name.strip():
             raise InvalidInput("an agency needs a name")
+        if self.component is not None and self.component not in COMPONENTS:
+            raise InvalidInput(
+                f"unknown component {self.component!r}: use one of {', '.join(COMPONENTS)}"
+            )
+        if self.component is not None and self.kind is not AgencyKind.IMMIGRATION:
+            raise InvalidInput("only an immigration agency has a component (ice, cbp, other)")
         if self.kind is AgencyKind.CUSTODIAL and not self.rule_pack:
             raise InvalidInput(
                 f"custodial agency {self.id} needs a rule pack (e.g. us-ny-nyc-doc): "

@@ -23,6 +23,10 @@ class Permission(StrEnum):
     INSTRUMENT_WITHDRAW = "instrument:withdraw"
     PERSON_READ = "person:read"
     PERSON_WRITE = "person:write"
+    #: Record the facts the law turns on (a probable-cause finding, a youthful-offender
+    #: adjudication, a watch-list match...): the officer who holds the file, and counsel who
+    #: learns them while answering.
+    PERSON_FACTS = "person:facts"
     DISCLOSURE_READ = "disclosure:read"
     USER_ADMIN = "user:admin"
     AUDIT_READ = "audit:read"
@@ -47,9 +51,9 @@ _CASEWORK = frozenset(
 #: people in); legal staff and supervisors also answer (determine);
 #: an auditor reads the audit trail and nothing personal; an administrator manages accounts.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OFFICER: _CASEWORK | {P.PERSON_WRITE},
-    Role.LEGAL: _CASEWORK | {P.INSTRUMENT_DETERMINE},
-    Role.SUPERVISOR: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.PERSON_WRITE},
+    Role.OFFICER: _CASEWORK | {P.PERSON_WRITE, P.PERSON_FACTS},
+    Role.LEGAL: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.PERSON_FACTS},
+    Role.SUPERVISOR: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.PERSON_WRITE, P.PERSON_FACTS},
     Role.AUDITOR: frozenset({P.AGENCY_READ, P.AUDIT_READ}),
     Role.ADMIN: frozenset({P.AGENCY_READ, P.USER_ADMIN}),
 }
@@ -69,6 +73,7 @@ TOKEN_SCOPES: dict[Permission, str | None] = {
     P.INSTRUMENT_WITHDRAW: None,
     P.PERSON_READ: "persons:read",
     P.PERSON_WRITE: None,
+    P.PERSON_FACTS: None,
     P.DISCLOSURE_READ: "persons:read",
     P.USER_ADMIN: None,
     P.AUDIT_READ: "audit:read",

@@ -38,6 +38,17 @@ class ChargeStatus(StrEnum):
     SEALED = "sealed"
 
 
+def level_of(offense_class: str) -> str | None:
+    """``felony`` or ``misdemeanor`` from a class as the record writes it ("B felony",
+    "class A misdemeanor"), or None where the class does not say."""
+    text = offense_class.lower()
+    if "felony" in text:
+        return "felony"
+    if "misdemeanor" in text:
+        return "misdemeanor"
+    return None
+
+
 def check_offense(code: str) -> str:
     if not _OFFENSE.match(code):
         raise InvalidInput(
@@ -59,6 +70,8 @@ class Charge:
     offense_class: str
     charged_on: date
     status: ChargeStatus = ChargeStatus.PENDING
+    #: A magistrate found probable cause on it (Cal. Gov. Code § 7282.5(b)).
+    probable_cause_found: bool = False
 
     def __post_init__(self) -> None:
         check_offense(self.offense)
@@ -72,6 +85,8 @@ class Conviction:
     sentence: str = ""
     #: Release date from the sentence for this conviction, if it was served in custody.
     released_on: date | None = None
+    #: A youthful-offender adjudication: on the record, but no conviction in law.
+    youthful_offender: bool = False
 
     def __post_init__(self) -> None:
         check_offense(self.offense)
@@ -130,6 +145,8 @@ class Person:
     facts: dict[str, bool] = field(default_factory=dict)
     #: Other record fields that an instrument may ask to be disclosed (home address, ...).
     record: dict[str, str] = field(default_factory=dict)
+    #: Fields whose content is already public (Cal. Gov. Code § 7284.6(a)(1)(C)-(D)).
+    public_information: tuple[str, ...] = ()
 
     @property
     def display_name(self) -> str:

@@ -26,7 +26,7 @@ The rules (docs/adr/0006-disclosure-ledger.md; the table in docs/domain.md):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +36,32 @@ from lexdesk.domain.deadlines import RELEASE_DATE, DueDate
 from lexdesk.domain.disclosure import Release
 from lexdesk.domain.instruments import Determination, Instrument, InstrumentEvent
 from lexdesk.domain.lifecycle import is_settled
+from lexdesk.domain.views import (
+    WHO_SEES,
+    Answer,
+    CaseView,
+    DeterminationView,
+    EventView,
+    InstrumentView,
+    Seen,
+)
 from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, InstrumentStatus
+
+__all__ = [
+    "WHO_SEES",
+    "Answer",
+    "CaseView",
+    "DeterminationView",
+    "EventView",
+    "InstrumentView",
+    "Ledger",
+    "Seen",
+    "issuer_view",
+    "party_statuses",
+    "takes_part",
+    "view_case",
+    "view_instrument",
+]
 
 #: Transitions that the person's leaving custody (or a moved release) sets off.
 CUSTODY_TRANSITIONS = frozenset({"moot", "reschedule"})
@@ -75,78 +100,6 @@ class Ledger:
 
     def told_of_custody_since(self, agency_id: str, moment: datetime) -> bool:
         return any(r.at >= moment and CUSTODY_FIELDS & set(r.fields) for r in self.to(agency_id))
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One requested action's answer, as a counterparty sees it."""
-
-    action: str
-    answer: str  # "performed" or "declined"
-    citations: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DeterminationView:
-    outcome: str
-    reason: str
-    released_fields: tuple[str, ...]
-    actions_performed: tuple[str, ...]
-    determined_by: str
-    determined_at: datetime
-    answers: tuple[Answer, ...]
-    #: The whole evaluation, for the holder; None for anyone else.
-    evaluation: dict[str, Any] | None
-    override: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class EventView:
-    instrument_id: str
-    transition: str
-    from_status: str | None
-    to_status: str
-    actor: str
-    at: datetime
-    reason: str
-    changes: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class InstrumentView:
-    """An instrument as one agency may see it."""
-
-    instrument: Instrument
-    status: InstrumentStatus
-    due: DueDate | None
-    due_explained: str | None
-    determination: DeterminationView | None
-    events: tuple[EventView, ...]
-    #: field -> why it is withheld (``due_at``, ``evaluation``)
-    withheld: dict[str, str] = field(default_factory=dict)
-    #: The version this agency has seen (each change it may learn of counts one): what its
-    #: ETag shows and its If-Match must name. A change it may not learn of moves nothing here.
-    version: int = 0
-
-    @property
-    def due_at(self) -> datetime | None:
-        return self.due.due_at if self.due else None
-
-
-@dataclass(frozen=True)
-class CaseView:
-    case: Case
-    agency_id: str
-    holder: bool
-    status: CaseStatus
-    instruments: tuple[InstrumentView, ...]
-    #: The subject as this agency knows them: the holder's record, else its requester's words.
-    person_label: str
-    #: (field, value) pairs this agency may see of the person.
-    person_fields: tuple[tuple[str, Any], ...]
-
-    def instrument(self, instrument_id: str) -> InstrumentView | None:
-        return next((v for v in self.instruments if v.instrument.id == instrument_id), None)
 
 
 def chain_of(case: Case, instrument: Instrument) -> list[Instrument]:

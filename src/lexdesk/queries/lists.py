@@ -187,3 +187,50 @@ def overdue_instrument_ids(db: Connection, now: datetime, *, limit: int = 1000) 
         .limit(limit)
     )
     return list(db.scalars(query))
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    instrument_id: str
+    kind: str
+    outcome: str
+    by: str
+    at: datetime
+    reason: str
+    contradictions: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "instrument_id": self.instrument_id,
+            "kind": self.kind,
+            "outcome": self.outcome,
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "contradictions": self.contradictions,
+        }
+
+
+def overrides(db: Connection, agency_id: str, *, limit: int = 500) -> list[OverrideRow]:
+    """The answers of an agency that overrode the rule engine's evaluation, newest first: what
+    its own auditors and reports count (ADR 0007). Only the answering agency reads them."""
+    d, t = orm.determinations, orm.instruments
+    rows = db.execute(
+        select(d, t.c.kind)
+        .join(t, t.c.id == d.c.instrument_id)
+        .where(t.c.addressee_agency_id == agency_id, d.c.override.is_not(None))
+        .order_by(d.c.determined_at.desc(), d.c.instrument_id)
+        .limit(limit)
+    )
+    return [
+        OverrideRow(
+            r.instrument_id,
+            r.kind,
+            r.outcome,
+            r.override["by"],
+            r.determined_at,
+            r.override["reason"],
+            list(r.override["contradictions"]),
+        )
+        for r in rows
+    ]

@@ -33,8 +33,8 @@ from lexdesk.domain.errors import AccountLocked, NotAuthenticated, NotFound, Not
 from lexdesk.domain.permissions import TOKEN_SCOPES, Permission, granted
 from lexdesk.domain.vocabulary import AgencyKind
 from lexdesk.services import audit
-from lexdesk.services.agencies import AddUser, add_user
-from lexdesk.services.context import Desk, agency
+from lexdesk.services.agencies import AddUser, new_user
+from lexdesk.services.context import Desk, agency, audit_actor
 from lexdesk.services.ports import UnitOfWork
 from lexdesk.services.privileges import require_admin
 
@@ -98,12 +98,19 @@ class Enrolment:
 def add_account(
     desk: Desk, command: AddUser, password: str, *, actor: str = audit.SYSTEM, session: str = ""
 ) -> tuple[User, Enrolment]:
-    """A user who can sign in: the password is checked before anything is stored. ``actor``
-    administers the agency, in a recently confirmed ``session`` (``privileges``)."""
+    """A user who can sign in, in one unit of work: the user, their password and TOTP seed, and
+    the audit entries naming ``actor`` (an administrator of the agency, in a recently confirmed
+    ``session``: ``privileges``), all or nothing. The password is checked first."""
     PasswordPolicy().check(password, username=command.username)
+    password_hash, secret = hash_password(password), new_totp_secret()
     try:
         with desk.uow() as uow:
             require_admin(uow, actor, command.agency_id, session)
+            user = new_user(desk, uow, command, actor)
+            uow.accounts.save_credentials(Credentials(user.id, password_hash, secret))
+            who, _ = audit_actor(desk, actor)
+            record_account(uow, who, user, "user.enrol", command.source)
+            uow.commit()
     except NotPermitted as refusal:
         detail = {"reason": str(refusal), "username": command.username}
         audit.record_alone(
@@ -118,8 +125,7 @@ def add_account(
             detail=detail,
         )
         raise
-    user = add_user(desk, command)
-    return user, enrol(desk, command.username, password, source=command.source)
+    return user, Enrolment(user.username, secret, totp_uri(secret, user.username))
 
 
 def enrol(
@@ -168,9 +174,13 @@ def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str
         user, creds = _account(uow, found.user_id)
         require_usable(uow, user, creds, source, "code")
         step = verify_totp(creds.totp_secret, code, at=now, last_used_step=creds.totp_last_step)
-        if step is None:
+        if step is None or not uow.accounts.take_totp_step(user.id, step):
             count_failure(uow, user, creds, source, "code")
-        uow.accounts.use_ticket(found.digest, now)
+        if not uow.accounts.use_ticket(found.digest, now):
+            # Another request completed this sign-in at the same moment: one session only.
+            error = NotAuthenticated(TICKET_EXPIRED)
+            uow.rollback()
+            _refuse(uow, error, user.username, user, source, {"step": "code"}, "login.code")
         creds.totp_last_step, creds.mfa_enrolled = step, True
         uow.accounts.save_credentials(creds)
         uow.accounts.clear_failures(user.id)

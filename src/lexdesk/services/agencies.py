@@ -10,7 +10,8 @@ from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.vocabulary import AgencyKind
 from lexdesk.services import audit
-from lexdesk.services.context import Desk, agency
+from lexdesk.services.context import Desk, agency, audit_actor
+from lexdesk.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class RegisterAgency:
     rule_pack: str | None = None
     deadline_policy: dict[str, object] = field(default_factory=dict)
     source: str = "cli"
+    #: For an immigration agency: ice (the default), cbp or other.
+    component: str | None = None
 
 
 def register_agency(desk: Desk, command: RegisterAgency) -> Agency:
@@ -39,6 +42,7 @@ def register_agency(desk: Desk, command: RegisterAgency) -> Agency:
         jurisdiction=command.jurisdiction,
         rule_pack=command.rule_pack,
         deadline_policy=policy.to_json(),
+        component=command.component or ("ice" if kind is AgencyKind.IMMIGRATION else None),
     )
     with desk.uow() as uow:
         if uow.agencies.get(new.id):
@@ -68,22 +72,30 @@ class AddUser:
 
 
 def add_user(desk: Desk, command: AddUser) -> User:
+    """A user with no sign-in yet (the operator's, at the command line)."""
+    with desk.uow() as uow:
+        user = new_user(desk, uow, command, audit.SYSTEM)
+        uow.commit()
+    return user
+
+
+def new_user(desk: Desk, uow: UnitOfWork, command: AddUser, actor: str) -> User:
+    """Add the user in ``uow``, on record as added by ``actor``."""
     roles = frozenset(parse_role(r) for r in command.roles)
     user = User(new_id("usr"), command.username, command.agency_id, command.display_name, roles)
-    with desk.uow() as uow:
-        agency(uow, command.agency_id)
-        if uow.users.by_username(command.username):
-            raise InvalidInput(f"username {command.username} is taken: choose another")
-        uow.users.add(user)
-        audit.record(
-            uow,
-            actor=audit.SYSTEM,
-            agency=user.agency_id,
-            action="user.add",
-            object_type="user",
-            object_id=user.id,
-            source=command.source,
-            detail={"username": user.username, "roles": sorted(r.value for r in roles)},
-        )
-        uow.commit()
+    agency(uow, command.agency_id)
+    if uow.users.by_username(command.username):
+        raise InvalidInput(f"username {command.username} is taken: choose another")
+    uow.users.add(user)
+    who, behalf = audit_actor(desk, actor)
+    audit.record(
+        uow,
+        actor=who,
+        agency=user.agency_id,
+        action="user.add",
+        object_type="user",
+        object_id=user.id,
+        source=command.source,
+        detail={"username": user.username, "roles": sorted(r.value for r in roles), **behalf},
+    )
     return user

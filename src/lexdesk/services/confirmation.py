@@ -45,7 +45,7 @@ def confirm_identity(desk: Desk, token: str, password: str, code: str, source: s
             count_failure(uow, user, creds, source, "password", CONFIRM)
         now = uow.audit.now()
         step = verify_totp(creds.totp_secret, code, at=now, last_used_step=creds.totp_last_step)
-        if step is None:
+        if step is None or not uow.accounts.take_totp_step(user.id, step):
             count_failure(uow, user, creds, source, "code", CONFIRM)
         creds.totp_last_step = step
         uow.accounts.save_credentials(creds)

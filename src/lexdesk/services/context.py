@@ -69,6 +69,8 @@ def alarm_of(uow: UnitOfWork) -> AuditAlarm | None:
 
 def audit_actor(desk: Desk, username: str) -> tuple[str, dict[str, str]]:
     """The actor an audit entry names for ``username``, and what it adds to the detail."""
+    if desk.operator and username == "system":
+        return desk.operator, {}
     if desk.operator and username and username != desk.operator:
         return desk.operator, {"on_behalf_of": username}
     return username, {}

@@ -12,7 +12,7 @@ from lexdesk.domain.deadlines import DeadlinePolicy
 from lexdesk.domain.errors import NotFound
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.permissions import Permission
-from lexdesk.domain.persons import ChargeStatus, Person
+from lexdesk.domain.persons import ChargeStatus, Person, level_of
 from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, AgencyKind
 from lexdesk.services import audit
@@ -22,22 +22,31 @@ from lexdesk.services.context import Desk, audit_actor
 from lexdesk.services.ports import RuleBook
 
 
-def rule_document(pack: str, instrument: Instrument, person: Person, as_of: str) -> dict[str, Any]:
-    """The request in the shape ``lexdesk rules evaluate`` reads, built from the record."""
+def rule_document(
+    pack: str, instrument: Instrument, person: Person, as_of: str, issuer: str = "ice"
+) -> dict[str, Any]:
+    """The request in the shape ``lexdesk rules evaluate`` reads, built from the record;
+    ``issuer`` is the issuing agency's component (ice, cbp, other)."""
     custody = person.current_custody() or (person.custodies[-1] if person.custodies else None)
     facts: dict[str, Any] = {name: bool(person.facts.get(name, False)) for name in PERSON_FLAGS}
     if custody:
         facts["arrested_on"] = custody.arrested_on.isoformat()
         facts["pending_charges"] = [
             {"offense": c.offense, "date": c.charged_on.isoformat()}
+            | _level(c.offense_class)
+            | ({"probable_cause_found": True} if c.probable_cause_found else {})
             for c in custody.charges
             if c.status is ChargeStatus.PENDING
         ]
     facts["convictions"] = [
         {"offense": c.offense, "date": c.convicted_on.isoformat()}
         | ({"released_on": c.released_on.isoformat()} if c.released_on else {})
+        | _level(c.offense_class)
+        | ({"youthful_offender": True} if c.youthful_offender else {})
         for c in person.convictions
     ]
+    if person.public_information:
+        facts["public_information"] = sorted(person.public_information)
     return {
         "pack": pack,
         "as_of": as_of,
@@ -45,9 +54,15 @@ def rule_document(pack: str, instrument: Instrument, person: Person, as_of: str)
             "kind": instrument.kind.value,
             "warrant": instrument.warrant.value,
             "actions": list(instrument.actions),
+            "issuer": issuer,
         },
         "person": facts,
     }
+
+
+def _level(offense_class: str) -> dict[str, str]:
+    found = level_of(offense_class)
+    return {"level": found} if found else {}
 
 
 def evaluate_for_determination(
@@ -56,8 +71,10 @@ def evaluate_for_determination(
     instrument: Instrument,
     person: Person,
     now: datetime,
+    requester: Agency | None = None,
 ) -> dict[str, Any] | None:
-    """Evaluate the addressee's law for this instrument on the addressee's today.
+    """Evaluate the addressee's law for this instrument on the addressee's today. The request's
+    issuer is the component of the agency that started the chain (``requester``).
 
     Only a custodial agency answering an instrument addressed to it is governed by a pack;
     a U.S. Attorney or a court decides under no pack and gets no evaluation."""
@@ -68,7 +85,9 @@ def evaluate_for_determination(
         return None
     policy = DeadlinePolicy.from_json(addressee.deadline_policy)
     as_of = now.astimezone(ZoneInfo(policy.timezone)).date().isoformat()
-    return rules.decide(rule_document(addressee.rule_pack, instrument, person, as_of)).record
+    issuer = (requester.component if requester else None) or "ice"
+    document = rule_document(addressee.rule_pack, instrument, person, as_of, issuer)
+    return rules.decide(document).record
 
 
 def evaluation_now(

@@ -201,7 +201,10 @@ def determine(desk: Desk, command: Determine) -> Instrument:
         user, case, instrument = loaded.user, loaded.case, loaded.instrument
         addressee, person = agency(uow, instrument.addressee_agency_id), person_of(uow, case)
         now = desk.clock.now()
-        evaluation = evaluate_for_determination(desk.rules, addressee, instrument, person, now)
+        requester = agency(uow, case.requesting_agency_id)
+        evaluation = evaluate_for_determination(
+            desk.rules, addressee, instrument, person, now, requester
+        )
         determination = _answer(command, loaded, outcome, reason, evaluation, now)
         instrument.determine(determination)
         release = release_for(new_id("rel"), instrument, person, addressee.id)

@@ -23,7 +23,7 @@ from lexdesk.domain.persons import (
     Person,
 )
 from lexdesk.domain.rules.request import PERSON_FLAGS
-from lexdesk.domain.vocabulary import parse_choice
+from lexdesk.domain.vocabulary import DISCLOSABLE_FIELDS, parse_choice
 from lexdesk.services import audit
 from lexdesk.services.authorization import authorize, require_custodian
 from lexdesk.services.context import Desk, acting_user, agency, audit_actor
@@ -67,6 +67,7 @@ class BookPerson:
     facts: dict[str, bool] = field(default_factory=dict)
     record: dict[str, str] = field(default_factory=dict)
     source: str = "cli"
+    public_information: tuple[str, ...] = ()
 
 
 #: Facts about a person that the rule packs ask for, beyond convictions and charges: the
@@ -103,6 +104,9 @@ def check_booking(command: BookPerson) -> None:
         raise InvalidInput(f"unknown fact {unknown[0]!r}: facts are {', '.join(PERSON_FACTS)}")
     if command.expected_release_at and command.expected_release_at < command.booked_at:
         raise InvalidInput("expected release precedes booking: check the dates")
+    stray = sorted(set(command.public_information) - set(DISCLOSABLE_FIELDS))
+    if stray:
+        raise InvalidInput(f"{stray[0]!r} is no field: public information names record fields")
     if not command.family_name.strip() or not command.given_name.strip():
         raise InvalidInput("a person needs a family name and a given name")
 
@@ -141,6 +145,7 @@ def _book(
         custodies=[custody],
         facts=dict(command.facts),
         record=dict(command.record),
+        public_information=tuple(dict.fromkeys(command.public_information)),
     )
     uow.persons.add(person)
     return person, True

@@ -178,13 +178,18 @@ def _apply(
     holder = agency(uow, user.agency_id)
     require_custodian(user, holder)
     known = uow.persons.identifier_index(holder.id)
+    stays = uow.persons.stays(holder.id)
     results, new, now = [], [], desk.clock.now()
     for row in rows:
         ids = {known.get((i.scheme.value, i.value)) for i in row.identifiers} - {None}
         if len(ids) > 1:
             results.append(RowResult(row.line, "rejected", "its identifiers name two people"))
         elif ids:
-            results.append(_known(desk, uow, row, str(ids.pop()), now))
+            person_id = str(ids.pop())
+            if stays.get(person_id) == ("in_custody", row.expected_release_at):
+                results.append(RowResult(row.line, "unchanged", person_id=person_id))
+            else:
+                results.append(_known(desk, uow, row, person_id, now))
         else:
             person = _person(row, holder.id)
             new.append(person)

@@ -15,6 +15,7 @@ from lexdesk.domain.persons import (
     IdentifierScheme,
     Person,
 )
+from lexdesk.domain.vocabulary import DISCLOSABLE_FIELDS
 from lexdesk.entrypoints.api.schemas import ONE_LINE, Answer, Day, Moment, Name, Short, StrictBody
 from lexdesk.services.persons import PERSON_FACTS
 
@@ -29,6 +30,7 @@ RecordField = Annotated[
     ),
 ]
 Fact = Annotated[str, StringConstraints(pattern=f"^({'|'.join(PERSON_FACTS)})$")]
+Disclosable = Annotated[str, StringConstraints(pattern=f"^({'|'.join(DISCLOSABLE_FIELDS)})$")]
 RecordValue = Annotated[str, StringConstraints(max_length=2000, pattern=ONE_LINE)]
 
 
@@ -37,9 +39,15 @@ class ChargeIn(StrictBody):
     offense_class: OffenseClass
     charged_on: Day
     status: ChargeStatus = ChargeStatus.PENDING
+    probable_cause_found: StrictBool = Field(
+        False, description="A magistrate found probable cause on the charge."
+    )
 
     def to_domain(self) -> Charge:
-        return Charge(self.offense, self.offense_class, self.charged_on, self.status)
+        return Charge(
+            self.offense, self.offense_class, self.charged_on, self.status,
+            self.probable_cause_found,
+        )  # fmt: skip
 
 
 class ConvictionIn(StrictBody):
@@ -48,11 +56,15 @@ class ConvictionIn(StrictBody):
     convicted_on: Day
     sentence: Place = ""
     released_on: Day | None = None
+    youthful_offender: StrictBool = Field(
+        False, description="A youthful-offender adjudication: on the record, no conviction."
+    )
 
     def to_domain(self) -> Conviction:
         return Conviction(
-            self.offense, self.offense_class, self.convicted_on, self.sentence, self.released_on
-        )
+            self.offense, self.offense_class, self.convicted_on, self.sentence, self.released_on,
+            self.youthful_offender,
+        )  # fmt: skip
 
 
 class BookBody(StrictBody):
@@ -71,6 +83,11 @@ class BookBody(StrictBody):
     convictions: list[ConvictionIn] = Field(default_factory=list, max_length=100)
     facts: dict[Fact, StrictBool] = Field(default_factory=dict)
     record: dict[RecordField, RecordValue] = Field(default_factory=dict)
+    public_information: list[Disclosable] = Field(
+        default_factory=list,
+        max_length=12,
+        description="Fields whose content is already public (some laws let those go).",
+    )
 
 
 class LookupBody(StrictBody):
@@ -85,6 +102,7 @@ class ChargeOut(Answer):
     offense_class: str
     charged_on: date
     status: ChargeStatus
+    probable_cause_found: bool
 
 
 class ConvictionOut(Answer):
@@ -93,6 +111,7 @@ class ConvictionOut(Answer):
     convicted_on: date
     sentence: str
     released_on: date | None
+    youthful_offender: bool
 
 
 class CustodyOut(Answer):
@@ -103,6 +122,8 @@ class CustodyOut(Answer):
     expected_release_at: datetime | None
     status: CustodyStatus
     charges: list[ChargeOut]
+    left_at: datetime | None
+    destination: str | None
 
 
 class PersonOut(Answer):
@@ -118,6 +139,7 @@ class PersonOut(Answer):
     custodies: list[CustodyOut]
     facts: dict[str, bool]
     record: dict[str, str]
+    public_information: list[str]
 
 
 def person_out(person: Person) -> PersonOut:
@@ -140,9 +162,12 @@ def person_out(person: Person) -> PersonOut:
                 expected_release_at=c.expected_release_at,
                 status=c.status,
                 charges=[ChargeOut(**vars(charge)) for charge in c.charges],
+                left_at=c.left_at,
+                destination=c.destination,
             )
             for c in person.custodies
         ],
         facts=dict(person.facts),
         record=dict(person.record),
+        public_information=list(person.public_information),
     )

@@ -54,13 +54,18 @@ def add_agency(
     name: Annotated[str, typer.Option(help="The agency's full name.")],
     kind: Annotated[str, typer.Option(help="immigration, custodial, prosecutor or court.")],
     jurisdiction: Annotated[str, typer.Option(help="e.g. US, US-NY-NYC.")],
+    component: Annotated[
+        str | None,
+        typer.Option(help="For an immigration agency: ice (the default), cbp or other."),
+    ] = None,
     rule_pack: Annotated[
         str | None, typer.Option(help="For a custodial agency, e.g. us-ny-nyc-doc.")
     ] = None,
 ) -> None:
     """Register an agency."""
     agency = agencies.register_agency(
-        app().desk, agencies.RegisterAgency(code, name, kind, jurisdiction, rule_pack)
+        app().desk,
+        agencies.RegisterAgency(code, name, kind, jurisdiction, rule_pack, component=component),
     )
     typer.echo(f"agency {agency.id} registered ({agency.kind.value})")
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lexdesk.domain.instruments import Instrument
+from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.cli.common import (
     ActorOption,
     JsonOption,
@@ -16,9 +17,10 @@ from lexdesk.entrypoints.cli.common import (
     parse_moment,
 )
 from lexdesk.entrypoints.cli.views import describe, show
-from lexdesk.queries.lists import open_instruments, overdue_instrument_ids
+from lexdesk.queries.lists import open_instruments, overdue_instrument_ids, overrides
 from lexdesk.services import accounts, disclosures
 from lexdesk.services import instruments as verbs
+from lexdesk.services.authorization import authorize
 
 cli = typer.Typer(
     help="Issue and answer instruments; escalate them along the ladder.", no_args_is_help=True
@@ -216,6 +218,23 @@ def inbox(
     for row in rows:
         due = f"{row.due_at:%Y-%m-%d %H:%M}Z" if row.due_at else "no due date"
         typer.echo(f"{row.id}  {row.kind:<24} {row.status:<13} {due}  from {row.issuer}")
+
+
+@cli.command("overrides")
+@fails_cleanly
+def list_overrides(actor: ActorOption, as_json: JsonOption = False) -> None:
+    """Your agency's answers that overrode the rule engine's evaluation, newest first."""
+    built = app()
+    reader = accounts.principal_at_command_line(built.desk, actor)
+    authorize(reader, Permission.INSTRUMENT_READ)
+    with built.engine.connect() as db:
+        rows = overrides(db, reader.agency_id)
+    if as_json:
+        emit_json([row.to_json() for row in rows])
+        return
+    typer.echo(f"{len(rows)} override(s)")
+    for row in rows:
+        typer.echo(f"  {row.instrument_id}  {row.kind}  {row.outcome} by {row.by}: {row.reason}")
 
 
 @cli.command("sweep")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,13 +49,17 @@ def describe(person: Person) -> dict[str, Any]:
         else {
             "id": custody.id,
             "status": custody.status.value,
-            "booked_at": custody.booked_at,
-            "expected_release_at": custody.expected_release_at,
-            "left_at": custody.left_at,
+            "booked_at": _utc(custody.booked_at),
+            "expected_release_at": _utc(custody.expected_release_at),
+            "left_at": _utc(custody.left_at),
             "destination": custody.destination,
         },
         "stays": len(person.custodies),
     }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment else None
 
 
 def _show(person: Person, as_json: bool) -> None:

@@ -18,6 +18,8 @@ from lexdesk.domain.errors import LexdeskError
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import allowed_transitions
 from lexdesk.domain.permissions import Permission
+from lexdesk.domain.persons import Charge, ChargeStatus, Person
+from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import PHYSICAL_ACTIONS, InstrumentKind, disclosed_field
 from lexdesk.entrypoints.web.cases import instrument_seen
 from lexdesk.entrypoints.web.pages import (
@@ -31,10 +33,14 @@ from lexdesk.entrypoints.web.pages import (
     require,
     viewer,
     web,
+    words,
 )
+from lexdesk.services import disclosures
 from lexdesk.services import instruments as verbs
 from lexdesk.services.authorization import may
 from lexdesk.services.evaluation import evaluation_now
+from lexdesk.services.records import RecordFacts
+from lexdesk.services.records import record_facts as record_facts_of
 
 router = APIRouter()
 
@@ -50,6 +56,29 @@ class Screen:
     contradictions: tuple[Contradiction, ...] = ()
     may_override: bool = False
     override_min: int = OVERRIDE_MIN_REASON
+    #: The holder's record, for recording the facts the answer turns on (PERSON_FACTS only).
+    person: Person | None = None
+
+    @property
+    def asked_flags(self) -> list[str]:
+        """The yes/no facts the evaluation says would change the answer."""
+        missing = (self.evaluation or {}).get("missing", [])
+        return [m["fact"].split(".", 1)[1] for m in missing if m["fact"].split(".", 1)[1]
+                in PERSON_FLAGS and m.get("value") is True]  # fmt: skip
+
+    @property
+    def flag_choices(self) -> list[tuple[str, str]]:
+        labels = {
+            m["fact"].split(".", 1)[1]: m.get("label") or words(m["fact"])
+            for m in (self.evaluation or {}).get("missing", [])
+        }
+        return [(flag, labels.get(flag, words(flag))) for flag in PERSON_FLAGS]
+
+    @property
+    def pending(self) -> list[tuple[int, Charge]]:
+        custody = self.person.current_custody() if self.person else None
+        charges = custody.charges if custody else []
+        return [(i, c) for i, c in enumerate(charges) if c.status is ChargeStatus.PENDING]
 
     @property
     def is_ruling(self) -> bool:
@@ -127,7 +156,44 @@ def build_screen(site: Web, seen: Viewer, instrument_id: str) -> Screen:
         screen.fields = [(f, statuses.get(f"disclose:{f}", "conflict")) for f in asked]
         screen.physical = [(a, statuses.get(a, "conflict")) for a in physical]
         screen.evaluation, screen.articles = result, articles(pack)
+        if may(seen.principal, Permission.PERSON_FACTS):
+            case_person = _person_of(site, seen, instrument.case_id)
+            screen.person = case_person
     return screen
+
+
+def _person_of(site: Web, seen: Viewer, case_id: str) -> Person | None:
+    view = disclosures.visible_case(site.built.desk, seen.principal, case_id, seen.source)
+    if not view.holder:
+        return None
+    return disclosures.own_person(site.built.desk, seen.principal, view.case.person_id, seen.source)
+
+
+@router.post("/instruments/{instrument_id}/facts")
+def record_facts(
+    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    """Record the facts the answer turns on, then evaluate again."""
+    seen = sent.viewer
+    screen = build_screen(site, seen, instrument_id)
+    if screen.person is None:
+        raise PageRefused(404, "There is no such page.")
+    command = RecordFacts(
+        seen.username,
+        screen.person.id,
+        sent.get("facts_reason"),
+        flags={flag: flag in sent.all("flags") for flag in PERSON_FLAGS},
+        youthful_offender=tuple(int(i) for i in sent.all("youthful_offender") if i.isdigit()),
+        probable_cause=tuple(int(i) for i in sent.all("probable_cause") if i.isdigit())
+        if screen.pending
+        else None,
+        source=seen.source,
+    )
+    try:
+        record_facts_of(site.built.desk, command)
+    except LexdeskError as error:
+        return _render(request, seen, screen, {"facts_reason": str(error)}, {}, 400)
+    return redirect(f"/instruments/{instrument_id}/determine")
 
 
 def articles(pack_id: str) -> dict[str, dict[str, str]]:

@@ -183,7 +183,7 @@ def _escalate_page(
         "forms": forms,
         "addressees": forms.choices(_agencies(site), rung.next_addressee),
         "dated": rung.target in forms.DATED,
-        "verb": "Issue the order" if rung.target is InstrumentKind.COURT_ORDER else "Escalate",
+        "verb": "Issue the order" if rung.target is InstrumentKind.COURT_ORDER else "Send",
         "parent_case_requester": _requester(site, parent.instrument),
     }
     return render(request, "escalate.html", context, 400 if checked.errors else 200)

@@ -58,6 +58,7 @@ POSTGRES_LEDGER = (
 
 
 def upgrade() -> None:
+    _facts_the_law_turns_on()
     _identifiers_per_custodian()
     with op.batch_alter_table("custodies") as batch:
         batch.add_column(sa.Column("left_at", sa.DateTime(timezone=True), nullable=True))
@@ -71,6 +72,28 @@ def upgrade() -> None:
     )
     for statement in statements:
         op.execute(statement)
+
+
+def _facts_the_law_turns_on() -> None:
+    """An immigration agency's component; a conviction that is a youthful-offender
+    adjudication; a charge on which a magistrate found probable cause; fields already public."""
+    with op.batch_alter_table("agencies") as batch:
+        batch.add_column(sa.Column("component", sa.String(20), nullable=True))
+    op.execute("UPDATE agencies SET component = 'ice' WHERE kind = 'immigration'")
+    false = sa.text("false")
+    with op.batch_alter_table("convictions") as batch:
+        batch.add_column(
+            sa.Column("youthful_offender", sa.Boolean(), nullable=False, server_default=false)
+        )
+    with op.batch_alter_table("charges") as batch:
+        batch.add_column(
+            sa.Column("probable_cause_found", sa.Boolean(), nullable=False, server_default=false)
+        )
+    with op.batch_alter_table("persons") as batch:
+        batch.add_column(sa.Column("public_information", sa.JSON(), nullable=True))
+    op.execute("UPDATE persons SET public_information = '[]'")
+    with op.batch_alter_table("persons") as batch:
+        batch.alter_column("public_information", existing_type=sa.JSON(), nullable=False)
 
 
 def _identifiers_per_custodian() -> None:
@@ -283,6 +306,14 @@ def downgrade() -> None:
     with op.batch_alter_table("custodies") as batch:
         batch.drop_column("destination")
         batch.drop_column("left_at")
+    with op.batch_alter_table("persons") as batch:
+        batch.drop_column("public_information")
+    with op.batch_alter_table("charges") as batch:
+        batch.drop_column("probable_cause_found")
+    with op.batch_alter_table("convictions") as batch:
+        batch.drop_column("youthful_offender")
+    with op.batch_alter_table("agencies") as batch:
+        batch.drop_column("component")
     with op.batch_alter_table("person_identifiers") as batch:
         batch.drop_constraint("fk_person_identifiers_owner_agency_id_agencies", type_="foreignkey")
         batch.drop_constraint("uq_person_identifiers_owner_scheme_value", type_="unique")
