@@ -54,14 +54,7 @@ def escalate(desk: Desk, command: Escalate) -> Instrument:
 def preview_escalation(desk: Desk, command: Escalate) -> InstrumentView:
     """Every check that escalating makes, and the new instrument as its issuer would see it,
     with nothing written: the review step before Send."""
-    with desk.uow() as uow:
-        child = _escalate(desk, uow, command)
-        case = uow.cases.of_instrument(child.id)
-        assert case is not None
-        view = views.instrument_view(uow, child.issuer_agency_id, case, child)
-        uow.rollback()
-    assert view is not None
-    return view
+    return views.dry_run(desk, lambda uow: _escalate(desk, uow, command))
 
 
 def _escalate(desk: Desk, uow: UnitOfWork, command: Escalate) -> Instrument:

@@ -104,14 +104,7 @@ def issue_instrument(desk: Desk, command: IssueInstrument) -> Instrument:
 def preview_issue(desk: Desk, command: IssueInstrument) -> InstrumentView:
     """Every check that issuing makes, and the instrument as its issuer would see it, with
     nothing written: the review step before Send."""
-    with desk.uow() as uow:
-        instrument = _issue(desk, uow, command)
-        case = uow.cases.of_instrument(instrument.id)
-        assert case is not None
-        view = views.instrument_view(uow, instrument.issuer_agency_id, case, instrument)
-        uow.rollback()
-    assert view is not None
-    return view
+    return views.dry_run(desk, lambda uow: _issue(desk, uow, command))
 
 
 def _issue(desk: Desk, uow: UnitOfWork, command: IssueInstrument) -> Instrument:

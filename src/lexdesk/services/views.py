@@ -8,6 +8,7 @@ line never decide for themselves what an agency may see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lexdesk.domain.cases import Case
@@ -23,6 +24,7 @@ from lexdesk.domain.visibility import (
     view_instrument,
 )
 from lexdesk.domain.vocabulary import DISCLOSABLE_FIELDS
+from lexdesk.services.context import Desk
 from lexdesk.services.ports import UnitOfWork
 
 
@@ -51,6 +53,20 @@ def instrument_view(
 ) -> InstrumentView | None:
     releases = uow.releases.about(case.person_id)
     return view_instrument(agency_id, case, instrument, releases, uow.cases.events(case.id))
+
+
+def dry_run(desk: Desk, make: Callable[[UnitOfWork], Instrument]) -> InstrumentView:
+    """Run ``make`` (the very code of a verb) in a unit of work that is rolled back, and show
+    the instrument it made as its issuer would see it: the review step before Send runs every
+    check the verb makes and writes nothing."""
+    with desk.uow() as uow:
+        made = make(uow)
+        case = uow.cases.of_instrument(made.id)
+        assert case is not None, "a verb's instrument belongs to a case"
+        view = instrument_view(uow, made.issuer_agency_id, case, made)
+        uow.rollback()
+    assert view is not None, "an issuer sees its own instrument"
+    return view
 
 
 def holder_record(person: Person) -> list[tuple[str, Any]]:
