@@ -1,4 +1,4 @@
-"""The administrator's and the auditor's pages pass axe-core too."""
+"""The administrator's and the auditor's pages, and a custodian's people pages, pass axe-core too."""
 
 from __future__ import annotations
 
@@ -37,3 +37,15 @@ def test_administration_and_audit_pages_are_accessible(browser: Any, site: Site)
     auditor.goto("/audit")
     assert "Chain verified" in auditor.content()
     accessible(auditor)
+
+
+def test_the_custodians_people_pages_are_accessible(browser: Any, site: Site) -> None:
+    officer = signed_in(browser, site, "nyc-doc-officer")
+    officer.click("text=People")
+    officer.wait_for_url(f"{site.url}/persons")
+    accessible(officer)
+    officer.click("text=QUINTAL, Dario")
+    assert "New expected release" in officer.content()
+    accessible(officer)
+    officer.goto("/persons/new")
+    accessible(officer)

@@ -9,6 +9,7 @@ Modules, from the plumbing up:
 - ``homes``: each party's home, its lists (``queries.desk_lists``) filtered, searched, paged.
 - ``casefile`` and ``cases``: the case page and the one-click transitions.
 - ``determinations``: the rule engine's evaluation and the answer recorded on it.
+- ``people``: a custodial agency's people, their stays, booking, release, transfer.
 - ``forms`` and ``issuing``: issuing requests and escalating, with a confirmation step.
 - ``admin`` and ``audit_log``: users, API tokens, agencies; the audit log for auditors.
 
@@ -33,6 +34,7 @@ from lexdesk.entrypoints.web import (
     determinations,
     homes,
     issuing,
+    people,
     rules_pages,
 )
 from lexdesk.entrypoints.web.pages import (
@@ -56,9 +58,9 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     templates.env.globals["present"] = present
     app.state.lexdesk_web = Web(built, templates)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
-    for module in (auth, confirm, homes, cases, determinations, issuing, admin, audit_log):
+    routers = (auth, confirm, homes, cases, determinations, issuing, people, admin, audit_log)
+    for module in (*routers, rules_pages):
         app.include_router(module.router, include_in_schema=False)
-    app.include_router(rules_pages.router, include_in_schema=False)
     app.add_exception_handler(SignInNeeded, sign_in_needed)  # type: ignore[arg-type]
     app.add_exception_handler(PageRefused, refused)  # type: ignore[arg-type]
     # The API answers its own errors inside its routes (api/errors.py): this reaches pages only.

@@ -89,6 +89,10 @@ class Viewer:
         return granted(self.principal.roles, permission)
 
     @property
+    def may_read_people(self) -> bool:
+        return self.may(Permission.PERSON_READ)
+
+    @property
     def has_admin(self) -> bool:
         return self.may(Permission.USER_ADMIN)
 
