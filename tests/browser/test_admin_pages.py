@@ -1,4 +1,5 @@
-"""The administrator's and the auditor's pages, and a custodian's people pages, pass axe-core too."""
+"""The administrator's and the auditor's pages, and a custodian's people pages, pass
+axe-core too."""
 
 from __future__ import annotations
 
