@@ -367,6 +367,14 @@ class Ladder(RuleBasedStateMachine):
             if self._try(lambda: book(self.world, self.custodian, nysid=nysid, release=new)):
                 subject.releases.append(new)
 
+    def teardown(self) -> None:
+        """Each example's world goes with it: its connections, and its database on PostgreSQL
+        (a hundred examples would otherwise hold a hundred pools and databases)."""
+        world = self.world
+        world.client.close()
+        world.built.engine.dispose()
+        _drop(world.url)
+
     def _try(self, call: Any) -> Any:
         act = inspect.stack()[1].function
         try:
@@ -567,15 +575,23 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         copy = copy_database(url, Path(tmp_path_factory.mktemp(f"example{counter[0]}")))
         from tests.fakes import FakeClock
 
-        world = _attach(copy, FakeClock(start), tokens)
-        made.append(world)
-        return world
+        return _attach(copy, FakeClock(start), tokens)
 
-    made: list[Lawful] = []
-    yield request.param, make
-    for world in made:
-        world.client.close()
-        world.built.engine.dispose()
+    return request.param, make
+
+
+def _drop(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    maintenance = parsed.set(database="postgres").render_as_string(hide_password=False)
+    admin = create_engine(maintenance, isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:
+        db.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _attach(url: str, clock: Any, tokens: dict[str, str]) -> Lawful:
