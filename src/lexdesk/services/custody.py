@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from lexdesk.domain.agencies import Agency
 from lexdesk.domain.deadlines import DueDate
 from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.domain.instruments import Instrument
@@ -64,15 +65,7 @@ def release_person(desk: Desk, command: ReleasePerson) -> Person:
 def transfer_person(desk: Desk, command: TransferPerson) -> Person:
     """The person leaves custody for another agency's: a custodian's, or immigration's."""
     reason = require_reason(command.reason, "a transfer")
-    with desk.uow() as uow:
-        destination = agency(uow, command.to)
-    if destination.kind not in (AgencyKind.CUSTODIAL, AgencyKind.IMMIGRATION):
-        raise InvalidInput(
-            f"{destination.id} is a {destination.kind.value} agency: transfer to a custodial "
-            "or an immigration agency"
-        )
-    status = CustodyStatus.TRANSFERRED
-    return _leave(desk, command, status, destination.id, reason, "person.transfer")
+    return _leave(desk, command, CustodyStatus.TRANSFERRED, command.to, reason, "person.transfer")
 
 
 @audit.records_denials("person.release_date", "person", "person_id")
@@ -105,12 +98,22 @@ def _leave(
         raise InvalidInput("a release is recorded when it has happened: give a time not ahead")
     with desk.uow() as uow:
         person = _held_person(uow, command.actor, command.person_id)
+        if destination is not None:
+            _require_destination(agency(uow, destination))
         person.held_custody().leave(at, status, destination)
         uow.persons.update(person)
         ended = follow_release(desk, uow, person, now, reason, leaving=True)
         _record(desk, uow, command.actor, person, action, command.source, ended)
         uow.commit()
     return person
+
+
+def _require_destination(found: Agency) -> None:
+    if found.kind not in (AgencyKind.CUSTODIAL, AgencyKind.IMMIGRATION):
+        raise InvalidInput(
+            f"{found.id} is a {found.kind.value} agency: transfer to a custodial or an "
+            "immigration agency"
+        )
 
 
 def _held_person(uow: UnitOfWork, username: str, person_id: str) -> Person:
