@@ -14,6 +14,7 @@ from lexdesk.domain.deadlines import DEFAULT_HOLD, HoldBound
 from lexdesk.domain.disclosure import Release
 from lexdesk.domain.errors import ConcurrencyConflict, OpenCaseRace
 from lexdesk.domain.instruments import InstrumentEvent
+from lexdesk.domain.notifications import Event
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import AlarmState, RuleDecision
@@ -94,6 +95,21 @@ class _Store:
         self.views: dict[str, Any] = {}
         self.accounts = AccountRows()
         self.audit: list[AuditEntry] = []
+        self.outbox: list[Event] = []
+
+
+class _Outbox:
+    """The outbox as the use cases write it: events, each key once. The worker's side is
+    tested against the real tables (tests/integration/test_worker.py)."""
+
+    def __init__(self, rows: list[Event]) -> None:
+        self.rows = rows
+
+    def add_event(self, event: Event) -> bool:
+        if any(e.key == event.key for e in self.rows):
+            return False
+        self.rows.append(event)
+        return True
 
 
 class _Agencies:
@@ -265,6 +281,7 @@ class FakeUnitOfWork:
         self.releases = _Releases(self._working.releases)
         self.accounts = FakeAccounts(self._working.accounts)
         self.audit = FakeAuditLog(self._working.audit, self._clock.now)
+        self.outbox = _Outbox(self._working.outbox)
         return self
 
     def __exit__(

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from lexdesk.adapters.alarm import LoggingAlarm
 from lexdesk.adapters.clock import SystemClock
+from lexdesk.adapters.couriers import EmailCourier, SmtpServer, WebhookCourier
 from lexdesk.adapters.database import create_database_engine
 from lexdesk.adapters.rulebook import PackRuleBook
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.config import Settings
+from lexdesk.domain.notifications import Channel, RetryPolicy
 from lexdesk.services.context import Desk
-from lexdesk.services.ports import Clock, RuleBook
+from lexdesk.services.ports import Clock, Courier, RuleBook
+from lexdesk.services.worker import Schedule, Worker
 
 
 @dataclass(frozen=True)
@@ -43,3 +49,25 @@ def build(
         operator=operator,
     )
     return App(settings=settings, engine=engine, desk=desk)
+
+
+def build_worker(app: App, name: str | None = None) -> Worker:
+    """The worker, with the couriers the settings configure (no SMTP URL, no e-mail)."""
+    settings = app.settings
+    couriers: dict[Channel, Courier] = {
+        Channel.WEBHOOK: WebhookCourier(timeout=settings.delivery_timeout)
+    }
+    if settings.smtp_url:
+        couriers[Channel.EMAIL] = EmailCourier(
+            SmtpServer.from_url(settings.smtp_url),
+            sender=settings.mail_from,
+            base_url=settings.base_url,
+            timeout=settings.delivery_timeout,
+        )
+    schedule = Schedule(
+        reminders=tuple(timedelta(hours=h) for h in settings.reminder_hours),
+        release_near=timedelta(hours=settings.release_reminder),
+        retry=RetryPolicy(max_attempts=settings.max_attempts),
+    )
+    who = name or f"{socket.gethostname()}:{os.getpid()}"
+    return Worker(app.desk, couriers, name=who[:100], schedule=schedule)

@@ -18,6 +18,26 @@ class Settings(BaseSettings):
     #: Echo SQL statements (debugging only: they may carry personal data).
     echo_sql: bool = False
 
+    #: Where links in e-mails and calendar entries point: the desk's public address.
+    base_url: str = "http://127.0.0.1:8000"
+    #: ``smtp://[user:pass@]host[:port][?starttls=1]`` or ``smtps://...``; unset: no e-mail.
+    smtp_url: str | None = None
+    mail_from: str = "lexdesk <lexdesk@localhost>"
+    #: Seconds before an SMTP server or a webhook receiver that does not answer is given up on
+    #: (for this attempt).
+    delivery_timeout: float = 10.0
+    #: Hours before a due time at which its addressee is reminded, comma-separated.
+    reminders: str = "24,2"
+    #: Hours before a person's expected release at which the custodian of an open detainer,
+    #: notification or transfer request is reminded.
+    release_reminder: float = 24.0
+    #: Seconds between the worker's sweeps.
+    sweep_interval: float = 60.0
+    #: Attempts before a message is dead-lettered.
+    max_attempts: int = 8
+    #: The bearer token ``GET /metrics`` asks for; unset: metrics are open on loopback only.
+    metrics_token: str | None = None
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:
@@ -33,6 +53,23 @@ class Settings(BaseSettings):
                 f"(got {value.split(':', 1)[0]}:...)"
             )
         return value
+
+    @field_validator("reminders")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        try:
+            hours = [float(part) for part in value.split(",") if part.strip()]
+        except ValueError:
+            raise ValueError(
+                f"LEXDESK_REMINDERS must be hours separated by commas, e.g. 24,2 (got {value!r})"
+            ) from None
+        if any(h <= 0 for h in hours):
+            raise ValueError("LEXDESK_REMINDERS: every reminder is a positive number of hours")
+        return value
+
+    @property
+    def reminder_hours(self) -> tuple[float, ...]:
+        return tuple(float(part) for part in self.reminders.split(",") if part.strip())
 
     @property
     def resolved_database_url(self) -> str:

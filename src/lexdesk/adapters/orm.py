@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -60,6 +61,10 @@ metadata = MetaData(
 )
 
 ID = String(40)
+#: The open statuses (``vocabulary.OPEN_STATUSES``), for partial indexes.
+OPEN_WHERE = "status IN ('issued', 'acknowledged')"
+#: An auto-numbered key: 64 bits on PostgreSQL, SQLite's rowid (which is 64 bits too).
+SERIAL = BigInteger().with_variant(Integer, "sqlite")
 
 agencies = Table(
     "agencies",
@@ -84,6 +89,7 @@ users = Table(
     Column("roles", JSON, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("email", String(254), nullable=True),
 )
 
 persons = Table(
@@ -222,6 +228,13 @@ instruments = Table(
     # The inboxes: one agency's instruments in a status, soonest due first.
     Index("ix_instruments_addressee_inbox", "addressee_agency_id", "status", "due_at"),
     Index("ix_instruments_issuer_outbox", "issuer_agency_id", "issuer_status", "issuer_due_at"),
+    # The sweep's: the open instruments by due time (what lapses, what to remind of).
+    Index(
+        "ix_instruments_open_due",
+        "due_at",
+        sqlite_where=text(OPEN_WHERE),
+        postgresql_where=text(OPEN_WHERE),
+    ),
 )
 
 determinations = Table(
@@ -367,4 +380,122 @@ audit_anchors = Table(
     Column("hash", String(64), nullable=False),
     Column("purged_at", UTCDateTime, nullable=False),
     Column("purged_by", String(100), nullable=False),
+)
+
+# The outbox (docs/adr/0014-worker-outbox.md): events written with the change they report, the
+# messages the worker makes of them, and what the worker itself reports.
+outbox_events = Table(
+    "outbox_events",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("topic", String(20), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("link", String(200), nullable=False),
+    Column("instrument_id", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    # Set when the worker has made the event's messages: the partial index finds the rest.
+    Column("expanded_at", UTCDateTime, nullable=True),
+    Index(
+        "ix_outbox_events_unexpanded",
+        "id",
+        sqlite_where=text("expanded_at IS NULL"),
+        postgresql_where=text("expanded_at IS NULL"),
+    ),
+)
+
+outbox_messages = Table(
+    "outbox_messages",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("event_id", ForeignKey("outbox_events.id"), nullable=False, index=True),
+    Column("channel", String(20), nullable=False),
+    Column("target", String(40), nullable=False),
+    Column("address", String(500), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", String(500), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime, nullable=True),
+    # What the workers claim: the pending, soonest first.
+    Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("message_id", ForeignKey("outbox_messages.id"), nullable=False, index=True),
+    Column("channel", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("detail", String(500), nullable=False),
+    Column("worker", String(100), nullable=False),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("event_id", ForeignKey("outbox_events.id"), nullable=False),
+    Column("topic", String(20), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("link", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+    UniqueConstraint("user_id", "event_id", name="uq_notifications_user_event"),
+    Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+)
+
+notification_preferences = Table(
+    "notification_preferences",
+    metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("topic", String(20), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("url", String(500), nullable=False),
+    Column("topics", JSON, nullable=False),
+    # Standard Webhooks secrets (``whsec_...``): the current one, and the one before a rotation
+    # for as long as receivers may still check it.
+    Column("secret", String(200), nullable=False),
+    Column("previous_secret", String(200), nullable=True),
+    Column("previous_until", UTCDateTime, nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+worker_heartbeats = Table(
+    "worker_heartbeats",
+    metadata,
+    Column("worker", String(100), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("beat_at", UTCDateTime, nullable=False),
+    Column("swept_at", UTCDateTime, nullable=True),
+    Column("sweep_seconds", Float, nullable=False),
+    Column("sweeps", BigInteger, nullable=False),
+    Column("lapses", BigInteger, nullable=False),
+    Column("reminders", BigInteger, nullable=False),
 )

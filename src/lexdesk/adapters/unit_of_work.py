@@ -10,7 +10,9 @@ from sqlalchemy.exc import OperationalError
 
 from lexdesk.adapters.accounts_repository import SqlAccountRepository
 from lexdesk.adapters.audit_repository import SqlAuditRepository
+from lexdesk.adapters.deadlines_repository import SqlDeadlineRepository
 from lexdesk.adapters.ledger_repository import SqlReleaseRepository
+from lexdesk.adapters.outbox_repository import SqlOutboxRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
 from lexdesk.domain.errors import ConcurrencyConflict
@@ -25,6 +27,8 @@ class SqlUnitOfWork:
     releases: SqlReleaseRepository
     accounts: SqlAccountRepository
     audit: SqlAuditRepository
+    outbox: SqlOutboxRepository
+    deadlines: SqlDeadlineRepository
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
@@ -49,6 +53,8 @@ class SqlUnitOfWork:
         self.releases = SqlReleaseRepository(db)
         self.accounts = SqlAccountRepository(db)
         self.audit = SqlAuditRepository(db, now)
+        self.outbox = SqlOutboxRepository(db)
+        self.deadlines = SqlDeadlineRepository(db)
         return self
 
     def __exit__(

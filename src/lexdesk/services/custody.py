@@ -148,8 +148,7 @@ def follow_release(
                 changed.append(instrument.id)
         if len(changed) > before:
             case.close_if_settled()
-            uow.cases.save(case)
-            views.refresh(uow, case)
+            views.store(uow, case)
     return changed
 
 

@@ -87,8 +87,7 @@ def _escalate(desk: Desk, uow: UnitOfWork, command: Escalate) -> Instrument:
             produce_to=command.produce_to,
         ),
     )
-    uow.cases.save(case)
-    views.refresh(uow, case)
+    views.store(uow, case, user.agency_id)
     record_change(desk, uow, user, "instrument.escalate", child, command.source, parent=parent.id)
     return child
 
@@ -117,8 +116,7 @@ def lapse_overdue(desk: Desk, instrument_ids: list[str]) -> list[Instrument]:
             )
             case.close_if_settled()
             try:
-                uow.cases.save(case)
-                views.refresh(uow, case)
+                views.store(uow, case)
                 record_change(desk, uow, None, "instrument.lapse", instrument, audit.SYSTEM)
                 uow.commit()
             except ConcurrencyConflict:

@@ -138,8 +138,7 @@ def _issue(desk: Desk, uow: UnitOfWork, command: IssueInstrument) -> Instrument:
     reason = command.reason.strip() or f"{kind.value.replace('_', ' ')} issued"
     instrument.issue(actor=user.username, at=now, due=due, reason=reason)
     case.add(instrument)
-    uow.cases.save(case)
-    views.refresh(uow, case)
+    views.store(uow, case, user.agency_id)
     record_change(desk, uow, user, "instrument.issue", instrument, command.source, case=case.id)
     return instrument
 
@@ -202,11 +201,10 @@ def determine(desk: Desk, command: Determine) -> Instrument:
         instrument.determine(determination)
         release = release_for(new_id("rel"), instrument, person, addressee.id)
         case.close_if_settled()
-        uow.cases.save(case)
         if release is not None:
             uow.releases.add(release)
             _record_release(desk, uow, loaded, release.id, sorted(release.fields), command.source)
-        views.refresh(uow, case)
+        views.store(uow, case, user.agency_id)
         detail = {"outcome": outcome.value}
         if determination.override:
             detail["override"] = "yes"
@@ -307,8 +305,7 @@ def _take(
         instrument, case = loaded.instrument, loaded.case
         instrument.apply(name, actor=loaded.user.username, at=desk.clock.now(), reason=reason)
         case.close_if_settled()
-        uow.cases.save(case)
-        views.refresh(uow, case)
+        views.store(uow, case, loaded.user.agency_id)
         record_change(desk, uow, loaded.user, f"instrument.{name}", instrument, command.source)
         uow.commit()
     return instrument

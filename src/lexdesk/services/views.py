@@ -24,17 +24,23 @@ from lexdesk.domain.visibility import (
     view_instrument,
 )
 from lexdesk.domain.vocabulary import DISCLOSABLE_FIELDS
+from lexdesk.services import notices
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import UnitOfWork
 
 
-def refresh(uow: UnitOfWork, case: Case) -> None:
-    """Store what each party may now see of the case; after ``uow.cases.save(case)``, in the
-    same unit of work, so the lists change with the case or not at all."""
+def store(uow: UnitOfWork, case: Case, actor_agency_id: str = "") -> None:
+    """Save the case, store what each party may now see of it, and tell each party what it
+    may learn of the change (``services.notices``): all in the same unit of work, so the
+    lists and the notifications change with the case or not at all. Raises
+    ConcurrencyConflict (nothing stored) when an instrument changed meanwhile."""
+    fresh = notices.fresh_events(case)
+    uow.cases.save(case)
     releases = uow.releases.about(case.person_id)
     events = uow.cases.events(case.id)
     shown = {i.id: issuer_view(case, i, releases, events) for i in case.instruments}
     uow.cases.save_views(case, shown, party_statuses(case, releases, events))
+    notices.announce(uow, case, fresh, releases, events, actor_agency_id)
 
 
 def case_view(uow: UnitOfWork, agency_id: str, case: Case) -> CaseView:

@@ -14,6 +14,7 @@ from lexdesk.entrypoints.cli import (
     rules,
     serve,
     users,
+    worker,
 )
 
 cli = typer.Typer(
@@ -25,6 +26,7 @@ cli = typer.Typer(
 cli.command("init")(admin.init)
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
+cli.command("worker")(worker.worker)
 cli.add_typer(admin.db_cli, name="db")
 cli.add_typer(admin.agencies_cli, name="agencies")
 cli.add_typer(cases.cli, name="cases")
@@ -33,6 +35,7 @@ cli.add_typer(persons.cli, name="persons")
 cli.add_typer(rules.app, name="rules")
 cli.add_typer(users.cli, name="users")
 cli.add_typer(audit.cli, name="audit")
+cli.add_typer(worker.outbox_cli, name="outbox")
 
 
 def run() -> None:
