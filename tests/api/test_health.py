@@ -12,8 +12,10 @@ from fastapi.testclient import TestClient
 
 from lexdesk.adapters.alarm import ALERTS
 from lexdesk.adapters.audit_repository import SqlAuditRepository
+from lexdesk.domain.audit import format_time
 from lexdesk.queries import health as probes
 from tests.api.world import World
+from tests.heartbeat import record_sweep
 from tests.reliability.support import InjectedFault
 
 DETAINER = {
@@ -35,11 +37,33 @@ def client(world: World) -> Iterator[TestClient]:
         yield client
 
 
-def test_a_healthy_desk_answers_ok_without_a_credential(client: TestClient) -> None:
+def test_a_healthy_desk_answers_ok_without_a_credential(world: World, client: TestClient) -> None:
+    record_sweep(world.built.desk, "worker-1")
     answer = client.get("/api/v1/health")
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"status": "ok"}
+    swept = f"{format_time(world.clock.now())} by worker-1"
+    assert answer.json() == {"status": "ok", "last_sweep": swept}
     assert answer.headers["cache-control"] == "no-store"
+
+
+def test_health_turns_red_when_no_worker_has_swept_for_five_minutes(
+    world: World, client: TestClient
+) -> None:
+    world.clock.advance(minutes=6)  # whatever swept before this test is stale now
+    stale = client.get("/api/v1/health")
+    assert stale.status_code == 503 and "no worker has swept" in stale.json()["worker"]
+    record_sweep(world.built.desk, "worker-1")
+    swept_at = format_time(world.clock.now())
+    world.clock.advance(minutes=5)
+    assert client.get("/api/v1/health").status_code == 200
+    world.clock.advance(seconds=1)
+    stopped = client.get("/api/v1/health")
+    assert stopped.status_code == 503, stopped.text
+    assert stopped.json()["worker"] == (
+        f"no worker has swept since {swept_at} (worker-1): start `lexdesk worker`"
+    )
+    record_sweep(world.built.desk, "worker-2")
+    assert client.get("/api/v1/health").json()["last_sweep"].endswith("by worker-2")
 
 
 def test_an_audit_write_failure_alerts_in_the_same_request_and_turns_health_red(
@@ -75,7 +99,8 @@ def test_an_audit_write_failure_alerts_in_the_same_request_and_turns_health_red(
     # The trail works again, but the alert stands for the hour, then clears.
     assert client.get("/api/v1/health").status_code == 503
     world.clock.advance(hours=1, seconds=1)
-    assert client.get("/api/v1/health").json() == {"status": "ok"}
+    record_sweep(world.built.desk)
+    assert client.get("/api/v1/health").json()["status"] == "ok"
 
 
 def test_an_unreachable_database_turns_health_red(

@@ -24,6 +24,7 @@ from lexdesk.domain.permissions import ROLE_PERMISSIONS, Permission
 from lexdesk.entrypoints.api import api_routes, declared_permission
 from lexdesk.services import instruments as verbs
 from tests.api.world import PASSWORD, World
+from tests.heartbeat import record_sweep
 
 Outcome = tuple[str, str, str]
 
@@ -123,6 +124,7 @@ def _confirm(world: World, username: str) -> Callable[[], dict[str, Any]]:
 def _probes(world: World) -> list[Probe]:
     a, b = world.a, world.b
     first, second, request = _issued(world), _issued(world), _declined_request(world)
+    record_sweep(world.built.desk)  # a worker runs: health answers 200
     ins = "/api/v1/instruments"
     ok, created = {200}, {201}
     return [

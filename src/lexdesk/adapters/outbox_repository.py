@@ -43,7 +43,8 @@ class SqlOutboxRepository:
     def add_event(self, event: Event) -> bool:
         """Whether the event is new (a reminder keyed as before is not written twice)."""
         result = self._db.execute(
-            insert_ignoring_duplicates(self._db, orm.outbox_events).values(
+            insert_ignoring_duplicates(self._db, orm.outbox_events)
+            .values(
                 key=event.key,
                 agency_id=event.agency_id,
                 topic=event.topic.value,

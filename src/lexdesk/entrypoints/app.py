@@ -19,6 +19,7 @@ from starlette.routing import compile_path
 
 from lexdesk import __version__
 from lexdesk.bootstrap import App
+from lexdesk.entrypoints import metrics
 from lexdesk.entrypoints.api import PREFIX, api_router, api_routes
 from lexdesk.entrypoints.api.hygiene import Hygiene
 
@@ -38,6 +39,7 @@ def create_app(built: App) -> FastAPI:
     app.include_router(api_router())
     app.add_middleware(Hygiene)
     app.add_exception_handler(StarletteHTTPException, _allow_every_method(app))
+    metrics.mount(app, built)
     _mount_web(app, built)
     return app
 

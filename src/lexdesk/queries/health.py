@@ -3,6 +3,8 @@ read. Nothing is locked or written, and nothing read leaves this module."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, literal, select
 
 from lexdesk.adapters import orm
@@ -18,3 +20,16 @@ def audit_head_readable(db: Connection) -> bool:
     table = orm.audit_log
     db.execute(select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)).first()
     return True
+
+
+def last_sweep(db: Connection) -> tuple[datetime, str] | None:
+    """When a worker last swept, and which."""
+    h = orm.worker_heartbeats
+    query = (
+        select(h.c.swept_at, h.c.worker)
+        .where(h.c.swept_at.is_not(None))
+        .order_by(h.c.swept_at.desc())
+        .limit(1)
+    )
+    row = db.execute(query).first()
+    return (row.swept_at, row.worker) if row else None

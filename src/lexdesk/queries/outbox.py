@@ -71,11 +71,11 @@ def unexpanded(db: Connection) -> int:
     )
 
 
-def failures(db: Connection) -> dict[str, int]:
-    """Failed delivery attempts by channel, ever."""
+def attempts(db: Connection) -> dict[tuple[str, bool], int]:
+    """Delivery attempts by (channel, succeeded), ever."""
     a = orm.delivery_attempts
-    query = select(a.c.channel, func.count()).where(a.c.ok.is_(False)).group_by(a.c.channel)
-    return {row[0]: int(row[1]) for row in db.execute(query)}
+    query = select(a.c.channel, a.c.ok, func.count()).group_by(a.c.channel, a.c.ok)
+    return {(row[0], bool(row[1])): int(row[2]) for row in db.execute(query)}
 
 
 @dataclass(frozen=True)

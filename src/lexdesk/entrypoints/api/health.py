@@ -2,8 +2,10 @@
 
 Public, like the sign-in steps, so that a load balancer or monitor can ask without a credential;
 it answers nothing personal. Red (503) while an audit write failed within the last hour (the
-desk's alarm, ``lexdesk.adapters.alarm``), or when the database does not answer or the audit
-chain's head cannot be read. Every answer is ``Cache-Control: no-store``.
+desk's alarm, ``lexdesk.adapters.alarm``), when the database does not answer or the audit
+chain's head cannot be read, or when no worker has swept for five minutes (the desk's clock has
+stopped: nothing lapses, no one is reminded; docs/adr/0014-worker-outbox.md). Every answer is
+``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from lexdesk.queries import health as probes
 
 #: How long after an audit write failed the desk stays red: the alerting window (AU-5).
 ALARM_WINDOW = timedelta(hours=1)
+#: How long without a sweep before the desk's clock counts as stopped.
+SWEEP_WINDOW = timedelta(minutes=5)
 NO_STORE = {"Cache-Control": "no-store"}
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,9 @@ Public = Annotated[None, Depends(public)]
 
 class Healthy(Answer):
     status: Literal["ok"]
+    last_sweep: str | None = Field(
+        default=None, description="When a worker last swept (UTC), and which worker."
+    )
 
 
 class Failing(Answer):
@@ -47,6 +54,9 @@ class Failing(Answer):
     )
     database: str | None = Field(
         default=None, description="What the database check found, if it failed."
+    )
+    worker: str | None = Field(
+        default=None, description="When a worker last swept, if none has for five minutes."
     )
 
 
@@ -64,18 +74,30 @@ def health(request: Request, response: Response, _: Public) -> Healthy | JSONRes
     state = app.desk.alarm.state()
     if state is not None and app.desk.clock.now() - state.at < ALARM_WINDOW:
         problems["audit"] = f"last audit write failure at {format_time(state.at)}: {state.reason}"
+    last_sweep = None
     try:
         with app.engine.connect() as db:
             if not probes.database_answers(db):
                 problems["database"] = "the database did not answer SELECT 1"
             elif not probes.audit_head_readable(db):
                 problems["database"] = "the audit chain's head could not be read"
+            else:
+                last_sweep = probes.last_sweep(db)
     except Exception as error:  # any failure to reach the database is the answer
         log.error("health check: database or audit head unreadable (%s)", type(error).__name__)
         name = type(error).__name__
         problems["database"] = f"the database or the audit chain's head is unreadable ({name})"
+    if "database" not in problems:
+        if last_sweep is None:
+            problems["worker"] = "no worker has swept: start `lexdesk worker`"
+        elif app.desk.clock.now() - last_sweep[0] > SWEEP_WINDOW:
+            problems["worker"] = (
+                f"no worker has swept since {format_time(last_sweep[0])} ({last_sweep[1]}): "
+                "start `lexdesk worker`"
+            )
     if problems:
         failing = Failing(status="failing", **problems)
         return JSONResponse(failing.model_dump(), status_code=503, headers=NO_STORE)
     response.headers.update(NO_STORE)
-    return Healthy(status="ok")
+    assert last_sweep is not None
+    return Healthy(status="ok", last_sweep=f"{format_time(last_sweep[0])} by {last_sweep[1]}")
