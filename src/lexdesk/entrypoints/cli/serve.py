@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Annotated, Any
 
 import typer
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from lexdesk.adapters.worker_lock import WorkerAlreadyRunning, run_loop
+from lexdesk.bootstrap import App, build_worker
 from lexdesk.entrypoints.app import create_app
 from lexdesk.entrypoints.cli.common import app, fails_cleanly
 
@@ -18,11 +23,51 @@ def serve(
     host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="The port to listen on.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Processes, for a PostgreSQL database.", min=1)] = 1,
+    with_worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--with-worker/--without-worker",
+            help="Run the worker (sweeps, reminders, deliveries) in this process too; the "
+            "default on the embedded SQLite database, not on PostgreSQL (run `lexdesk worker`).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web application and the API under /api/v1 on the configured database."""
+    built = app()
     typer.echo(
         f"lexdesk: the desk at http://{host}:{port}/ , the API at http://{host}:{port}/api/v1"
     )
+    if with_worker is None:
+        with_worker = built.engine.dialect.name == "sqlite"
+    with clock_running(built) if with_worker else nullcontext():
+        _serve(built, host, port, workers)
+
+
+@contextmanager
+def clock_running(built: App) -> Iterator[None]:
+    """The worker in a thread beside the server, stopped when the server stops."""
+    stop = threading.Event()
+    the_worker = build_worker(built)
+
+    def run() -> None:
+        try:
+            run_loop(built.engine, the_worker, interval=built.settings.sweep_interval, stop=stop)
+        except WorkerAlreadyRunning as error:
+            typer.echo(f"lexdesk: {error}; serving without a worker", err=True)
+
+    thread = threading.Thread(target=run, name="lexdesk-worker", daemon=True)
+    thread.start()
+    typer.echo(
+        f"lexdesk: the worker {the_worker.name} sweeps every {built.settings.sweep_interval:g} s"
+    )
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+def _serve(built: App, host: str, port: int, workers: int) -> None:
     if workers > 1:
         # Each worker builds its own application from the same settings.
         run_workers(
@@ -35,7 +80,7 @@ def serve(
             server_header=False,
         )
         return
-    uvicorn.run(create_app(app()), host=host, port=port, proxy_headers=True, server_header=False)
+    uvicorn.run(create_app(built), host=host, port=port, proxy_headers=True, server_header=False)
 
 
 def asgi() -> object:
