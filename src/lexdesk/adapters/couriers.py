@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
@@ -27,6 +28,8 @@ from lexdesk.domain.notifications import DeliveryFailed, Message
 #: Standard Webhooks receivers check that a timestamp is within five minutes of their clock:
 #: webhooks are signed with the wall clock, whatever clock the desk runs on.
 WallClock = Callable[[], datetime]
+#: Headers on one line up to RFC 5322's limit: an idempotency key is compared as it is.
+UNFOLDED = policy.SMTP.clone(max_line_length=998)
 
 
 def _wall() -> datetime:
@@ -78,7 +81,7 @@ class EmailCourier:
 
     def compose(self, message: Message) -> EmailMessage:
         event = message.event
-        mail = EmailMessage()
+        mail = EmailMessage(policy=UNFOLDED)
         mail["From"] = self.sender
         mail["To"] = message.address
         mail["Subject"] = f"[lexdesk] {event.subject}"
