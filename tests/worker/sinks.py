@@ -79,6 +79,8 @@ class WebhookSink:
 @contextmanager
 def webhook_server(sink: WebhookSink) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real endpoints do
+
         def do_POST(self) -> None:
             started = time.monotonic()
             body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()

@@ -36,9 +36,10 @@ def _wall() -> datetime:
     return datetime.now(UTC)
 
 
-def message_id(message: Message) -> str:
-    """The same on every attempt, so that a receiver can drop what it has seen."""
-    return "msg_" + hashlib.sha256(message.key.encode()).hexdigest()[:32]
+def message_id(key: str) -> str:
+    """A message's id for its receiver (``webhook-id``, ``Message-ID``), from its idempotency
+    key: the same on every attempt, so that a receiver can drop what it has seen."""
+    return "msg_" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class EmailCourier:
         mail["To"] = message.address
         mail["Subject"] = f"[lexdesk] {event.subject}"
         mail["Date"] = formatdate(localtime=False, usegmt=True)
-        mail["Message-ID"] = f"<{message_id(message)}@lexdesk>"
+        mail["Message-ID"] = f"<{message_id(message.key)}@lexdesk>"
         mail["X-Lexdesk-Idempotency-Key"] = message.key
         mail.set_content(
             f"{event.subject}\n\n"
@@ -163,7 +164,7 @@ class WebhookCourier:
     def headers(self, message: Message, payload: str) -> dict[str, str]:
         if not message.secrets:
             raise DeliveryFailed("the subscription has no secret", permanent=True)
-        msg_id, now = message_id(message), self.wall_clock()
+        msg_id, now = message_id(message.key), self.wall_clock()
         signatures = " ".join(
             Webhook(secret).sign(msg_id=msg_id, timestamp=now, data=payload)
             for secret in message.secrets

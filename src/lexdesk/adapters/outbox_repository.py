@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, Table, func, insert, select, update
+from sqlalchemy import Connection, Insert, Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lexdesk.adapters import orm
@@ -21,6 +21,7 @@ from lexdesk.domain.notifications import (
     Event,
     Message,
     MessageStatus,
+    Outcome,
     Topic,
 )
 
@@ -159,43 +160,38 @@ class SqlOutboxRepository:
             found[row.id] = (row.secret, row.previous_secret) if rotating else (row.secret,)
         return found
 
-    def delivered(self, message: Message, at: datetime, worker: str, detail: str) -> None:
+    def record(self, outcomes: Sequence[Outcome], worker: str) -> None:
+        """What each attempt of a batch came to, in two statements: the messages' new state
+        (delivered, to be tried again at ``retry_at``, or dead) and the attempts' log."""
+        if not outcomes:
+            return
         m = orm.outbox_messages
         self._db.execute(
             update(m)
-            .where(m.c.id == message.id)
+            .where(m.c.id == bindparam("message"))
             .values(
-                status=MessageStatus.DELIVERED.value,
-                attempts=message.attempts + 1,
-                delivered_at=at,
-                last_error="",
+                status=bindparam("new_status"),
+                attempts=bindparam("new_attempts"),
+                next_attempt_at=bindparam("next_at"),
+                delivered_at=bindparam("done_at"),
+                last_error=bindparam("error"),
             )
+            .execution_options(synchronize_session=False),
+            [_state(o) for o in outcomes],
         )
-        self._log(message, at, True, detail, worker)
-
-    def failed(
-        self, message: Message, at: datetime, worker: str, reason: str, retry_at: datetime | None
-    ) -> None:
-        """One more failed attempt: tried again at ``retry_at``, or dead-lettered (None)."""
-        m = orm.outbox_messages
-        values: dict[str, Any] = {"attempts": message.attempts + 1, "last_error": reason[:500]}
-        if retry_at is None:
-            values["status"] = MessageStatus.DEAD.value
-        else:
-            values["next_attempt_at"] = retry_at
-        self._db.execute(update(m).where(m.c.id == message.id).values(**values))
-        self._log(message, at, False, reason, worker)
-
-    def _log(self, message: Message, at: datetime, ok: bool, detail: str, worker: str) -> None:
         self._db.execute(
-            insert(orm.delivery_attempts).values(
-                message_id=message.id,
-                channel=message.channel.value,
-                at=at,
-                ok=ok,
-                detail=detail[:500],
-                worker=worker[:100],
-            )
+            insert(orm.delivery_attempts),
+            [
+                {
+                    "message_id": o.message.id,
+                    "channel": o.message.channel.value,
+                    "at": o.at,
+                    "ok": o.ok,
+                    "detail": o.detail[:500],
+                    "worker": worker[:100],
+                }
+                for o in outcomes
+            ],
         )
 
     def redrive(self, message_ids: Sequence[int], at: datetime) -> int:
@@ -301,6 +297,23 @@ class SqlOutboxRepository:
             select(c.c.user_id).where(c.c.token_digest == digest, c.c.revoked_at.is_(None))
         ).scalar_one_or_none()
         return found
+
+
+def _state(outcome: Outcome) -> dict[str, Any]:
+    if outcome.ok:
+        status, next_at, done_at = MessageStatus.DELIVERED, outcome.at, outcome.at
+    elif outcome.retry_at is None:
+        status, next_at, done_at = MessageStatus.DEAD, outcome.at, None
+    else:
+        status, next_at, done_at = MessageStatus.PENDING, outcome.retry_at, None
+    return {
+        "message": outcome.message.id,
+        "new_status": status.value,
+        "new_attempts": outcome.message.attempts + 1,
+        "next_at": next_at,
+        "done_at": done_at,
+        "error": "" if outcome.ok else outcome.detail[:500],
+    }
 
 
 def _event(row: Row[Any]) -> Event:

@@ -82,6 +82,17 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What one delivery attempt came to."""
+
+    message: Message
+    at: datetime
+    ok: bool
+    detail: str  # what the receiver answered, or why it failed
+    retry_at: datetime | None = None  # for a failure: when to try again; None: dead-lettered
+
+
+@dataclass(frozen=True)
 class Due:
     """An open instrument with a time its addressee must mind: its due time, or the person's
     expected release (which only the custodian, the addressee here, may see)."""

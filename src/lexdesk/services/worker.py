@@ -24,6 +24,7 @@ from lexdesk.domain.notifications import (
     Event,
     Message,
     MessageStatus,
+    Outcome,
     RetryPolicy,
     message_key,
     wants,
@@ -163,12 +164,12 @@ class Worker:
             claimed = uow.outbox.claim_due(self.desk.clock.now(), self.schedule.batch)
             if not claimed:
                 return False
-            for message in claimed:
-                self._attempt(uow, message, report)
+            outcomes = [self._attempt(message, report) for message in claimed]
+            uow.outbox.record(outcomes, self.name)
             uow.commit()
         return True
 
-    def _attempt(self, uow: UnitOfWork, message: Message, report: DeliveryReport) -> None:
+    def _attempt(self, message: Message, report: DeliveryReport) -> Outcome:
         courier = self.couriers.get(message.channel)
         now = self.desk.clock.now()
         try:
@@ -181,7 +182,6 @@ class Worker:
                 if failure.permanent
                 else self.schedule.retry.next_attempt(message.attempts + 1, now)
             )
-            uow.outbox.failed(message, now, self.name, failure.reason, retry)
             report.count(report.failed if retry else report.dead, message.channel)
             log.warning(
                 "delivery %s on %s failed (attempt %d): %s%s",
@@ -191,9 +191,9 @@ class Worker:
                 failure.reason,
                 "" if retry else "; dead-lettered",
             )
-            return
-        uow.outbox.delivered(message, self.desk.clock.now(), self.name, detail)
+            return Outcome(message, now, False, failure.reason, retry)
         report.count(report.delivered, message.channel)
+        return Outcome(message, self.desk.clock.now(), True, detail)
 
     # -- both ---------------------------------------------------------------------------------
 
