@@ -76,6 +76,11 @@ class WebhookSink:
             return [d.webhook_id for d in self.received]
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A worker killed mid-request resets its connection: expected here, not news."""
+
+
 @contextmanager
 def webhook_server(sink: WebhookSink) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
@@ -104,7 +109,7 @@ def webhook_server(sink: WebhookSink) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
