@@ -54,6 +54,19 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("smtp", "smtps") or not rest.strip("/"):
+            raise ValueError(
+                "LEXDESK_SMTP_URL must look like smtp://host:25 or smtps://host:465 "
+                f"(got {scheme or value!r}:...)"
+            )
+        return value
+
     @field_validator("reminders")
     @classmethod
     def _hours(cls, value: str) -> str:
