@@ -26,6 +26,7 @@ from lexdesk.domain.notifications import (
 )
 
 Preferences = dict[tuple[Topic, Channel], bool]
+_ADD_EVENT: dict[str, Insert] = {}
 
 
 def insert_ignoring_duplicates(db: Connection, table: Table) -> Insert:
@@ -43,21 +44,25 @@ class SqlOutboxRepository:
 
     def add_event(self, event: Event) -> bool:
         """Whether the event is new (a reminder keyed as before is not written twice)."""
-        result = self._db.execute(
-            insert_ignoring_duplicates(self._db, orm.outbox_events)
-            .values(
-                key=event.key,
-                agency_id=event.agency_id,
-                topic=event.topic.value,
-                subject=event.subject,
-                link=event.link,
-                instrument_id=event.instrument_id,
-                data=event.data,
-                at=event.at,
-            )
-            .returning(orm.outbox_events.c.id)
-        )
-        return result.first() is not None
+        statement = _ADD_EVENT.get(self._db.dialect.name)
+        if statement is None:
+            # Built once per dialect and executed with parameters: the statement is then
+            # compiled once, not for every event of every change.
+            table = orm.outbox_events
+            statement = insert_ignoring_duplicates(self._db, table).returning(table.c.id)
+            _ADD_EVENT[self._db.dialect.name] = statement
+        row = {
+            "key": event.key,
+            "agency_id": event.agency_id,
+            "topic": event.topic.value,
+            "subject": event.subject,
+            "link": event.link,
+            "instrument_id": event.instrument_id,
+            "data": event.data,
+            "at": event.at,
+            "expanded_at": None,
+        }
+        return self._db.execute(statement, row).first() is not None
 
     # -- the worker ---------------------------------------------------------------------------
 
