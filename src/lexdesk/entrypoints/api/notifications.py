@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from lexdesk.domain.errors import InvalidInput, NotPermitted
 from lexdesk.domain.notifications import USER_CHANNELS, Channel, Topic
@@ -64,7 +64,7 @@ class MarkRead(StrictBody):
     """The notifications to mark read: ``ids``, or ``all``."""
 
     ids: list[NotificationId] = Field(default_factory=list, max_length=200)
-    all: bool = False
+    all: StrictBool = False
 
 
 class Marked(Answer):
@@ -123,7 +123,7 @@ class Preferences(Answer):
 class PreferenceIn(StrictBody):
     topic: Topic
     channel: Channel = Field(description="in_app or email")
-    on: bool
+    on: StrictBool
 
 
 class PreferencesIn(StrictBody):
@@ -214,7 +214,7 @@ class Retry(StrictBody):
     """The dead letters to try again: ``ids``, or every one of the agency's (``all``)."""
 
     ids: list[NotificationId] = Field(default_factory=list, max_length=200)
-    all: bool = False
+    all: StrictBool = False
 
 
 class Retried(Answer):
