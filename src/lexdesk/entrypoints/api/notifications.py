@@ -11,14 +11,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import AfterValidator, Field, StrictBool, StringConstraints
 
 from lexdesk.domain.errors import InvalidInput, NotPermitted
 from lexdesk.domain.notifications import USER_CHANNELS, Channel, Topic
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
-from lexdesk.entrypoints.api.schemas import ONE_LINE, Answer, Limit, StrictBody
+from lexdesk.entrypoints.api.schemas import ONE_LINE, Answer, Limit, StrictBody, _unicode
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import notifications as reads
 from lexdesk.services import notifications as notes
@@ -130,9 +130,12 @@ class PreferencesIn(StrictBody):
     """What to change: the e-mail address (empty or null: none) if given, and the preferences
     listed (the others stay as they are)."""
 
-    email: Annotated[str, StringConstraints(max_length=254, pattern=ONE_LINE)] | None = Field(
-        default=None, description="Absent: unchanged; empty: no e-mail."
-    )
+    email: (
+        Annotated[
+            str, StringConstraints(max_length=254, pattern=ONE_LINE), AfterValidator(_unicode)
+        ]
+        | None
+    ) = Field(default=None, description="Absent: unchanged; empty: no e-mail.")
     preferences: list[PreferenceIn] = Field(default_factory=list, max_length=20)
 
 
@@ -189,7 +192,11 @@ class WebhookOut(Answer):
 
 
 class NewWebhook(StrictBody):
-    url: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=ONE_LINE)]
+    url: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=500, pattern=ONE_LINE),
+        AfterValidator(_unicode),
+    ]
     topics: list[Topic] = Field(
         default_factory=list, max_length=4, description="None: every topic."
     )
