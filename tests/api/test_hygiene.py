@@ -15,7 +15,9 @@ from lexdesk.adapters import orm
 from lexdesk.domain.persons import IdentifierScheme
 from tests.api.world import PASSWORD, World, sign_in_as
 
-ALLOWED_QUERY = {"box", "status", "kind", "due_before", "agency", "sort", "limit", "cursor"}
+ALLOWED_QUERY = {
+    *("box", "status", "kind", "due_before", "agency", "sort", "limit", "cursor", "unread"),
+}
 PERSON = {
     "family_name": "Sample",
     "given_name": "Riley",

@@ -32,11 +32,20 @@ MISSING = {
     "case_id": "cas-0000000000000000",
     "person_id": "per-0000000000000000",
     "username": "nobody-here",
+    "subscription_id": "whk-0000000000000000",
 }
 
 
 def foreign_ids(world: World) -> dict[str, list[str]]:
+    if not hasattr(world, "b_webhook"):
+        from lexdesk.services import notifications
+
+        made, _ = notifications.add_subscription(
+            world.built.desk, "ice-b-admin", "https://hooks.b.example/lexdesk", []
+        )
+        world.b_webhook = made  # type: ignore[attr-defined]
     return {
+        "subscription_id": [world.b_webhook],  # type: ignore[attr-defined]
         "instrument_id": list(world.b.instruments),
         "case_id": [world.b.case, world.b.detainer_case],
         "person_id": [world.b.person],

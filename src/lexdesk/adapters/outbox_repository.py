@@ -209,6 +209,18 @@ class SqlOutboxRepository:
         )
         return int(result.rowcount)
 
+    def dead_letters_of(self, agency_id: str, message_ids: Sequence[int] | None) -> list[int]:
+        """Of the dead letters named (or all), those whose event was written for the agency."""
+        m, e = orm.outbox_messages, orm.outbox_events
+        query = (
+            select(m.c.id)
+            .join(e, e.c.id == m.c.event_id)
+            .where(e.c.agency_id == agency_id, m.c.status == MessageStatus.DEAD.value)
+        )
+        if message_ids is not None:
+            query = query.where(m.c.id.in_(list(message_ids)))
+        return [int(i) for i in self._db.scalars(query.order_by(m.c.id))]
+
     def beat(
         self,
         worker: str,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.notifications import USER_CHANNELS, Channel, Topic
 from lexdesk.domain.permissions import Permission
-from lexdesk.services import audit
+from lexdesk.services import audit, outbox_admin
 from lexdesk.services.authorization import authorize
 from lexdesk.services.context import Desk, acting_user, audit_actor
 from lexdesk.services.ports import UnitOfWork
@@ -60,6 +60,25 @@ def set_preference(desk: Desk, username: str, topic: str, channel: str, on: bool
         uow.commit()
 
 
+def set_preferences(desk: Desk, username: str, chosen: Mapping[tuple[str, str], bool]) -> int:
+    """Several preferences at once (a form's table), in one unit of work and one audit entry;
+    the count of those set."""
+    parsed = {(parse_topic(t), parse_channel(c)): on for (t, c), on in chosen.items()}
+    if not parsed:
+        return 0
+    with desk.uow() as uow:
+        user = acting_user(uow, username)
+        for (topic, channel), on in sorted(parsed.items()):
+            uow.outbox.set_preference(user.id, topic, channel, on)
+        said = ",".join(
+            f"{topic.value}/{channel.value}={'on' if on else 'off'}"
+            for (topic, channel), on in sorted(parsed.items())
+        )
+        _record(desk, uow, user, "notification.preference", "user", user.id, set=said)
+        uow.commit()
+    return len(parsed)
+
+
 def check_email(value: str) -> str | None:
     """An address, or None to stop e-mail; refused with a message when it is not one."""
     value = value.strip()
@@ -93,6 +112,20 @@ def set_email(desk: Desk, actor: str, username: str, address: str) -> None:
         uow.commit()
 
 
+def person(desk: Desk, username: str) -> User:
+    """The active user whose notifications, preferences and feeds a reader asks for."""
+    with desk.uow() as uow:
+        return acting_user(uow, username)
+
+
+def administrator(desk: Desk, username: str) -> User:
+    """The active user, if they administer their agency (its webhooks, its dead letters)."""
+    with desk.uow() as uow:
+        user = acting_user(uow, username)
+    authorize(user, Permission.USER_ADMIN)
+    return user
+
+
 def email_of(desk: Desk, username: str) -> str | None:
     with desk.uow() as uow:
         return uow.outbox.email_of(acting_user(uow, username).id)
@@ -103,8 +136,30 @@ def mark_read(desk: Desk, username: str, ids: Sequence[int] | None = None) -> in
     with desk.uow() as uow:
         user = acting_user(uow, username)
         count = uow.outbox.mark_read(user.id, ids, desk.clock.now())
+        if count:
+            shown = "all" if ids is None else ",".join(str(i) for i in list(ids)[:50])
+            _record(
+                desk, uow, user, "notification.read", "user", user.id,
+                notifications=shown, marked=str(count),
+            )  # fmt: skip
         uow.commit()
     return count
+
+
+def redrive(desk: Desk, actor: str, message_ids: Sequence[int] | None = None) -> int:
+    """An administrator puts the agency's dead letters (those named, or all) back in the
+    queue; another agency's messages are not theirs to name."""
+    with desk.uow() as uow:
+        user = acting_user(uow, actor)
+        authorize(user, Permission.USER_ADMIN)
+        own = uow.outbox.dead_letters_of(user.agency_id, message_ids)
+    if message_ids is not None and len(own) < len(set(message_ids)):
+        missing = sorted(set(message_ids) - set(own))
+        raise NotFound("dead letter", ",".join(str(i) for i in missing[:10]))
+    if not own:
+        return 0
+    who, _ = audit_actor(desk, user.username)
+    return outbox_admin.redrive(desk, own, who, user.agency_id)
 
 
 # -- calendar feeds ---------------------------------------------------------------------------

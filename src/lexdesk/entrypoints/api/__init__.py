@@ -12,6 +12,7 @@ Map of the package:
 - ``cases``        cases one's agency takes part in, with their instruments and events
 - ``persons``      the custodial side: book a person, read and look up one's own; disclosures
 - ``agencies``     the directory of agencies; an administrator's users
+- ``notifications`` one's notifications and preferences; an agency's webhooks, dead letters
 - ``audit``        an auditor's view of the agency's audit trail
 - ``health``       is the desk fit to serve: red after an audit write failed (public)
 """
@@ -30,6 +31,7 @@ from lexdesk.entrypoints.api import (
     cases,
     health,
     instruments,
+    notifications,
     persons,
     session,
 )
@@ -40,7 +42,7 @@ PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
-    for module in (session, agencies, cases, instruments, persons, audit, health):
+    for module in (session, agencies, cases, instruments, persons, notifications, audit, health):
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])
         router.include_router(module.router)
     return router

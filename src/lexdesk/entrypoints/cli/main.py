@@ -10,6 +10,7 @@ from lexdesk.entrypoints.cli import (
     cases,
     demo,
     instruments,
+    notifications,
     persons,
     rules,
     serve,
@@ -36,6 +37,8 @@ cli.add_typer(rules.app, name="rules")
 cli.add_typer(users.cli, name="users")
 cli.add_typer(audit.cli, name="audit")
 cli.add_typer(worker.outbox_cli, name="outbox")
+cli.add_typer(notifications.cli, name="notifications")
+cli.add_typer(notifications.webhooks_cli, name="webhooks")
 
 
 def run() -> None:

@@ -12,6 +12,9 @@ Modules, from the plumbing up:
 - ``people``: a custodial agency's people, their stays, booking, release, transfer.
 - ``forms`` and ``issuing``: issuing requests and escalating, with a confirmation step.
 - ``admin`` and ``audit_log``: users, API tokens, agencies; the audit log for auditors.
+- ``notifications``: one's notifications, preferences, e-mail address and calendar feed;
+  ``calendar``: the feed itself (``/calendar/{token}.ics``); ``webhooks``: an agency's webhook
+  subscriptions and dead letters, for its administrators.
 
 ``mount(app, built)`` adds all of it to a FastAPI application; the assets under
 ``static/vendor`` are built by ``web/build.mjs`` (``make assets``), never fetched from a CDN.
@@ -29,13 +32,16 @@ from lexdesk.entrypoints.web import (
     admin,
     audit_log,
     auth,
+    calendar,
     cases,
     confirm,
     determinations,
     homes,
     issuing,
+    notifications,
     people,
     rules_pages,
+    webhooks,
 )
 from lexdesk.entrypoints.web.pages import (
     HERE,
@@ -56,10 +62,12 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     templates.env.filters["words_pair"] = lambda value: (value, words(value))
     templates.env.globals["moment"] = moment
     templates.env.globals["present"] = present
+    templates.env.globals["unread_count"] = notifications.unread_counter(built)
     app.state.lexdesk_web = Web(built, templates)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
     routers = (auth, confirm, homes, cases, determinations, issuing, people, admin, audit_log)
-    for module in (*routers, rules_pages):
+    # Last: ``/instruments/{id}`` (a notification's link) after ``/instruments/new``.
+    for module in (*routers, rules_pages, notifications, webhooks, calendar):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(SignInNeeded, sign_in_needed)  # type: ignore[arg-type]
     app.add_exception_handler(PageRefused, refused)  # type: ignore[arg-type]
