@@ -13,6 +13,7 @@ from lexdesk.adapters.audit_repository import SqlAuditRepository
 from lexdesk.adapters.ledger_repository import SqlReleaseRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
+from lexdesk.adapters.work_repository import SqlWorkRepository
 from lexdesk.domain.errors import ConcurrencyConflict
 from lexdesk.services.ports import Clock
 
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     releases: SqlReleaseRepository
     accounts: SqlAccountRepository
     audit: SqlAuditRepository
+    work: SqlWorkRepository
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
         self.releases = SqlReleaseRepository(db)
         self.accounts = SqlAccountRepository(db)
         self.audit = SqlAuditRepository(db, now)
+        self.work = SqlWorkRepository(db)
         return self
 
     def __exit__(

@@ -17,6 +17,7 @@ from lexdesk.domain.disclosure import Release
 from lexdesk.domain.instruments import Instrument, InstrumentEvent
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.domain.vocabulary import InstrumentStatus
+from lexdesk.domain.work import Assignment, Note, WorkObject
 
 
 class Clock(Protocol):
@@ -125,6 +126,18 @@ class AuditLog(Protocol):
     def purge_through(self, anchor: Anchor, actor: str) -> int: ...
 
 
+class WorkRepository(Protocol):
+    """Each agency's own assignments and notes: no agency reads another's."""
+
+    def assignment(
+        self, object_type: WorkObject, object_id: str, agency_id: str
+    ) -> Assignment | None: ...
+    def assign(self, assignment: Assignment) -> None: ...
+    def unassign(self, object_type: WorkObject, object_id: str, agency_id: str) -> None: ...
+    def add_note(self, note: Note) -> None: ...
+    def notes(self, case_id: str, agency_id: str) -> list[Note]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def agencies(self) -> AgencyRepository: ...
@@ -140,6 +153,8 @@ class UnitOfWork(Protocol):
     def accounts(self) -> AccountRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def work(self) -> WorkRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -196,6 +211,7 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserRepository",
+    "WorkRepository",
 ]
 
 
