@@ -10,8 +10,6 @@ instruments (an auditor, an administrator) is taken to their own work instead.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from datetime import date
 from urllib.parse import urlencode
@@ -21,8 +19,8 @@ from fastapi.responses import Response
 
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.work import URGENCY_LABELS
+from lexdesk.entrypoints.web import exports
 from lexdesk.entrypoints.web.pages import (
-    HEADERS,
     PageRefused,
     Posted,
     Viewer,
@@ -112,25 +110,23 @@ def export(request: Request, sent: Posted = Depends(posted), site: Web = Depends
             "searched": bool(q.strip()),
         },
     )
-    body = io.StringIO()
-    out = csv.writer(body)
     heading = ["person", "kind", "instrument", "reference", "status", "from", "to", "due"]
     heading += ["expected_release"] if holder else []
-    out.writerow([*heading, "urgency", "assigned_to", "case"])
-    for row in rows:
-        due = _due_text(row, holder, seen)
-        shown = [row.person, words(row.kind), row.id, row.reference, words(row.status)]
-        shown += [row.issuer, row.addressee, due]
-        shown += [moment(row.release_at, seen.timezone, "%Y-%m-%d %H:%M %Z")] if holder else []
-        shown += [URGENCY_LABELS[row.urgency] if row.urgency else "", row.assignee or ""]
-        out.writerow([_cell(value) for value in [*shown, row.case_id]])
     stamp = site.built.desk.clock.now().astimezone(seen.timezone).strftime("%Y%m%d-%H%M")
-    name = f"lexdesk-{seen.agency.id}-{chosen.key}-{stamp}.csv"
-    return Response(
-        body.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+    return exports.csv_download(
+        [*heading, "urgency", "assigned_to", "case"],
+        (_exported(row, holder, seen) for row in rows),
+        f"lexdesk-{seen.agency.id}-{chosen.key}-{stamp}.csv",
     )
+
+
+def _exported(row: desk_lists.Row, holder: bool, seen: Viewer) -> list[object]:
+    """A row as the page shows it, column for column."""
+    shown: list[object] = [row.person, words(row.kind), row.id, row.reference, words(row.status)]
+    shown += [row.issuer, row.addressee, _due_text(row, holder, seen)]
+    shown += [moment(row.release_at, seen.timezone, "%Y-%m-%d %H:%M %Z")] if holder else []
+    shown += [URGENCY_LABELS[row.urgency] if row.urgency else "", row.assignee or ""]
+    return [*shown, row.case_id]
 
 
 def _elsewhere(seen: Viewer) -> Response:
@@ -196,12 +192,6 @@ def _due_text(row: desk_lists.Row, holder: bool, seen: Viewer) -> str:
     if row.due_at:
         return moment(row.due_at, seen.timezone, "%Y-%m-%d %H:%M %Z")
     return "on release" if row.kind in ON_RELEASE_KINDS and not holder else ""
-
-
-def _cell(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def show_list(
