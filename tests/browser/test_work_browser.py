@@ -41,7 +41,7 @@ def issued(site: Site) -> tuple[str, str, str]:
                 f"nysid:{nysid}",
                 ("hold", "disclose:release_date"),
                 "administrative",
-            ),  # fmt: skip
+            ),
         )
         for nysid in (site.story.nysid, "90000002R")
     ]
