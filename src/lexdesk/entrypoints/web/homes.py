@@ -188,6 +188,14 @@ def _holder(seen: Viewer, chosen: desk_lists.View) -> bool:
     return seen.agency.kind.value == "custodial" and chosen.mine in ("addressee", "any")
 
 
+def _offered_statuses(seen: Viewer) -> tuple[str, ...]:
+    """The statuses a filter offers: "moot" (the person left custody) only to the custodian,
+    who alone knows it of its own; another agency learns it only from a row it was told of."""
+    if seen.agency.kind.value == "custodial":
+        return desk_lists.STATUSES
+    return tuple(s for s in desk_lists.STATUSES if s != "moot")
+
+
 def _due_text(row: desk_lists.Row, holder: bool, seen: Viewer) -> str:
     if row.due_at:
         return moment(row.due_at, seen.timezone, "%Y-%m-%d %H:%M %Z")
@@ -249,7 +257,7 @@ def show_list(
         "filters": values,
         "filtered": filters.active,
         "errors": errors,
-        "statuses": [("", "Any status"), *((s, words(s)) for s in desk_lists.STATUSES)],
+        "statuses": [("", "Any status"), *((s, words(s)) for s in _offered_statuses(seen))],
         "kinds": [("", "Any kind"), *((k, words(k)) for k in desk_lists.KINDS)],
         "agencies": [("", "Any agency"), *agencies],
         "assignees": [
