@@ -16,6 +16,7 @@ from lexdesk.domain.errors import ConcurrencyConflict, OpenCaseRace
 from lexdesk.domain.instruments import InstrumentEvent
 from lexdesk.domain.notifications import Event
 from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.work import Assignment, Note, WorkObject
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import AlarmState, RuleDecision
 from tests.fake_accounts import AccountRows, FakeAccounts, FakeAuditLog
@@ -96,11 +97,13 @@ class _Store:
         self.accounts = AccountRows()
         self.audit: list[AuditEntry] = []
         self.outbox: list[Event] = []
+        self.assignments: dict[tuple[str, str, str], Assignment] = {}
+        self.notes: list[Note] = []
 
 
 class _Outbox:
     """The outbox as the use cases write it: events, each key once. The worker's side is
-    tested against the real tables (tests/integration/test_worker.py)."""
+    tested against the real tables (tests/worker/)."""
 
     def __init__(self, rows: list[Event]) -> None:
         self.rows = rows
@@ -264,6 +267,29 @@ class _Cases:
         self.rows[case.id] = copy.deepcopy(case)
 
 
+class _Work:
+    def __init__(self, store: _Store) -> None:
+        self._store = store
+
+    def assignment(
+        self, object_type: WorkObject, object_id: str, agency_id: str
+    ) -> Assignment | None:
+        return self._store.assignments.get((object_type.value, object_id, agency_id))
+
+    def assign(self, assignment: Assignment) -> None:
+        key = (assignment.object_type.value, assignment.object_id, assignment.agency_id)
+        self._store.assignments[key] = assignment
+
+    def unassign(self, object_type: WorkObject, object_id: str, agency_id: str) -> None:
+        self._store.assignments.pop((object_type.value, object_id, agency_id), None)
+
+    def add_note(self, note: Note) -> None:
+        self._store.notes.append(note)
+
+    def notes(self, case_id: str, agency_id: str) -> list[Note]:
+        return [n for n in self._store.notes if n.case_id == case_id and n.agency_id == agency_id]
+
+
 class FakeUnitOfWork:
     """Changes become visible to other units of work only on commit."""
 
@@ -282,6 +308,7 @@ class FakeUnitOfWork:
         self.accounts = FakeAccounts(self._working.accounts)
         self.audit = FakeAuditLog(self._working.audit, self._clock.now)
         self.outbox = _Outbox(self._working.outbox)
+        self.work = _Work(self._working)
         return self
 
     def __exit__(

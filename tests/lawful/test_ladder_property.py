@@ -479,6 +479,10 @@ class Ladder(RuleBasedStateMachine):
             )
         views = ("", "answers", "escalate", "all") if reader.startswith("ice") else ("",)
         read += [(f"web /?view={v}", w.web(reader, f"/?view={v}").text) for v in views]
+        # The same lists sorted by due date, unassigned work, and a list exported as CSV.
+        read.append(("web /?view=unassigned", w.web(reader, "/?view=unassigned&sort=due").text))
+        exported = w.web(reader, "/export", {"view": views[-1], "sort": "-due"})
+        read.append((f"web export {views[-1]}", exported.text))
         read.append(("cli cases list", w.cli("cases", "list", "--as", reader, "--json").output))
         for person in {case["person_id"] for case in cases}:
             read.append(

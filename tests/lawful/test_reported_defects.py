@@ -84,9 +84,11 @@ def test_2_the_requesters_list_neither_flags_nor_sorts_by_a_withheld_release(
 ) -> None:
     book(world, nysid="22222222B", release=world.clock.now() + timedelta(hours=40, minutes=7))
     book(world, nysid="33333333C", release=world.clock.now() + timedelta(hours=5, minutes=13))
-    later = issue(world, "detainer", ("hold",), person="nysid:22222222B")
-    world.clock.advance(minutes=1)
+    # Issued in the order of the releases: the requester's list, newest first where it is
+    # shown no due date, reads them the other way round.
     sooner = issue(world, "detainer", ("hold",), person="nysid:33333333C")
+    world.clock.advance(minutes=1)
+    later = issue(world, "detainer", ("hold",), person="nysid:22222222B")
     page = world.web("ice-officer", "/").text
     assert "Release within 48 h" not in page
     assert page.index(later.id) < page.index(sooner.id), "sorted by the withheld release"

@@ -14,8 +14,8 @@ import pytest
 
 from lexdesk.domain.visibility import WHO_SEES
 from lexdesk.services import instruments as verbs
-from lexdesk.services import persons
-from tests.lawful.harness import Lawful, answer, book, formats, issue
+from lexdesk.services import persons, work
+from tests.lawful.harness import Lawful, answer, book, formats, issue, keep_alive
 from tests.lawful.test_reported_defects import climb_to_petition
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "domain.md"
@@ -86,6 +86,46 @@ def _release_flag(world: Lawful) -> None:
     assert "Release within 48 h" not in world.web("ice-officer", "/").text
 
 
+def _due_marks(world: Lawful) -> None:
+    """The custodian's hold runs out; the requester, told no release, marks, counts, filters,
+    sorts and exports nothing by it."""
+    book(world, release=world.clock.now() + timedelta(hours=2))
+    detainer = issue(world, "detainer", ("hold",))
+    held = world.get("doc-legal", f"/instruments/{detainer.id}")["due_at"]
+    assert held is not None
+    world.clock.moment = datetime.fromisoformat(held) + timedelta(hours=1)
+    keep_alive(world)
+    assert "Overdue" in world.web("doc-officer", "/").text
+    due = datetime.fromisoformat(held).date().isoformat()
+    for path in ("/", "/?view=all&sort=due", f"/?view=all&due_from={due}&due_to={due}"):
+        page = world.web("ice-officer", path).text
+        assert "data-urgency" not in page and "overdue</span>" not in page, path
+        assert not any(shown in page for shown in formats(datetime.fromisoformat(held))), path
+    assert "0 instruments" in world.web("ice-officer", f"/?view=all&due_to={due}").text
+    export = world.web("ice-officer", "/export", {"view": "all", "sort": "due"}).text
+    assert detainer.id in export and "on release" in export
+    assert not any(shown in export for shown in formats(datetime.fromisoformat(held)))
+
+
+def _work(world: Lawful) -> None:
+    book(world)
+    request = issue(world, "information_request", ("disclose:home_address",), warrant="none")
+    case = request.case_id
+    work.assign(world.desk, work.Assign("doc-legal", "case", case, "doc-officer"))
+    work.assign(world.desk, work.Assign("ice-legal", "instrument", request.id, "ice-officer"))
+    work.add_note(world.desk, work.AddNote("doc-legal", case, "Remark of the holder"))
+    work.add_note(world.desk, work.AddNote("ice-legal", case, "Remark of the requester"))
+    doc, ice = (
+        world.web("doc-legal", f"/cases/{case}/work").text,
+        world.web("ice-legal", f"/cases/{case}/work").text,
+    )
+    assert "Remark of the holder" in doc and "Remark of the requester" not in doc
+    assert "Remark of the requester" in ice and "Remark of the holder" not in ice
+    assert "ice-officer" not in world.web("doc-officer", "/?view=all").text
+    assert "doc-officer" not in world.web("ice-officer", "/?view=all").text.split("<main")[1]
+    assert world.web("usao-legal", f"/cases/{case}/work").status_code == 404
+
+
 def _custody_transitions(world: Lawful) -> None:
     person = book(world, release=RELEASE)
     detainer = issue(world, "detainer", ("hold",))
@@ -146,6 +186,8 @@ CHECKS: dict[str, Callable[[Lawful], None]] = {
     "instruments": _instruments,
     "release_due": _release_due,
     "release_flag": _release_flag,
+    "due_marks": _due_marks,
+    "work": _work,
     "custody_transitions": _custody_transitions,
     "evaluation": _evaluation,
     "override": _override,

@@ -292,6 +292,36 @@ instrument_events = Table(
 )
 
 
+# Work at the desk (migration 0006, docs/adr/0017-work-management.md): each agency's own
+# assignments and notes. No other agency reads a row of another's.
+
+#: Who of an agency works an instrument or a case: one row per object and agency.
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("object_type", String(20), primary_key=True),
+    Column("object_id", ID, primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("assignee_id", ForeignKey("users.id"), nullable=False),
+    Column("assigned_by", String(100), nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
+    Index("ix_assignments_assignee", "agency_id", "assignee_id"),
+)
+
+#: An agency's notes on a case, append-only (triggers refuse UPDATE and DELETE).
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_case_notes_case_agency", "case_id", "agency_id", "at"),
+)
+
+
 # Accounts (CJIS IA-2, IA-5, AC-7; ASVS V6, V7). Secrets a user types or holds are stored only
 # as argon2id hashes or SHA-256 digests; the TOTP seed must be kept to check codes.
 

@@ -15,6 +15,7 @@ from lexdesk.adapters.ledger_repository import SqlReleaseRepository
 from lexdesk.adapters.outbox_repository import SqlOutboxRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
+from lexdesk.adapters.work_repository import SqlWorkRepository
 from lexdesk.domain.errors import ConcurrencyConflict
 from lexdesk.services.ports import Clock
 
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     audit: SqlAuditRepository
     outbox: SqlOutboxRepository
     deadlines: SqlDeadlineRepository
+    work: SqlWorkRepository
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(db, now)
         self.outbox = SqlOutboxRepository(db)
         self.deadlines = SqlDeadlineRepository(db)
+        self.work = SqlWorkRepository(db)
         return self
 
     def __exit__(

@@ -110,6 +110,12 @@ WHO_SEES: tuple[Seen, ...] = (
          "only if that very release date was released to it"),
     Seen("release_flag", "\"release within 48 h\", and lists sorted by the release", "yes",
          "no", "no"),
+    Seen("due_marks", "\"overdue\", \"due today\", \"due within 48 h\", overdue counts, and "
+         "lists filtered, sorted or exported by the due date", "from its own due dates",
+         "from the due dates it is shown: none from a withheld release date",
+         "from the due dates it is shown"),
+    Seen("work", "who of an agency works a case or instrument, and its notes on a case",
+         "its own only", "its own only", "its own only"),
     Seen("custody_transitions", "an end set off by the person leaving custody (moot), a clock "
          "run out or moved from the release", "yes",
          "only once told of the custody since; until then the instrument keeps its status",

@@ -81,18 +81,51 @@ def instruments(db: Connection, query: InstrumentQuery) -> Page:
         status.label("status"),
         due.label("due_at"),
     )
-    base = select(*shown).where(own == query.agency_id)
-    if query.status:
-        base = base.where(status.in_(query.status))
-    if query.kind:
-        base = base.where(t.c.kind == query.kind)
-    if query.due_before:
-        base = base.where(due < query.due_before)
-    if query.counterparty:
-        base = base.where(other == query.counterparty)
+    base = select(*shown).where(
+        own == query.agency_id,
+        *instrument_filters(
+            status,
+            due,
+            other,
+            status_in=query.status,
+            kind=query.kind,
+            due_before=query.due_before,
+            counterparty=query.counterparty,
+        ),
+    )
     by_due = query.sort.lstrip("-") == "due_at"
     column, shown_as = (due, "due_at") if by_due else (t.c.issued_at, "issued_at")
     return _keyset(db, base, column, t.c.id, query.sort, query.limit, query.cursor, shown_as)
+
+
+def instrument_filters(
+    status: Any,
+    due: Any,
+    other: Any,
+    *,
+    status_in: tuple[str, ...] = (),
+    kind: str | None = None,
+    due_before: datetime | None = None,
+    due_after: datetime | None = None,
+    counterparty: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """The conditions of an instrument list's filters, on the columns the list reads for the
+    status, the due date and the agency on the other side: the API's lists and the web's
+    (``queries.desk_lists``) pass the columns the disclosure policy lets their reader see, so
+    a withheld due date is no filter here either (a row whose due date the reader may not see
+    matches no due-date filter)."""
+    found: list[ColumnElement[bool]] = []
+    if status_in:
+        found.append(status.in_(status_in))
+    if kind:
+        found.append(orm.instruments.c.kind == kind)
+    if due_before is not None:
+        found.append(due < due_before)
+    if due_after is not None:
+        found.append(due >= due_after)
+    if counterparty:
+        found.append(other == counterparty)
+    return found
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from lexdesk.domain.notifications import Channel as NotificationChannel
 from lexdesk.domain.notifications import Due, Event, Message, Outcome, Topic
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.domain.vocabulary import InstrumentStatus
+from lexdesk.domain.work import Assignment, Note, WorkObject
 
 
 class Clock(Protocol):
@@ -174,6 +175,18 @@ class DeadlineRepository(Protocol):
     def releases_within(self, start: datetime, end: datetime) -> list[Due]: ...
 
 
+class WorkRepository(Protocol):
+    """Each agency's own assignments and notes: no agency reads another's."""
+
+    def assignment(
+        self, object_type: WorkObject, object_id: str, agency_id: str
+    ) -> Assignment | None: ...
+    def assign(self, assignment: Assignment) -> None: ...
+    def unassign(self, object_type: WorkObject, object_id: str, agency_id: str) -> None: ...
+    def add_note(self, note: Note) -> None: ...
+    def notes(self, case_id: str, agency_id: str) -> list[Note]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def agencies(self) -> AgencyRepository: ...
@@ -193,6 +206,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def deadlines(self) -> DeadlineRepository: ...
+    @property
+    def work(self) -> WorkRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -252,6 +267,7 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UserRepository",
+    "WorkRepository",
 ]
 
 

@@ -6,7 +6,9 @@ Modules, from the plumbing up:
 - ``pages``: templates, the signed-in ``Viewer``, CSRF-checked ``Posted`` forms, headers.
 - ``auth``: sign in (AC-8 notice, password, TOTP, first-time enrolment) and sign out.
 - ``confirm``: "Confirm it's you" before privileged pages and forms; changing one's password.
-- ``homes``: each party's home, its lists (``queries.desk_lists``) filtered, searched, paged.
+- ``homes``: each party's home, its lists (``queries.desk_lists``) filtered, searched, sorted,
+  paged, counted and exported as CSV.
+- ``work``: who of the agency works a case or instrument, the agency's notes, bulk acknowledge.
 - ``casefile`` and ``cases``: the case page and the one-click transitions.
 - ``determinations``: the rule engine's evaluation and the answer recorded on it.
 - ``people``: a custodial agency's people, their stays, booking, release, transfer.
@@ -42,6 +44,7 @@ from lexdesk.entrypoints.web import (
     people,
     rules_pages,
     webhooks,
+    work,
 )
 from lexdesk.entrypoints.web.pages import (
     HERE,
@@ -65,7 +68,7 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     templates.env.globals["unread_count"] = notifications.unread_counter(built)
     app.state.lexdesk_web = Web(built, templates)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
-    routers = (auth, confirm, homes, cases, determinations, issuing, people, admin, audit_log)
+    routers = (auth, confirm, homes, work, cases, determinations, issuing, people, admin, audit_log)
     # Last: ``/instruments/{id}`` (a notification's link) after ``/instruments/new``.
     for module in (*routers, rules_pages, notifications, webhooks, calendar):
         app.include_router(module.router, include_in_schema=False)

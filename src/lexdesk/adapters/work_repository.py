@@ -1,0 +1,90 @@
+"""Each agency's own assignments and notes (``domain.work``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, select, update
+
+from lexdesk.adapters import orm
+from lexdesk.domain.work import Assignment, Note, WorkObject
+
+
+class SqlWorkRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def assignment(
+        self, object_type: WorkObject, object_id: str, agency_id: str
+    ) -> Assignment | None:
+        a = orm.assignments
+        row = self._db.execute(
+            select(a).where(self._key(object_type, object_id, agency_id))
+        ).first()
+        return _assignment(row) if row else None
+
+    def assign(self, assignment: Assignment) -> None:
+        """Set who works the object for the agency, replacing whoever did."""
+        a = orm.assignments
+        key = self._key(assignment.object_type, assignment.object_id, assignment.agency_id)
+        values = {
+            "assignee_id": assignment.assignee_id,
+            "assigned_by": assignment.assigned_by,
+            "assigned_at": assignment.assigned_at,
+        }
+        if self._db.execute(update(a).where(key).values(**values)).rowcount == 0:
+            self._db.execute(
+                insert(a).values(
+                    object_type=assignment.object_type.value,
+                    object_id=assignment.object_id,
+                    agency_id=assignment.agency_id,
+                    **values,
+                )
+            )
+
+    def unassign(self, object_type: WorkObject, object_id: str, agency_id: str) -> None:
+        self._db.execute(
+            delete(orm.assignments).where(self._key(object_type, object_id, agency_id))
+        )
+
+    def add_note(self, note: Note) -> None:
+        self._db.execute(
+            insert(orm.case_notes).values(
+                id=note.id,
+                case_id=note.case_id,
+                agency_id=note.agency_id,
+                author=note.author,
+                at=note.at,
+                text=note.text,
+            )
+        )
+
+    def notes(self, case_id: str, agency_id: str) -> list[Note]:
+        """The agency's own notes on the case, oldest first."""
+        n = orm.case_notes
+        rows = self._db.execute(
+            select(n)
+            .where(n.c.case_id == case_id, n.c.agency_id == agency_id)
+            .order_by(n.c.at, n.c.id)
+        )
+        return [Note(r.id, r.case_id, r.agency_id, r.author, r.at, r.text) for r in rows]
+
+    @staticmethod
+    def _key(object_type: WorkObject, object_id: str, agency_id: str) -> Any:
+        a = orm.assignments
+        return and_(
+            a.c.object_type == object_type.value,
+            a.c.object_id == object_id,
+            a.c.agency_id == agency_id,
+        )
+
+
+def _assignment(row: Any) -> Assignment:
+    return Assignment(
+        WorkObject(row.object_type),
+        row.object_id,
+        row.agency_id,
+        row.assignee_id,
+        row.assigned_by,
+        row.assigned_at,
+    )

@@ -1,0 +1,162 @@
+"""Work at the desk: who of the agency works a case and its instruments, the agency's own notes
+on a case (``services.work``), and acknowledging several received instruments at once."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from lexdesk.domain.errors import LexdeskError, NotFound
+from lexdesk.domain.permissions import Permission
+from lexdesk.domain.work import NOTE_MAX
+from lexdesk.entrypoints.web.casefile import NO_SUCH_CASE
+from lexdesk.entrypoints.web.pages import (
+    PageRefused,
+    Posted,
+    Viewer,
+    Web,
+    posted,
+    redirect,
+    render,
+    require,
+    viewer,
+    web,
+)
+from lexdesk.queries import work as colleagues
+from lexdesk.services import instruments as verbs
+from lexdesk.services import work
+
+router = APIRouter()
+#: The most instruments one bulk action takes: one page of a list.
+BULK_MAX = 100
+
+
+@router.get("/cases/{case_id}/work")
+def case_work_page(
+    request: Request, case_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+) -> Response:
+    return show(request, site, seen, case_id)
+
+
+@router.post("/cases/{case_id}/assign")
+def assign_case(
+    request: Request, case_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    return _assign(request, site, sent, case_id, "case", case_id)
+
+
+@router.post("/instruments/{instrument_id}/assign")
+def assign_instrument(
+    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    return _assign(request, site, sent, sent.get("case"), "instrument", instrument_id)
+
+
+@router.post("/cases/{case_id}/notes")
+def add_note(
+    request: Request, case_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    require(sent.viewer, Permission.CASE_READ)
+    text = sent.form.get("note")
+    command = work.AddNote(
+        sent.viewer.username,
+        case_id,
+        text if isinstance(text, str) else "",
+        sent.viewer.source,
+    )
+    try:
+        work.add_note(site.built.desk, command)
+    except NotFound:
+        raise PageRefused(404, NO_SUCH_CASE) from None
+    except LexdeskError as error:
+        return show(request, site, sent.viewer, case_id, {"note": str(error)}, command.text, 400)
+    return redirect(f"/cases/{case_id}/work?done=note#notes")
+
+
+@router.post("/instruments/acknowledge")
+def acknowledge_many(
+    request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    """Each selected instrument acknowledged through the one service, on its own (its own
+    audit entry, its own refusal); the page says what became of each."""
+    seen = sent.viewer
+    require(seen, Permission.INSTRUMENT_ACKNOWLEDGE)
+    chosen = list(dict.fromkeys(sent.all("ids")))
+    back = f"/?view={sent.get('view')}" if sent.get("view").isalnum() else "/"
+    if not chosen or len(chosen) > BULK_MAX:
+        message = (
+            "Select at least one instrument to acknowledge: tick its box in the list."
+            if not chosen
+            else f"Select at most {BULK_MAX} instruments at a time."
+        )
+        context = {"viewer": seen, "results": [], "error": message, "back": back}
+        return render(request, "acknowledged.html", context, 400)
+    results: list[tuple[str, str, bool, str]] = []
+    for instrument_id in chosen:
+        command = verbs.Acknowledge(seen.username, instrument_id, None, "", seen.source)
+        try:
+            done = verbs.acknowledge(site.built.desk, command)
+        except LexdeskError as error:
+            results.append((instrument_id, "", False, str(error)))
+        else:
+            results.append((instrument_id, done.case_id, True, "acknowledged"))
+    succeeded = sum(1 for r in results if r[2])
+    context = {
+        "viewer": seen,
+        "results": results,
+        "succeeded": succeeded,
+        "error": "",
+        "back": back,
+    }
+    return render(request, "acknowledged.html", context, 200 if succeeded else 409)
+
+
+def _assign(
+    request: Request, site: Web, sent: Posted, case_id: str, kind: str, object_id: str
+) -> Response:
+    seen = sent.viewer
+    require(seen, Permission.INSTRUMENT_READ)
+    command = work.Assign(seen.username, kind, object_id, sent.get("assignee"), seen.source)
+    try:
+        done = work.assign(site.built.desk, command)
+    except NotFound:
+        raise PageRefused(404, NO_SUCH_CASE) from None
+    except LexdeskError as error:
+        field = f"assignee-{object_id}"
+        if not case_id:
+            raise PageRefused(400, str(error)) from None
+        return show(request, site, seen, case_id, {field: str(error)}, "", 400)
+    return redirect(f"/cases/{done.case_id}/work?done=assign#{kind}-{object_id}")
+
+
+def show(
+    request: Request,
+    site: Web,
+    seen: Viewer,
+    case_id: str,
+    errors: dict[str, str] | None = None,
+    note: str = "",
+    status: int = 200,
+) -> Response:
+    require(seen, Permission.CASE_READ)
+    try:
+        found = work.case_work(site.built.desk, seen.principal, case_id)
+    except (NotFound, LexdeskError):
+        raise PageRefused(404, NO_SUCH_CASE) from None
+    with site.built.engine.connect() as db:
+        people = colleagues.colleagues(db, seen.agency.id)
+    done = request.query_params.get("done", "")
+    context = {
+        "viewer": seen,
+        "work": found,
+        "people": [
+            ("", "No one"),
+            *((p.username, f"{p.display_name} ({p.username})") for p in people),
+        ],
+        "errors": errors or {},
+        "note": note,
+        "note_max": NOTE_MAX,
+        "done": done if done in ("note", "assign") else "",
+        "may_assign": seen.may(Permission.INSTRUMENT_READ),
+    }
+    return render(request, "case_work.html", context, status)
