@@ -85,9 +85,9 @@ class User:
     active: bool = True
 
     def __post_init__(self) -> None:
+        # A user may hold no role yet while the first ones await a second administrator's
+        # approval (``administration``); a request to add a user names at least one.
         check_code(self.username, "username")
-        if not self.roles:
-            raise InvalidInput(f"user {self.username} needs at least one role")
 
     def holds(self, permission: Permission) -> bool:
         """Whether one of the user's roles grants ``permission`` (``domain.permissions``)."""
