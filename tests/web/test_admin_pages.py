@@ -156,3 +156,24 @@ def test_a_role_that_needs_a_second_administrator_waits_for_their_approval(
     page = second.get(approved.headers["location"]).text
     assert "Approved: nyc-doc-officer holds the roles now." in page
     assert "legal, officer" in page and "No request awaits approval." in page
+
+
+def test_a_user_added_with_a_lawyers_role_waits_for_it_and_a_bad_revoke_is_a_message(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    token = admin_client(client, story, clock, "nyc-doc-admin")
+    form = {
+        "csrf": token,
+        "username": "nyc-doc-counsel",
+        "display_name": "A Counsel",
+        "roles": ["legal", "supervisor"],
+        "password": PASSPHRASE,
+    }
+    added = client.post("/admin/users", data=form)
+    assert added.headers["location"] == "/admin/users?done=added-pending&user=nyc-doc-counsel"
+    page = client.get(added.headers["location"]).text
+    assert "wait for their approval below" in page
+    row = page.split('<th scope="row">nyc-doc-counsel')[1].split("</tr>")[0]
+    assert "<td>supervisor</td>" in row  # legal waits for a second administrator
+    revoked = client.post("/admin/tokens/tok-0000000000000000/revoke", data={"csrf": token})
+    assert revoked.status_code == 404 and "No API token" in revoked.text

@@ -18,7 +18,13 @@ from lexdesk.domain.accounts import API_SCOPES
 from lexdesk.domain.administration import NEEDS_SECOND_ADMIN, REASON_LIMIT
 from lexdesk.domain.agencies import NAME_LIMIT, Role
 from lexdesk.domain.credentials import PasswordPolicy
-from lexdesk.domain.errors import ConfirmationNeeded, InvalidInput, LexdeskError, NotPermitted
+from lexdesk.domain.errors import (
+    ConfirmationNeeded,
+    InvalidInput,
+    LexdeskError,
+    NotFound,
+    NotPermitted,
+)
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.web import accounts_list
 from lexdesk.entrypoints.web.confirm import confirmed_viewer
@@ -55,6 +61,8 @@ NO_PASSWORD = "Enter an initial password."  # noqa: S105 - the message, not a pa
 #: What a change leaves to say, after the redirect (POST/redirect/GET).
 DONE = {
     "added": "The user {user} was added.",
+    "added-pending": "The user {user} was added; the roles that need a second administrator"
+    " wait for their approval below.",
     "disabled": "The account {user} is disabled: it was signed out everywhere.",
     "enabled": "The account {user} is enabled: it can sign in again.",
     "enabled-locked": "The account {user} is enabled, but it is still locked: unlock it too.",
@@ -149,7 +157,7 @@ def add_user(
         return _users(request, site, seen, errors, values | {"roles": chosen}, 400)
     command = AddUser(username, seen.agency.id, values["display_name"], chosen, seen.source)
     try:
-        accounts.add_account(
+        _, enrolment = accounts.add_account(
             site.built.desk, command, password, actor=seen.username, session=seen.principal.session
         )
     except ConfirmationNeeded:
@@ -158,7 +166,8 @@ def add_user(
         fields = ("username", "display_name", "roles", "password")
         errors = {_field_of(error, fields): _sentence(error)}
         return _users(request, site, seen, errors, values | {"roles": chosen}, 400)
-    return redirect(f"/admin/users?done=added&user={username}")
+    done = "added-pending" if enrolment.pending_roles else "added"
+    return redirect(f"/admin/users?done={done}&user={username}")
 
 
 @router.get("/users/{username}/disable")
@@ -352,14 +361,20 @@ def create_token(
 
 @router.post("/tokens/{token_id}/revoke")
 def revoke_token(
-    token_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    request: Request, token_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     require(sent.viewer, Permission.USER_ADMIN)
     seen = sent.viewer
     command = api_tokens.RevokeApiToken(
         token_id, seen.username, seen.source, seen.principal.session
     )
-    api_tokens.revoke_api_token(site.built.desk, command)
+    try:
+        api_tokens.revoke_api_token(site.built.desk, command)
+    except ConfirmationNeeded:
+        raise
+    except LexdeskError as error:
+        status = 404 if isinstance(error, NotFound) else 403
+        return _tokens(request, site, seen, {"general": _sentence(error)}, {}, status=status)
     return redirect("/admin/tokens?done=revoked")
 
 
