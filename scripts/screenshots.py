@@ -1,7 +1,9 @@
-"""Take screenshots of lexdesk's main pages for docs/screenshots/ (docs/web.md shows them).
+"""Take screenshots of lexdesk's main pages for docs/screenshots/ (docs/web.md and the pages of
+docs/roles/ show them).
 
 Loads the demo story into a throw-away SQLite database, serves lexdesk on 127.0.0.1 and signs
-each demo user in with Debian's chromium driven by Playwright (never a downloaded browser):
+each demo user in with Debian's chromium driven by Playwright (never a downloaded browser); an
+administrator confirms it's them with the next authenticator code, as the users page asks:
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 """
@@ -97,8 +99,9 @@ def _shoot(url: str, secrets: dict[str, str], waiting: Instrument, out: Path) ->
         ("ice-nyc-officer", "/instruments/new", "issue"),
         ("usao-edny-legal", "/", "us-attorney"),
         ("edny-legal", "/", "court"),
-        ("nyc-doc-admin", "/admin/users", "admin-users"),
         ("nyc-doc-auditor", "/audit", "audit-log"),
+        ("edny-officer", "/", "court-clerk"),
+        ("ice-nyc-officer", "/", "immigration-officer"),
     ]
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -108,9 +111,46 @@ def _shoot(url: str, secrets: dict[str, str], waiting: Instrument, out: Path) ->
                 pages[username] = _page(browser, url, username, secrets)
             page = pages[username]
             page.goto(path)
-            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-            print(f"{out / name}.png")  # noqa: T201
+            _save(page, out, name)
+        _administrator(_page(browser, url, "nyc-doc-admin", secrets), url, secrets, out)
         browser.close()
+
+
+def _save(page: Any, out: Path, name: str) -> None:
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+    print(f"{out / name}.png")  # noqa: T201
+
+
+def _administrator(page: Any, url: str, secrets: dict[str, str], out: Path) -> None:
+    """The administrator's day: confirm it's you, the users with a role grant waiting for a
+    second administrator, the confirmation step before disabling, a form with its errors."""
+    if "/confirm" in page.url:
+        _next_code_step()
+        page.fill("#password", DEMO_PASSWORD)
+        page.fill("#code", pyotp.TOTP(secrets["nyc-doc-admin"]).now())
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{url}/admin/users")
+    page.goto("/admin/users/nyc-doc-officer/roles")
+    page.click('label:text-is("legal")')
+    page.fill("#reason", "Covers the legal desk on weekends")
+    _save(page, out, "admin-roles")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/admin/users?done=requested*")
+    _save(page, out, "admin-users")
+    page.goto("/admin/users/nyc-doc-supervisor/disable")
+    _save(page, out, "admin-disable")
+    page.goto("/admin/users")
+    page.fill("#username", "Not A Name")
+    page.click("text=Add the user")
+    page.wait_for_selector("#error-summary")
+    _save(page, out, "admin-errors")
+    page.goto("/admin/tokens")
+    _save(page, out, "admin-tokens")
+
+
+def _next_code_step() -> None:
+    """A code is accepted once: confirming needs the step after the one used to sign in."""
+    time.sleep(30 - time.time() % 30 + 1)
 
 
 def _page(browser: Any, url: str, username: str | None, secrets: dict[str, str]) -> Any:
@@ -124,7 +164,7 @@ def _page(browser: Any, url: str, username: str | None, secrets: dict[str, str])
     page.click("button[type=submit]")
     page.fill("#code", pyotp.TOTP(secrets[username]).now())
     page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
+    page.wait_for_url(lambda where: "/login" not in where)
     return page
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from lexdesk.domain.agencies import Agency, User
+from lexdesk.domain.administration import RoleGrant
+from lexdesk.domain.agencies import Agency, Role, User
 from lexdesk.domain.audit import AuditEntry
 from lexdesk.domain.cases import Case, CaseStatus
 from lexdesk.domain.deadlines import DEFAULT_HOLD, HoldBound
@@ -89,6 +90,7 @@ class _Store:
     def __init__(self) -> None:
         self.agencies: dict[str, Agency] = {}
         self.users: dict[str, User] = {}
+        self.role_grants: dict[str, RoleGrant] = {}
         self.persons: dict[str, Person] = {}
         self.cases: dict[str, Case] = {}
         self.events: list[InstrumentEvent] = []
@@ -130,8 +132,9 @@ class _Agencies:
 
 
 class _Users:
-    def __init__(self, rows: dict[str, User]) -> None:
+    def __init__(self, rows: dict[str, User], grants: dict[str, RoleGrant]) -> None:
         self.rows = rows
+        self.grants = grants
 
     def add(self, user: User) -> None:
         self.rows[user.id] = copy.deepcopy(user)
@@ -144,6 +147,33 @@ class _Users:
 
     def set_active(self, user_id: str, active: bool) -> None:
         self.rows[user_id].active = active
+
+    def set_roles(self, user_id: str, roles: frozenset[Role]) -> None:
+        self.rows[user_id].roles = frozenset(roles)
+
+    def of_agency(self, agency_id: str, *, lock: bool = False) -> list[User]:
+        found = [u for u in self.rows.values() if u.agency_id == agency_id]
+        return [copy.deepcopy(u) for u in sorted(found, key=lambda u: u.username)]
+
+    def add_grant(self, grant: RoleGrant) -> None:
+        self.grants[grant.id] = grant
+
+    def grant(self, grant_id: str) -> RoleGrant | None:
+        return self.grants.get(grant_id)
+
+    def grants_of(self, agency_id: str, status: str | None = None) -> list[RoleGrant]:
+        found = [
+            g
+            for g in self.grants.values()
+            if g.agency_id == agency_id and status in (None, g.status)
+        ]
+        return sorted(found, key=lambda g: (-g.requested_at.timestamp(), g.id))
+
+    def decide_grant(self, decided: RoleGrant) -> bool:
+        if self.grants[decided.id].status != "pending":
+            return False
+        self.grants[decided.id] = decided
+        return True
 
 
 class _Persons:
@@ -301,7 +331,7 @@ class FakeUnitOfWork:
     def __enter__(self) -> Self:
         self._working = copy.deepcopy(self._committed)
         self.agencies = _Agencies(self._working.agencies)
-        self.users = _Users(self._working.users)
+        self.users = _Users(self._working.users, self._working.role_grants)
         self.persons = _Persons(self._working.persons)
         self.cases = _Cases(self._working)
         self.releases = _Releases(self._working.releases)

@@ -71,6 +71,7 @@ FAKE_IDS = {
     "{person_id}": "per-" + "0" * 16,
     "{agency_id}": "doc",
     "{username}": "doc-officer",
+    "{grant_id}": "rg-" + "0" * 16,
 }
 
 
@@ -232,13 +233,33 @@ def _probes(world: World) -> list[Probe]:
         ),
         Probe("add_user", "POST", "/api/v1/users", "doc-admin", {422}, {"username": "x"}),
         Probe(
-            "unlock_user", "POST", "/api/v1/users/doc-supervisor/unlock", "doc-admin", {204, 403}
+            "unlock_user", "POST", "/api/v1/users/doc-supervisor/unlock", "doc-admin", {422, 403}
         ),
         Probe(
             "reset_mfa", "POST", "/api/v1/users/doc-supervisor/mfa-reset", "doc-admin", {200, 403}
         ),
         Probe(
             "disable_user", "POST", "/api/v1/users/doc-supervisor/disable", "doc-admin", {204, 403}
+        ),
+        Probe(
+            "enable_user", "POST", "/api/v1/users/doc-supervisor/enable", "doc-admin", {200, 403}
+        ),
+        Probe(
+            "change_roles",
+            "PUT",
+            "/api/v1/users/doc-supervisor/roles",
+            "doc-admin",
+            {200, 403},
+            {"roles": ["supervisor", "legal"], "reason": "covers the desk"},
+        ),
+        Probe("list_role_grants", "GET", "/api/v1/role-grants", "doc-admin", {200, 403}),
+        Probe(
+            "approve_role_grant",
+            "POST",
+            "/api/v1/role-grants/rg-0000000000000000/approve",
+            "doc-admin",
+            {404, 403},
+            {},
         ),
         Probe(
             "disable_user", "POST", "/api/v1/users/ice-b-officer/disable", "doc-admin", {404, 403}
@@ -452,7 +473,11 @@ def test_every_route_and_outcome_is_audited_or_declared(world: World) -> None:
         observed[key] = observed.get(key, True) and audited
     routes = {route.name for _, _, route in api_routes(world.client.app.routes)}  # type: ignore[attr-defined]
     succeeded = {name for name, status, _ in observed if status[0] == "2"}
-    assert routes <= succeeded | {"disable_user", "unlock_user", "reset_mfa", "add_user"}, (
+    # Deciding a role grant succeeds only for a second administrator of the agency:
+    # tests/api/test_administration.py.
+    decided = {"approve_role_grant", "refuse_role_grant"}
+    accounts = {"disable_user", "unlock_user", "reset_mfa", "add_user", "enable_user"}
+    assert routes <= succeeded | accounts | decided | {"change_roles", "list_role_grants"}, (
         "a route without a probe for its success: add it to _probes"
     )
     unaudited = {key for key, audited in observed.items() if not audited}

@@ -206,7 +206,7 @@ def test_only_an_administrator_of_the_agency_may_administer_and_a_refusal_is_rec
     token = sign_in(desk, clock, admin_secret, "doc-admin")
     confirmation.confirm_identity(desk, token, PASSWORD, code(admin_secret, clock), SOURCE)
     session = token_digest(token)
-    account_admin.unlock_user(desk, AccountCommand("doc-officer", "doc-admin", SOURCE, session))
+    account_admin.reset_mfa(desk, AccountCommand("doc-officer", "doc-admin", SOURCE, session))
     assert [e.actor for e in audit_rows(store, "user.unlock", "denied")] == ["doc-officer"]
 
 

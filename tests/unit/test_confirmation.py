@@ -14,7 +14,14 @@ from lexdesk.domain.errors import (
     InvalidInput,
     NotAuthenticated,
 )
-from lexdesk.services import account_admin, accounts, agencies, api_tokens, confirmation
+from lexdesk.services import (
+    account_admin,
+    accounts,
+    agencies,
+    api_tokens,
+    confirmation,
+    role_grants,
+)
 from lexdesk.services.account_admin import AccountCommand
 from lexdesk.services.context import Desk
 from lexdesk.services.privileges import CONFIRMATION_LIFETIME
@@ -41,6 +48,13 @@ def confirm(desk: Desk, clock: FakeClock, secret: str, token: str) -> None:
 
 
 def unlock(desk: Desk, token: str) -> None:
+    with desk.uow() as uow:  # locked, as after five failed sign-ins
+        user = accounts.user_named(uow, "doc-officer")
+        creds = uow.accounts.credentials(user.id)
+        assert creds is not None
+        creds.locked = True
+        uow.accounts.save_credentials(creds)
+        uow.commit()
     command = AccountCommand("doc-officer", "doc-admin", SOURCE, token_digest(token))
     account_admin.unlock_user(desk, command)
 
@@ -59,6 +73,12 @@ def test_every_privileged_action_needs_a_recent_confirmation(world) -> None:  # 
         ),
         lambda: account_admin.reset_mfa(
             desk, AccountCommand("doc-officer", "doc-admin", SOURCE, session)
+        ),
+        lambda: account_admin.enable_user(
+            desk, AccountCommand("doc-officer", "doc-admin", SOURCE, session)
+        ),
+        lambda: role_grants.change_roles(
+            desk, role_grants.ChangeRoles("doc-officer", ("auditor",), "doc-admin", SOURCE, session)
         ),
         lambda: accounts.add_account(
             desk,
@@ -85,6 +105,8 @@ def test_every_privileged_action_needs_a_recent_confirmation(world) -> None:  # 
         "user.unlock",
         "user.disable",
         "user.reset_mfa",
+        "user.enable",
+        "user.roles",
         "user.add",
         "token.create",
         "token.revoke",

@@ -381,6 +381,26 @@ api_tokens = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
 )
 
+#: Requests to grant a role that needs a second administrator's approval (migration 0008,
+#: docs/adr/0013-separation-of-duties.md): made by one administrator, decided by another.
+role_grants = Table(
+    "role_grants",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("username", String(63), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("requested_by", String(63), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("decided_by", String(63), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decision_reason", String(500), nullable=False),
+    Index("ix_role_grants_agency", "agency_id", "status", "requested_at"),
+)
+
 # The audit trail (see domain/audit.py and docs/adr/0003-audit-trail.md). Append-only: the
 # migration adds triggers that refuse UPDATE and DELETE, and on PostgreSQL the application's
 # role is granted only SELECT and INSERT. ``seq`` is assigned by the application as last + 1.

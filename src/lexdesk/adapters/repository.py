@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, 
 from sqlalchemy.exc import IntegrityError
 
 from lexdesk.adapters import orm
+from lexdesk.domain.administration import RoleGrant
 from lexdesk.domain.agencies import Agency, Role, User
 from lexdesk.domain.answers import Override
 from lexdesk.domain.cases import Case, CaseStatus
@@ -93,6 +94,53 @@ class SqlUserRepository:
 
     def set_active(self, user_id: str, active: bool) -> None:
         self._db.execute(update(orm.users).where(orm.users.c.id == user_id).values(active=active))
+
+    def set_roles(self, user_id: str, roles: frozenset[Role]) -> None:
+        values = {"roles": sorted(r.value for r in roles)}
+        self._db.execute(update(orm.users).where(orm.users.c.id == user_id).values(**values))
+
+    def of_agency(self, agency_id: str, *, lock: bool = False) -> list[User]:
+        query = select(orm.users).where(orm.users.c.agency_id == agency_id)
+        query = query.order_by(orm.users.c.username)
+        # SQLite transactions already hold the write lock (BEGIN IMMEDIATE).
+        if lock and self._db.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return [_user(row) for row in self._db.execute(query)]
+
+    def add_grant(self, grant: RoleGrant) -> None:
+        values = vars(grant) | {"roles": sorted(r.value for r in grant.roles)}
+        self._db.execute(insert(orm.role_grants).values(**values))
+
+    def grant(self, grant_id: str) -> RoleGrant | None:
+        table = orm.role_grants
+        row = self._db.execute(select(table).where(table.c.id == grant_id)).first()
+        return _grant(row) if row else None
+
+    def grants_of(self, agency_id: str, status: str | None = None) -> list[RoleGrant]:
+        table = orm.role_grants
+        query = select(table).where(table.c.agency_id == agency_id)
+        if status is not None:
+            query = query.where(table.c.status == status)
+        query = query.order_by(table.c.requested_at.desc(), table.c.id)
+        return [_grant(row) for row in self._db.execute(query)]
+
+    def decide_grant(self, decided: RoleGrant) -> bool:
+        table = orm.role_grants
+        result = self._db.execute(
+            update(table)
+            .where(table.c.id == decided.id, table.c.status == "pending")
+            .values(
+                status=decided.status,
+                decided_by=decided.decided_by,
+                decided_at=decided.decided_at,
+                decision_reason=decided.decision_reason,
+            )
+        )
+        return result.rowcount == 1
+
+
+def _grant(row: Row[Any]) -> RoleGrant:
+    return RoleGrant(**(row._asdict() | {"roles": frozenset(Role(r) for r in row.roles)}))
 
 
 def _user(row: Row[Any]) -> User:

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 #: The components of an immigration agency (the request schema's ``instrument.issuer``).
 COMPONENTS = ("ice", "cbp", "other")
 
+#: The longest name of a user or an agency (the tables' limit).
+NAME_LIMIT = 200
+
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
@@ -85,9 +88,16 @@ class User:
     active: bool = True
 
     def __post_init__(self) -> None:
+        # A user may hold no role yet while the first ones await a second administrator's
+        # approval (``administration``); a request to add a user names at least one.
         check_code(self.username, "username")
-        if not self.roles:
-            raise InvalidInput(f"user {self.username} needs at least one role")
+        if not self.display_name.strip():
+            raise InvalidInput(f"user {self.username} needs a full name")
+        if len(self.display_name) > NAME_LIMIT:
+            raise InvalidInput(
+                f"the full name is {len(self.display_name)} characters long:"
+                f" keep it to {NAME_LIMIT}"
+            )
 
     def holds(self, permission: Permission) -> bool:
         """Whether one of the user's roles grants ``permission`` (``domain.permissions``)."""

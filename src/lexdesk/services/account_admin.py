@@ -1,14 +1,17 @@
-"""What an administrator does to an account: disable it, release a lock, reset its MFA.
+"""What an administrator does to an account: disable and enable it, release a lock, reset its
+MFA.
 
 The actor is ``system`` (the operator at the command line, who holds the database itself) or
 an active administrator of the account's own agency, in a session confirmed within the last
-5 minutes (``privileges``): no agency administers another's users.
+5 minutes (``privileges``): no agency administers another's users. Nobody disables their own
+account, and nobody disables the agency's last active administrator (``administration``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lexdesk.domain.administration import check_keeps_an_admin, check_not_self
 from lexdesk.domain.agencies import User
 from lexdesk.domain.credentials import new_totp_secret, token_digest, totp_uri
 from lexdesk.domain.errors import InvalidInput, NotFound
@@ -28,12 +31,31 @@ class AccountCommand:
     session: str = ""
 
 
+@dataclass(frozen=True)
+class AccountState:
+    """What an account may do after a change: whether it is active and whether it is locked
+    (an unlocked account that is still disabled cannot sign in, and the other way round)."""
+
+    username: str
+    active: bool
+    locked: bool
+
+
 @audit.records_denials("user.disable", "user", "username")
 def disable_user(desk: Desk, command: AccountCommand) -> int:
-    """Disable the account and end all its sessions (ASVS 7.4.2); how many were open."""
+    """Disable the account and end all its sessions (ASVS 7.4.2); how many were open. Never
+    one's own account, nor the agency's last active administrator."""
     now = desk.clock.now()
     with desk.uow() as uow:
         user = _target(uow, command)
+        check_not_self(command.actor, user, "disable")
+        if not user.active:
+            raise InvalidInput(
+                f"user {user.username} is already disabled: nothing to do"
+                f" (lexdesk users enable {user.username} lets it sign in again)"
+            )
+        colleagues = uow.users.of_agency(user.agency_id, lock=True)
+        check_keeps_an_admin(user, colleagues, "disable this account")
         uow.users.set_active(user.id, False)
         ended = uow.accounts.end_sessions_of(user.id, now, "disabled")
         _record(uow, command, user, "user.disable", {"sessions_ended": ended})
@@ -41,19 +63,38 @@ def disable_user(desk: Desk, command: AccountCommand) -> int:
     return ended
 
 
+@audit.records_denials("user.enable", "user", "username")
+def enable_user(desk: Desk, command: AccountCommand) -> AccountState:
+    """Let a disabled account sign in again; whether it is still locked (then it needs
+    ``unlock_user`` too)."""
+    with desk.uow() as uow:
+        user = _target(uow, command)
+        if user.active:
+            raise InvalidInput(f"user {user.username} is already active: nothing to enable")
+        uow.users.set_active(user.id, True)
+        creds = uow.accounts.credentials(user.id)
+        _record(uow, command, user, "user.enable")
+        uow.commit()
+    return AccountState(user.username, True, bool(creds and creds.locked))
+
+
 @audit.records_denials("user.unlock", "user", "username")
-def unlock_user(desk: Desk, command: AccountCommand) -> None:
-    """Release a lock (CJIS AC-7): the failures that caused it are forgotten."""
+def unlock_user(desk: Desk, command: AccountCommand) -> AccountState:
+    """Release a lock (CJIS AC-7): the failures that caused it are forgotten. Whether the
+    account is active: a disabled account stays disabled (``enable_user``)."""
     with desk.uow() as uow:
         user = _target(uow, command)
         creds = uow.accounts.credentials(user.id)
         if creds is None:
             raise InvalidInput(f"user {user.username} has no password yet: nothing to unlock")
+        if not creds.locked:
+            raise InvalidInput(f"user {user.username} is not locked: nothing to unlock")
         creds.locked, creds.locked_at = False, None
         uow.accounts.save_credentials(creds)
         uow.accounts.clear_failures(user.id)
-        _record(uow, command, user, "user.unlock")
+        _record(uow, command, user, "user.unlock", {"still_disabled": int(not user.active)})
         uow.commit()
+    return AccountState(user.username, user.active, False)
 
 
 @audit.records_denials("user.reset_mfa", "user", "username")

@@ -15,7 +15,8 @@ from functools import cache
 from typing import Any, Literal, NoReturn
 
 from lexdesk.domain.accounts import Credentials, LoginTicket, Session
-from lexdesk.domain.agencies import Role, User
+from lexdesk.domain.administration import split_roles
+from lexdesk.domain.agencies import Role, User, parse_role
 from lexdesk.domain.audit import Outcome
 from lexdesk.domain.credentials import (
     LockoutPolicy,
@@ -32,7 +33,7 @@ from lexdesk.domain.credentials import (
 from lexdesk.domain.errors import AccountLocked, NotAuthenticated, NotFound, NotPermitted
 from lexdesk.domain.permissions import TOKEN_SCOPES, Permission, granted
 from lexdesk.domain.vocabulary import AgencyKind
-from lexdesk.services import audit
+from lexdesk.services import audit, role_grants
 from lexdesk.services.agencies import AddUser, new_user
 from lexdesk.services.context import Desk, agency, audit_actor
 from lexdesk.services.ports import UnitOfWork
@@ -93,6 +94,8 @@ class Enrolment:
     username: str
     totp_secret: str
     totp_uri: str
+    #: Roles asked for that wait for a second administrator's approval (``role_grants``).
+    pending_roles: tuple[str, ...] = ()
 
 
 def add_account(
@@ -100,16 +103,22 @@ def add_account(
 ) -> tuple[User, Enrolment]:
     """A user who can sign in, in one unit of work: the user, their password and TOTP seed, and
     the audit entries naming ``actor`` (an administrator of the agency, in a recently confirmed
-    ``session``: ``privileges``), all or nothing. The password is checked first."""
+    ``session``: ``privileges``), all or nothing. The password is checked first. Roles that
+    need a second administrator (``administration.NEEDS_SECOND_ADMIN``) are requested, not
+    granted, unless the operator adds the user."""
     PasswordPolicy().check(password, username=command.username)
     password_hash, secret = hash_password(password), new_totp_secret()
+    asked = frozenset(parse_role(r) for r in command.roles)
+    now, pending = (asked, frozenset[Role]()) if actor == audit.SYSTEM else split_roles(asked)
     try:
         with desk.uow() as uow:
             require_admin(uow, actor, command.agency_id, session)
-            user = new_user(desk, uow, command, actor)
+            user = new_user(desk, uow, command, actor, now)
             uow.accounts.save_credentials(Credentials(user.id, password_hash, secret))
             who, _ = audit_actor(desk, actor)
             record_account(uow, who, user, "user.enrol", command.source)
+            if pending:
+                role_grants.request_grant(uow, user, pending, actor, command.source, "")
             uow.commit()
     except NotPermitted as refusal:
         detail = {"reason": str(refusal), "username": command.username}
@@ -125,7 +134,8 @@ def add_account(
             detail=detail,
         )
         raise
-    return user, Enrolment(user.username, secret, totp_uri(secret, user.username))
+    waiting = tuple(sorted(r.value for r in pending))
+    return user, Enrolment(user.username, secret, totp_uri(secret, user.username), waiting)
 
 
 def enrol(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lexdesk.domain.agencies import Agency, User, parse_agency_kind, parse_role
+from lexdesk.domain.agencies import Agency, Role, User, parse_agency_kind, parse_role
 from lexdesk.domain.deadlines import DeadlinePolicy
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.ids import new_id
@@ -79,9 +79,19 @@ def add_user(desk: Desk, command: AddUser) -> User:
     return user
 
 
-def new_user(desk: Desk, uow: UnitOfWork, command: AddUser, actor: str) -> User:
-    """Add the user in ``uow``, on record as added by ``actor``."""
-    roles = frozenset(parse_role(r) for r in command.roles)
+def new_user(
+    desk: Desk,
+    uow: UnitOfWork,
+    command: AddUser,
+    actor: str,
+    granted: frozenset[Role] | None = None,
+) -> User:
+    """Add the user in ``uow``, on record as added by ``actor``, with the roles asked for or
+    only those ``granted`` now (the rest wait for a second administrator: ``role_grants``)."""
+    if not command.roles:
+        raise InvalidInput("name at least one role for the user")
+    asked = frozenset(parse_role(r) for r in command.roles)
+    roles = asked if granted is None else granted
     user = User(new_id("usr"), command.username, command.agency_id, command.display_name, roles)
     agency(uow, command.agency_id)
     if uow.users.by_username(command.username):

@@ -18,6 +18,9 @@ from lexdesk.services.privileges import require_admin
 
 #: A year at most: a token that never expires is a password nobody remembers to change.
 LONGEST_LIFETIME = timedelta(days=365)
+#: The longest name of the system that holds a token.
+NAME_LIMIT = 100
+SCOPE_WORDS = ", ".join(sorted(API_SCOPES))
 NOT_USABLE = "this API token is unknown, expired or revoked: ask the agency for a new one"
 
 
@@ -36,9 +39,15 @@ class CreateApiToken:
 def create_api_token(desk: Desk, command: CreateApiToken) -> tuple[str, ApiToken]:
     """The token itself (shown once) and its record."""
     unknown = sorted(set(command.scopes) - API_SCOPES)
-    if unknown or not command.scopes:
+    if unknown:
+        raise InvalidInput(f"there is no scope {unknown[0]!r}: choose among {SCOPE_WORDS}")
+    if not command.scopes:
+        raise InvalidInput(f"choose at least one scope: {SCOPE_WORDS}")
+    if not command.name.strip():
+        raise InvalidInput("name the system that will use the token")
+    if len(command.name) > NAME_LIMIT:
         raise InvalidInput(
-            f"unknown or missing scope {unknown[:1]}: name at least one of {sorted(API_SCOPES)}"
+            f"the name is {len(command.name)} characters long: keep it to {NAME_LIMIT}"
         )
     if not timedelta(0) < command.lifetime <= LONGEST_LIFETIME:
         raise InvalidInput("a token lives between one second and 365 days: choose a lifetime")

@@ -9,7 +9,8 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
-from lexdesk.domain.agencies import Agency, User
+from lexdesk.domain.administration import RoleGrant
+from lexdesk.domain.agencies import Agency, Role, User
 from lexdesk.domain.audit import Anchor, AuditEntry
 from lexdesk.domain.cases import Case, CaseStatus
 from lexdesk.domain.deadlines import HoldBound
@@ -37,6 +38,19 @@ class UserRepository(Protocol):
     def get(self, user_id: str) -> User | None: ...
     def by_username(self, username: str) -> User | None: ...
     def set_active(self, user_id: str, active: bool) -> None: ...
+    def set_roles(self, user_id: str, roles: frozenset[Role]) -> None: ...
+    def of_agency(self, agency_id: str, *, lock: bool = False) -> list[User]:
+        """The agency's users; ``lock``: held until the unit of work ends, so that two
+        administrators cannot each take away the other's role at the same moment."""
+        ...
+
+    def add_grant(self, grant: RoleGrant) -> None: ...
+    def grant(self, grant_id: str) -> RoleGrant | None: ...
+    def grants_of(self, agency_id: str, status: str | None = None) -> list[RoleGrant]: ...
+    def decide_grant(self, decided: RoleGrant) -> bool:
+        """Record the decision if the request is still pending: whether this call decided it
+        (compare-and-set: of two administrators deciding at once, one wins)."""
+        ...
 
 
 class PersonRepository(Protocol):

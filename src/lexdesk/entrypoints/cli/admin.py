@@ -15,36 +15,56 @@ agencies_cli = typer.Typer(help="Agencies and their users.", no_args_is_help=Tru
 
 
 @fails_cleanly
-def init() -> None:
+def init(as_json: JsonOption = False) -> None:
     """Create or upgrade the database to the current schema."""
     built = app()
     migrations.upgrade(built.engine)
     where = built.engine.url.render_as_string(hide_password=True)
-    typer.echo(f"database ready at {where} (schema {migrations.current_revision(built.engine)})")
+    schema = migrations.current_revision(built.engine)
+    if as_json:
+        emit_json({"database": where, "schema": schema})
+        return
+    typer.echo(f"database ready at {where} (schema {schema})")
 
 
 @db_cli.command("upgrade")
 @fails_cleanly
-def upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+def upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    as_json: JsonOption = False,
+) -> None:
     """Apply migrations up to REVISION."""
     migrations.upgrade(app().engine, revision)
-    typer.echo(f"schema at {migrations.current_revision(app().engine)}")
+    _schema(migrations.current_revision(app().engine), as_json)
 
 
 @db_cli.command("downgrade")
 @fails_cleanly
-def downgrade(revision: Annotated[str, typer.Argument(help="Target revision, or base.")]) -> None:
+def downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, or base.")],
+    as_json: JsonOption = False,
+) -> None:
     """Revert migrations down to REVISION."""
     migrations.downgrade(app().engine, revision)
-    typer.echo(f"schema at {migrations.current_revision(app().engine) or 'base'}")
+    _schema(migrations.current_revision(app().engine), as_json)
+
+
+def _schema(revision: str | None, as_json: bool) -> None:
+    if as_json:
+        emit_json({"schema": revision})
+        return
+    typer.echo(f"schema at {revision or 'base'}")
 
 
 @db_cli.command("current")
 @fails_cleanly
-def current() -> None:
+def current(as_json: JsonOption = False) -> None:
     """Print the schema revision of the database and of this lexdesk."""
-    database = migrations.current_revision(app().engine) or "empty"
-    typer.echo(f"database: {database}; code: {migrations.head_revision()}")
+    database = migrations.current_revision(app().engine)
+    if as_json:
+        emit_json({"database": database, "code": migrations.head_revision()})
+        return
+    typer.echo(f"database: {database or 'empty'}; code: {migrations.head_revision()}")
 
 
 @agencies_cli.command("add")
@@ -61,12 +81,16 @@ def add_agency(
     rule_pack: Annotated[
         str | None, typer.Option(help="For a custodial agency, e.g. us-ny-nyc-doc.")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Register an agency."""
     agency = agencies.register_agency(
         app().desk,
         agencies.RegisterAgency(code, name, kind, jurisdiction, rule_pack, component=component),
     )
+    if as_json:
+        emit_json({"id": agency.id, "kind": agency.kind.value, "rule_pack": agency.rule_pack})
+        return
     typer.echo(f"agency {agency.id} registered ({agency.kind.value})")
 
 

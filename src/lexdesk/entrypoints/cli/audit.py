@@ -48,40 +48,70 @@ def verify(
         typer.echo(f"audit chain intact: {result.checked} entries{against}")
 
 
+def default_key_file() -> Path:
+    """Where a signing key goes unless told otherwise: the user's configuration directory
+    (``$XDG_CONFIG_HOME/lexdesk/keys``, by default ``~/.config/lexdesk/keys``), never the
+    working directory, where a key ends up in a repository or a backup of the project."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "lexdesk" / "keys" / "audit-signing.key"
+
+
 @cli.command("keygen")
 @fails_cleanly
 def keygen(
-    key_file: Annotated[Path, typer.Argument(help="Where to write the private key (mode 0600).")],
+    key_file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Where to write the private key (mode 0600). Default:"
+            " $XDG_CONFIG_HOME/lexdesk/keys/audit-signing.key (~/.config/...)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Make an Ed25519 key pair for signing checkpoints: KEY_FILE and KEY_FILE.pub."""
+    key_file = key_file or default_key_file()
     private_key, public_key = _new_signing_key()
     try:
+        key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Created with mode 0600 from the start: no moment in which others could read it.
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         fail(f"{key_file} exists: choose another file (a key is never overwritten)")
+    except OSError as error:
+        fail(f"cannot write the key file {key_file}: {error.strerror}")
     with os.fdopen(descriptor, "w", encoding="ascii") as private_out:
         private_out.write(private_key.hex() + "\n")
     public_file = key_file.with_name(key_file.name + ".pub")
     public_file.write_text(public_key.hex() + "\n", encoding="ascii")
+    if as_json:
+        emit_json({"private_key_file": str(key_file), "public_key_file": str(public_file)})
+        return
     typer.echo(f"private key {key_file} (keep it off this host); public key {public_file}")
 
 
 @cli.command("checkpoint")
 @fails_cleanly
 def checkpoint(
-    key: Annotated[Path, typer.Option(help="The private key file from `audit keygen`.")],
+    key: Annotated[
+        Path | None,
+        typer.Option(help="The private key file from `audit keygen` (default: its default)."),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Write the checkpoint here instead of stdout.")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Sign the chain's size, head and Merkle root; keep the JSON off this host."""
-    signed = audit.checkpoint(app().desk, _read_private_key(key))
+    """Sign the chain's size, head and Merkle root; keep the JSON off this host. The
+    checkpoint is JSON either way; with --output and --json, a JSON line says where it went."""
+    signed = audit.checkpoint(app().desk, _read_private_key(key or default_key_file()))
     document = json.dumps(signed.to_json(), indent=2) + "\n"
     if output is None:
         typer.echo(document, nl=False)
         return
     output.write_text(document, encoding="utf-8")
+    if as_json:
+        emit_json({"output": str(output), "size": signed.size})
+        return
     typer.echo(f"checkpoint of {signed.size} entries written to {output}")
 
 

@@ -5,16 +5,23 @@ from __future__ import annotations
 import typer
 
 from lexdesk.adapters import migrations
-from lexdesk.entrypoints.cli.common import app, fails_cleanly
+from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fails_cleanly
 from lexdesk.services.demo import DEMO_PASSWORD, demo_logins, load_demo
 
 
 @fails_cleanly
-def demo() -> None:
+def demo(as_json: JsonOption = False) -> None:
     """Load the demo story (idempotent: a second run adds nothing)."""
     built = app()
     migrations.upgrade(built.engine)
     report = load_demo(built.desk)
+    if as_json:
+        logins = [
+            {"agency": login.agency, "username": login.username, "totp_secret": login.totp_secret}
+            for login in demo_logins(built.desk)
+        ]
+        emit_json({"created": list(report.created), "password": DEMO_PASSWORD, "users": logins})
+        return
     if report.created:
         typer.echo("loaded: " + "; ".join(report.created))
     else:

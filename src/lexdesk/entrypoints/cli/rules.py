@@ -52,6 +52,9 @@ def _read(source: str) -> str:
 @app.command("evaluate")
 def evaluate_command(
     source: Annotated[str, typer.Argument(metavar="[FILE|-]", help="JSON; - is stdin.")] = "-",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON for machines (the output is JSON always).")
+    ] = True,
 ) -> None:
     """Decide each requested action of one JSON request and print the decision as JSON."""
     try:
@@ -113,14 +116,36 @@ def _pack_json(pack: RulePack) -> dict[str, Any]:
 
 
 @app.command("show")
-def show_command(pack_id: Annotated[str, typer.Argument(metavar="PACK")]) -> None:
+def show_command(
+    pack_id: Annotated[str, typer.Argument(metavar="PACK")], as_json: JsonOption = False
+) -> None:
     """Show a pack's versions, rules (effect, scope, citation, verification) and tables."""
     try:
         pack = load_catalog().get(pack_id)
     except LexdeskError as error:
         _fail(str(error))
+    if as_json:
+        _print_json(_pack_json(pack) | {"rules_of": _rules_json(pack)})
+        return
     for line in _describe(pack):
         typer.echo(line)
+
+
+def _rules_json(pack: RulePack) -> list[dict[str, Any]]:
+    return [
+        {
+            "version": version.version,
+            "id": rule.id,
+            "effect": rule.effect,
+            "label": rule.label,
+            "citation": rule.citation,
+            "verification": rule.verification.status,
+            "exception_to": list(rule.exception_to),
+            "precedence": rule.precedence,
+        }
+        for version in pack.versions
+        for rule in version.rules
+    ]
 
 
 def _describe(pack: RulePack) -> list[str]:
@@ -254,29 +279,45 @@ def hold_limit_command(
 
 
 @app.command("test")
-def run_vectors_command(pack_id: PackArgument = None) -> None:
+def run_vectors_command(pack_id: PackArgument = None, as_json: JsonOption = False) -> None:
     """Run the vectors beside the packs and check that every rule decides in one of them."""
+    failures: list[dict[str, Any]] = []
     try:
         catalog = load_catalog()
         packs = [catalog.get(pack_id)] if pack_id else list(catalog)
-        passed = failed = 0
+        passed = 0
         for pack in packs:
             results = run_vectors(catalog, load_vectors(pack.id))
             for result in results:
                 if result.passed:
                     passed += 1
                     continue
-                failed += 1
-                typer.echo(f"FAIL {pack.id}: {result.vector.name} ({result.vector.where})")
-                for problem in result.problems:
-                    typer.echo(f"     {problem}")
-            for rule_id in uncovered(pack, results):
-                failed += 1
-                typer.echo(f"FAIL {pack.id}: {rule_id} decides in no vector")
+                failures.append(
+                    {
+                        "pack": pack.id,
+                        "vector": result.vector.name,
+                        "where": result.vector.where,
+                        "problems": list(result.problems),
+                    }
+                )
+            failures += [
+                {"pack": pack.id, "rule": rule_id, "problems": ["decides in no vector"]}
+                for rule_id in uncovered(pack, results)
+            ]
     except LexdeskError as error:
         _fail(str(error))
-    typer.echo(f"{passed} passed, {failed} failed")
-    if failed:
+    if as_json:
+        _print_json({"passed": passed, "failed": len(failures), "failures": failures})
+    else:
+        for failure in failures:
+            if "rule" in failure:
+                typer.echo(f"FAIL {failure['pack']}: {failure['rule']} decides in no vector")
+                continue
+            typer.echo(f"FAIL {failure['pack']}: {failure['vector']} ({failure['where']})")
+            for problem in failure["problems"]:
+                typer.echo(f"     {problem}")
+        typer.echo(f"{passed} passed, {len(failures)} failed")
+    if failures:
         raise typer.Exit(1)
 
 

@@ -22,6 +22,17 @@ def users_of(db: Connection, agency_id: str) -> list[Any]:
     return list(db.execute(query))
 
 
+def pending_grants(db: Connection, agency_id: str) -> list[Any]:
+    """The agency's role grants that wait for a second administrator, oldest first."""
+    g = orm.role_grants
+    query = (
+        select(g)
+        .where(g.c.agency_id == agency_id, g.c.status == "pending")
+        .order_by(g.c.requested_at, g.c.id)
+    )
+    return list(db.execute(query))
+
+
 def tokens_of(db: Connection, agency_id: str) -> list[Any]:
     t = orm.api_tokens
     return list(

@@ -1,21 +1,35 @@
-"""Administration for an agency's administrators: its users (add, disable, unlock, reset MFA),
-its API tokens, and the list of agencies. No agency administers another's accounts, and the
-pages of users and tokens open only after confirming it's you (``confirm``)."""
+"""Administration for an agency's administrators: its users (add, disable after a confirmation
+step, enable, unlock the locked, reset MFA, change roles), the role grants that wait for a
+second administrator, its API tokens, and the list of agencies. No agency administers
+another's accounts, and the pages of users and tokens open only after confirming it's you
+(``confirm``). Every form is checked field by field before a service is called: all its
+errors at once, each beside its field and listed in a summary that takes the focus."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from lexdesk.domain.accounts import API_SCOPES
-from lexdesk.domain.agencies import Role
-from lexdesk.domain.errors import ConfirmationNeeded, LexdeskError
+from lexdesk.domain.administration import NEEDS_SECOND_ADMIN, REASON_LIMIT
+from lexdesk.domain.agencies import NAME_LIMIT, Role
+from lexdesk.domain.credentials import PasswordPolicy
+from lexdesk.domain.errors import (
+    ConfirmationNeeded,
+    InvalidInput,
+    LexdeskError,
+    NotFound,
+    NotPermitted,
+)
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.web import accounts_list
 from lexdesk.entrypoints.web.confirm import confirmed_viewer
 from lexdesk.entrypoints.web.pages import (
+    PageRefused,
     Posted,
     Viewer,
     Web,
@@ -26,24 +40,89 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
-from lexdesk.services import account_admin, accounts, api_tokens
+from lexdesk.services import account_admin, accounts, api_tokens, role_grants
 from lexdesk.services.agencies import AddUser
 
 router = APIRouter(prefix="/admin")
 ROLE_CHOICES = [(r.value, r.value) for r in Role]
-USER_VERBS = {
-    "disable": account_admin.disable_user,
-    "unlock": account_admin.unlock_user,
-    "reset-mfa": account_admin.reset_mfa,
+SECOND_ADMIN_ROLES = sorted(r.value for r in NEEDS_SECOND_ADMIN)
+SCOPE_CHOICES = [(s, s) for s in sorted(API_SCOPES)]
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+#: The longest value each field takes (the same as the ``maxlength`` of its input).
+LIMITS = {
+    "username": 63,
+    "display_name": NAME_LIMIT,
+    "password": PasswordPolicy().max_length,
+    "name": api_tokens.NAME_LIMIT,
+    "days": 3,
+    "reason": REASON_LIMIT,
 }
+NO_PASSWORD = "Enter an initial password."  # noqa: S105 - the message, not a password
+#: What a change leaves to say, after the redirect (POST/redirect/GET).
+DONE = {
+    "added": "The user {user} was added.",
+    "added-pending": "The user {user} was added; the roles that need a second administrator"
+    " wait for their approval below.",
+    "disabled": "The account {user} is disabled: it was signed out everywhere.",
+    "enabled": "The account {user} is enabled: it can sign in again.",
+    "enabled-locked": "The account {user} is enabled, but it is still locked: unlock it too.",
+    "unlocked": "The account {user} is unlocked: it can sign in again.",
+    "unlocked-disabled": "The account {user} is unlocked, but it is still disabled: enable it too.",
+    "mfa": "The authenticator of {user} was reset: they set up a new one at their next sign-in.",
+    "roles": "The roles of {user} were changed.",
+    "requested": "The roles of {user} were changed; those that need a second administrator"
+    " wait for their approval below.",
+    "approved": "Approved: {user} holds the roles now.",
+    "refused": "Refused: {user} was granted nothing.",
+    "revoked": "The token was revoked.",
+}
+
+
+def _checked_text(
+    errors: dict[str, str], name: str, value: str, label: str, *, required: bool = True
+) -> str:
+    limit = LIMITS[name]
+    if required and not value:
+        errors[name] = f"Enter the {label}."
+    elif len(value) > limit:
+        errors[name] = f"The {label} is {len(value):,} characters long: keep it to {limit}."
+    return value
+
+
+def _field_of(error: LexdeskError, fields: tuple[str, ...]) -> str:
+    """The form field a service's refusal is about, or "general"."""
+    text = str(error)
+    for name, words in (
+        ("password", ("password",)),
+        ("username", ("username", "user ")),
+        ("display_name", ("full name",)),
+        ("roles", ("role",)),
+        ("scopes", ("scope",)),
+        ("days", ("lifetime", "days")),
+        ("name", ("name",)),
+        ("reason", ("reason",)),
+    ):
+        if name in fields and any(word in text for word in words):
+            return name
+    return "general"
+
+
+def _sentence(error: LexdeskError) -> str:
+    text = str(error)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 @router.get("/users")
 def users_page(
-    request: Request, seen: Viewer = Depends(confirmed_viewer), site: Web = Depends(web)
+    request: Request,
+    done: str = "",
+    user: str = "",
+    seen: Viewer = Depends(confirmed_viewer),
+    site: Web = Depends(web),
 ) -> Response:
     require(seen, Permission.USER_ADMIN)
-    return _users(request, site, seen, {}, {})
+    said = DONE[done].format(user=user) if done in DONE and USERNAME.match(user) else ""
+    return _users(request, site, seen, {}, {}, said=said)
 
 
 @router.post("/users")
@@ -53,44 +132,187 @@ def add_user(
     seen = sent.viewer
     require(seen, Permission.USER_ADMIN)
     values = {k: sent.get(k) for k in ("username", "display_name")}
-    command = AddUser(
-        values["username"], seen.agency.id, values["display_name"], sent.all("roles"), seen.source
-    )
+    chosen = sent.all("roles")
+    password = sent.form.get("password")
+    password = password if isinstance(password, str) else ""
+    errors: dict[str, str] = {}
+    username = _checked_text(errors, "username", values["username"], "username")
+    if "username" not in errors and not USERNAME.match(username):
+        errors["username"] = (
+            "Use 2 to 63 lowercase letters, digits and dashes, for example doc-clerk."
+        )
+    _checked_text(errors, "display_name", values["display_name"], "full name")
+    if not chosen:
+        errors["roles"] = "Choose at least one role."
+    elif not set(chosen) <= {r.value for r in Role}:
+        errors["roles"] = "Choose among the roles listed."
+    if not password:
+        errors["password"] = NO_PASSWORD
+    else:
+        try:
+            PasswordPolicy().check(password, username=username)
+        except InvalidInput as weak:
+            errors["password"] = _sentence(weak)
+    if errors:
+        return _users(request, site, seen, errors, values | {"roles": chosen}, 400)
+    command = AddUser(username, seen.agency.id, values["display_name"], chosen, seen.source)
     try:
-        accounts.add_account(
-            site.built.desk,
-            command,
-            sent.get("password"),
-            actor=seen.username,
-            session=seen.principal.session,
+        _, enrolment = accounts.add_account(
+            site.built.desk, command, password, actor=seen.username, session=seen.principal.session
         )
     except ConfirmationNeeded:
         raise
     except LexdeskError as error:
-        return _users(request, site, seen, {"username": str(error)}, values, 400)
-    return redirect("/admin/users")
+        fields = ("username", "display_name", "roles", "password")
+        errors = {_field_of(error, fields): _sentence(error)}
+        return _users(request, site, seen, errors, values | {"roles": chosen}, 400)
+    done = "added-pending" if enrolment.pending_roles else "added"
+    return redirect(f"/admin/users?done={done}&user={username}")
+
+
+@router.get("/users/{username}/disable")
+def disable_page(
+    request: Request,
+    username: str,
+    seen: Viewer = Depends(confirmed_viewer),
+    site: Web = Depends(web),
+) -> Response:
+    """The confirmation step before disabling: what it does, and a way back."""
+    require(seen, Permission.USER_ADMIN)
+    row = _row_of(site, seen, username)
+    context = {"viewer": seen, "user": row, "errors": {}, "own_account": username == seen.username}
+    return render(request, "admin_disable.html", context)
+
+
+@router.get("/users/{username}/roles")
+def roles_page(
+    request: Request,
+    username: str,
+    seen: Viewer = Depends(confirmed_viewer),
+    site: Web = Depends(web),
+) -> Response:
+    require(seen, Permission.USER_ADMIN)
+    row = _row_of(site, seen, username)
+    return _roles(request, seen, row, {}, {"roles": tuple(row.roles), "reason": ""})
+
+
+@router.post("/users/{username}/roles")
+def change_roles(
+    request: Request, username: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    seen = sent.viewer
+    require(seen, Permission.USER_ADMIN)
+    row = _row_of(site, seen, username)
+    chosen, errors = sent.all("roles"), dict[str, str]()
+    values: dict[str, Any] = {"roles": chosen, "reason": sent.get("reason")}
+    reason = _checked_text(errors, "reason", values["reason"], "reason", required=False)
+    if not chosen:
+        errors["roles"] = "Choose at least one role; to stop someone signing in, disable them."
+    elif not set(chosen) <= {r.value for r in Role}:
+        errors["roles"] = "Choose among the roles listed."
+    if errors:
+        return _roles(request, seen, row, errors, values, 400)
+    command = role_grants.ChangeRoles(
+        username, chosen, seen.username, seen.source, seen.principal.session, reason
+    )
+    try:
+        change = role_grants.change_roles(site.built.desk, command)
+    except ConfirmationNeeded:
+        raise
+    except LexdeskError as error:
+        field = _field_of(error, ("roles", "reason"))
+        status = 403 if isinstance(error, NotPermitted) else 422
+        return _roles(request, seen, row, {field: _sentence(error)}, values, status)
+    done = "requested" if change.pending else "roles"
+    return redirect(f"/admin/users?done={done}&user={username}")
+
+
+@router.post("/users/grants/{grant_id}/{decision}")
+def decide_grant(
+    request: Request,
+    grant_id: str,
+    decision: str,
+    sent: Posted = Depends(posted),
+    site: Web = Depends(web),
+) -> Response:
+    seen = sent.viewer
+    require(seen, Permission.USER_ADMIN)
+    if decision not in ("approve", "refuse"):
+        raise PageRefused(404, "There is no such page.")
+    errors: dict[str, str] = {}
+    reason = _checked_text(errors, "reason", sent.get("reason"), "reason", required=False)
+    if errors:
+        return _users(request, site, seen, {"general": errors["reason"]}, {}, 400)
+    command = role_grants.DecideGrant(
+        grant_id, seen.username, seen.source, seen.principal.session, reason
+    )
+    try:
+        if decision == "approve":
+            who = role_grants.approve_grant(site.built.desk, command).user.username
+        else:
+            who = role_grants.refuse_grant(site.built.desk, command).username
+    except ConfirmationNeeded:
+        raise
+    except LexdeskError as error:
+        status = 403 if isinstance(error, NotPermitted) else 422
+        return _users(request, site, seen, {"general": _sentence(error)}, {}, status)
+    done = "approved" if decision == "approve" else "refused"
+    return redirect(f"/admin/users?done={done}&user={who}")
 
 
 @router.post("/users/{username}/{verb}")
 def change_user(
-    username: str, verb: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    request: Request,
+    username: str,
+    verb: str,
+    sent: Posted = Depends(posted),
+    site: Web = Depends(web),
 ) -> Response:
-    require(sent.viewer, Permission.USER_ADMIN)
-    if verb in USER_VERBS:
-        seen = sent.viewer
-        command = account_admin.AccountCommand(
-            username, seen.username, seen.source, seen.principal.session
-        )
-        USER_VERBS[verb](site.built.desk, command)
-    return redirect("/admin/users")
+    seen = sent.viewer
+    require(seen, Permission.USER_ADMIN)
+    if verb not in ("disable", "enable", "unlock", "reset-mfa"):
+        raise PageRefused(404, "There is no such page.")
+    command = account_admin.AccountCommand(
+        username, seen.username, seen.source, seen.principal.session
+    )
+    desk = site.built.desk
+    try:
+        if verb == "disable":
+            account_admin.disable_user(desk, command)
+            done = "disabled"
+        elif verb == "reset-mfa":
+            account_admin.reset_mfa(desk, command)
+            done = "mfa"
+        else:
+            change = account_admin.enable_user if verb == "enable" else account_admin.unlock_user
+            state = change(desk, command)
+            done = "enabled" if verb == "enable" else "unlocked"
+            if verb == "enable" and state.locked:
+                done = "enabled-locked"
+            elif verb == "unlock" and not state.active:
+                done = "unlocked-disabled"
+    except ConfirmationNeeded:
+        raise
+    except LexdeskError as error:
+        status = 403 if isinstance(error, NotPermitted) else 422
+        if verb == "disable" and (row := _row_or_none(site, seen, username)) is not None:
+            errors = {"general": _sentence(error)}
+            context = {"viewer": seen, "user": row, "errors": errors, "own_account": False}
+            return render(request, "admin_disable.html", context, status)
+        return _users(request, site, seen, {"general": _sentence(error)}, {}, status)
+    return redirect(f"/admin/users?done={done}&user={username}")
 
 
 @router.get("/tokens")
 def tokens_page(
-    request: Request, seen: Viewer = Depends(confirmed_viewer), site: Web = Depends(web)
+    request: Request,
+    done: str = "",
+    seen: Viewer = Depends(confirmed_viewer),
+    site: Web = Depends(web),
 ) -> Response:
     require(seen, Permission.USER_ADMIN)
-    return _tokens(request, site, seen, {})
+    said = DONE["revoked"] if done == "revoked" else ""
+    return _tokens(request, site, seen, {}, {"days": "90"}, said=said)
 
 
 @router.post("/tokens")
@@ -99,12 +321,28 @@ def create_token(
 ) -> Response:
     seen = sent.viewer
     require(seen, Permission.USER_ADMIN)
-    days = int(sent.get("days")) if sent.get("days").isdigit() else 0
+    values: dict[str, Any] = {"name": sent.get("name"), "days": sent.get("days")}
+    chosen = sent.all("scopes")
+    values["scopes"] = chosen
+    errors: dict[str, str] = {}
+    name = _checked_text(errors, "name", values["name"], "name of the system")
+    if not chosen:
+        errors["scopes"] = "Choose at least one scope: what the system may do."
+    elif not set(chosen) <= API_SCOPES:
+        errors["scopes"] = "Choose among the scopes listed."
+    days_text = values["days"]
+    longest = api_tokens.LONGEST_LIFETIME.days
+    if not days_text:
+        errors["days"] = "Enter the lifetime in days."
+    elif not days_text.isdigit() or not 1 <= int(days_text) <= longest:
+        errors["days"] = f"Enter a whole number of days from 1 to {longest}."
+    if errors:
+        return _tokens(request, site, seen, errors, values, status=400)
     command = api_tokens.CreateApiToken(
         seen.agency.id,
-        sent.get("name"),
-        sent.all("scopes"),
-        timedelta(days=days),
+        name,
+        chosen,
+        timedelta(days=int(days_text)),
         seen.username,
         seen.source,
         seen.principal.session,
@@ -114,21 +352,30 @@ def create_token(
     except ConfirmationNeeded:
         raise
     except LexdeskError as error:
-        return _tokens(request, site, seen, {"name": str(error)}, status=400)
-    return _tokens(request, site, seen, {}, secret)
+        field = _field_of(error, ("name", "scopes", "days"))
+        return _tokens(request, site, seen, {field: _sentence(error)}, values, status=400)
+    # The token is shown this once, on this page: it is never stored in the clear to show
+    # after a redirect.
+    return _tokens(request, site, seen, {}, {"days": "90"}, secret)
 
 
 @router.post("/tokens/{token_id}/revoke")
 def revoke_token(
-    token_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    request: Request, token_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     require(sent.viewer, Permission.USER_ADMIN)
     seen = sent.viewer
     command = api_tokens.RevokeApiToken(
         token_id, seen.username, seen.source, seen.principal.session
     )
-    api_tokens.revoke_api_token(site.built.desk, command)
-    return redirect("/admin/tokens")
+    try:
+        api_tokens.revoke_api_token(site.built.desk, command)
+    except ConfirmationNeeded:
+        raise
+    except LexdeskError as error:
+        status = 404 if isinstance(error, NotFound) else 403
+        return _tokens(request, site, seen, {"general": _sentence(error)}, {}, status=status)
+    return redirect("/admin/tokens?done=revoked")
 
 
 @router.get("/agencies")
@@ -141,24 +388,65 @@ def agencies_page(
     return render(request, "admin_agencies.html", {"viewer": seen, "rows": rows})
 
 
+def _row_or_none(site: Web, seen: Viewer, username: str) -> Any:
+    with site.built.engine.connect() as db:
+        rows = accounts_list.users_of(db, seen.agency.id)
+    return next((r for r in rows if r.username == username), None)
+
+
+def _row_of(site: Web, seen: Viewer, username: str) -> Any:
+    """The account in the administrator's own agency; another's does not exist here."""
+    row = _row_or_none(site, seen, username)
+    if row is None:
+        raise PageRefused(404, "There is no such user in your agency.")
+    return row
+
+
 def _users(
     request: Request,
     site: Web,
     seen: Viewer,
     errors: dict[str, str],
-    values: dict[str, str],
+    values: dict[str, Any],
     status: int = 200,
+    said: str = "",
 ) -> Response:
     with site.built.engine.connect() as db:
         rows = accounts_list.users_of(db, seen.agency.id)
+        grants = accounts_list.pending_grants(db, seen.agency.id)
     context = {
         "viewer": seen,
         "rows": rows,
+        "grants": grants,
         "errors": errors,
         "values": values,
         "roles": ROLE_CHOICES,
+        "second_admin_roles": SECOND_ADMIN_ROLES,
+        "limits": LIMITS,
+        "said": said,
     }
     return render(request, "admin_users.html", context, status)
+
+
+def _roles(
+    request: Request,
+    seen: Viewer,
+    row: Any,
+    errors: dict[str, str],
+    values: dict[str, Any],
+    status: int = 200,
+) -> Response:
+    context = {
+        "viewer": seen,
+        "user": row,
+        "errors": errors,
+        "values": values,
+        "roles": ROLE_CHOICES,
+        "second_admin_roles": SECOND_ADMIN_ROLES,
+        "limits": LIMITS,
+        "own_account": row.username == seen.username,
+    }
+    return render(request, "admin_roles.html", context, status)
 
 
 def _tokens(
@@ -166,11 +454,21 @@ def _tokens(
     site: Web,
     seen: Viewer,
     errors: dict[str, str],
+    values: dict[str, Any],
     secret: str = "",
     status: int = 200,
+    said: str = "",
 ) -> Response:
     with site.built.engine.connect() as db:
         rows = accounts_list.tokens_of(db, seen.agency.id)
-    scopes = [(s, s) for s in sorted(API_SCOPES)]
-    context = {"viewer": seen, "rows": rows, "errors": errors, "secret": secret, "scopes": scopes}
+    context = {
+        "viewer": seen,
+        "rows": rows,
+        "errors": errors,
+        "values": values,
+        "secret": secret,
+        "scopes": SCOPE_CHOICES,
+        "limits": LIMITS,
+        "said": said,
+    }
     return render(request, "admin_tokens.html", context, status)
