@@ -52,6 +52,8 @@ class Screen:
     fields: list[tuple[str, str]]  # (field, status under the law or "asked")
     physical: list[tuple[str, str]]  # (action, status under the law or "asked")
     evaluation: dict[str, Any] | None = None
+    #: The evaluation in legal English, per action (``domain.rules.english``).
+    explanation: dict[str, Any] | None = None
     articles: dict[str, dict[str, str]] = field(default_factory=dict)
     contradictions: tuple[Contradiction, ...] = ()
     may_override: bool = False
@@ -151,7 +153,8 @@ def build_screen(site: Web, seen: Viewer, instrument_id: str) -> Screen:
     screen.may_override = Role.LEGAL in seen.principal.roles
     evaluated = evaluation_now(site.built.desk, seen.principal, instrument_id, seen.source)
     if evaluated is not None:
-        result, pack = evaluated
+        result, pack = evaluated.result, evaluated.pack
+        screen.explanation = evaluated.explanation
         statuses = {a: d.get("status", "conflict") for a, d in result["actions"].items()}
         screen.fields = [(f, statuses.get(f"disclose:{f}", "conflict")) for f in asked]
         screen.physical = [(a, statuses.get(a, "conflict")) for a in physical]
