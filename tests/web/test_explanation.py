@@ -91,3 +91,25 @@ def test_the_explanation_is_stored_with_the_determination(
     explanation = stored.evaluation["explanation"]
     assert explanation["summary"].startswith("Under the law of New York City, New York")
     assert [a["action"] for a in explanation["actions"]] == list(detainer.actions)
+
+
+def test_the_case_page_shows_the_holder_the_words_the_answer_rested_on(
+    client: TestClient, story: Story, clock: FakeClock, built: App, detainer: Instrument
+) -> None:
+    from lexdesk.services import instruments as verbs
+
+    verbs.determine(
+        built.desk,
+        verbs.Determine(
+            "nyc-doc-legal", detainer.id, "declined", "Admin. Code § 9-131: no judicial warrant."
+        ),
+    )
+    sign_in(client, story, clock, "nyc-doc-legal")
+    held = client.get(f"/cases/{detainer.case_id}").text
+    assert "The evaluation this answer rests on" in held
+    assert "Holding the person past the time of release is prohibited under" in held
+    client.cookies.clear()
+    sign_in(client, story, clock, "ice-nyc-officer")
+    asked = client.get(f"/cases/{detainer.case_id}").text
+    assert "The evaluation this answer rests on" not in asked
+    assert "past the time of release is prohibited" not in asked

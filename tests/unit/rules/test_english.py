@@ -257,3 +257,22 @@ def test_the_explanation_is_json_for_the_api_and_paragraphs_for_a_letter() -> No
     assert data["actions"][0]["verification"]["status"] == "verified"
     paragraphs = explanation.paragraphs()
     assert paragraphs[0] == data["summary"] and paragraphs[1].startswith("Holding the person")
+
+
+def test_a_contradiction_of_the_evaluation_reads_as_a_sentence() -> None:
+    from lexdesk.domain.answers import Contradiction
+
+    performed = Contradiction(
+        "disclose:home_address", "prohibited", "NYC-10178-01", "N.Y.C. Admin. Code § 10-178", True
+    )
+    assert performed.words() == (
+        "Disclosing the home address is prohibited under N.Y.C. Admin. Code § 10-178, but this "
+        "answer does it."
+    )
+    refused = Contradiction(
+        "hold", "required", "TX-HOLD-01", "Tex. Code Crim. Proc. art. 2.251", False
+    )
+    assert refused.words() == (
+        "Holding the person past the time of release is required under Tex. Code Crim. Proc. "
+        "art. 2.251, but this answer does not do it."
+    )

@@ -108,7 +108,11 @@ def record_determination(
             return redirect(f"/cases/{done.case_id}#{done.id}")
         except LawContradicted as refusal:
             screen.contradictions = refusal.contradictions
-            errors["override_reason"] = str(refusal)
+            errors["override_reason"] = (
+                "This answer departs from the evaluation (see above). Record the answer the "
+                "law gives, or, as counsel, say why you depart from it in "
+                f"{OVERRIDE_MIN_REASON} characters or more and confirm."
+            )
         except LexdeskError as error:
             errors["outcome"] = str(error)
     values = {
