@@ -52,6 +52,10 @@ def test_a_declined_hold_is_explained_with_what_is_missing(
         "date would be permitted." in text
     )
     assert "Verified: the text of N.Y.C. Admin. Code § 9-131(b)(1) was transcribed" in text
+    # The facts the answer turns on are offered in the same words.
+    assert (
+        'for="flag-tsdb_match">A possible match in the terrorist screening database</label>' in page
+    )
     # The verification links to the primary text read.
     assert 'href="https://github.com/soundpress/nyccharter_merged_test/' in page
 

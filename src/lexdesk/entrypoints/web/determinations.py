@@ -19,6 +19,7 @@ from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import allowed_transitions
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import Charge, ChargeStatus, Person
+from lexdesk.domain.rules import phrasebook
 from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import PHYSICAL_ACTIONS, InstrumentKind, disclosed_field
 from lexdesk.entrypoints.web.cases import instrument_seen
@@ -33,7 +34,6 @@ from lexdesk.entrypoints.web.pages import (
     require,
     viewer,
     web,
-    words,
 )
 from lexdesk.services import disclosures
 from lexdesk.services import instruments as verbs
@@ -70,11 +70,9 @@ class Screen:
 
     @property
     def flag_choices(self) -> list[tuple[str, str]]:
-        labels = {
-            m["fact"].split(".", 1)[1]: m.get("label") or words(m["fact"])
-            for m in (self.evaluation or {}).get("missing", [])
-        }
-        return [(flag, labels.get(flag, words(flag))) for flag in PERSON_FLAGS]
+        """Each yes/no fact with its legal phrase: "A possible match in the terrorist
+        screening database"."""
+        return [(flag, _capital(phrasebook.flag(f"person.{flag}"))) for flag in PERSON_FLAGS]
 
     @property
     def pending(self) -> list[tuple[int, Charge]]:
@@ -215,6 +213,10 @@ def articles(pack_id: str) -> dict[str, dict[str, str]]:
         }
         for _, rule in pack.all_rules()
     }
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _missing(sent: Posted) -> dict[str, str]:
