@@ -6,9 +6,12 @@ read word for word as a lawyer would write them."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lexdesk.adapters.rule_packs import load_catalog, load_vectors
 from lexdesk.domain.errors import LexdeskError
@@ -17,7 +20,14 @@ from lexdesk.domain.rules import phrasebook as pb
 from lexdesk.domain.rules.conditions import Compare, Condition
 from lexdesk.domain.rules.english import Explanation, condition_phrase, explain
 from lexdesk.domain.rules.records import ChargePending, ConvictionIn
-from lexdesk.domain.vocabulary import ALL_ACTIONS, InstrumentKind
+from lexdesk.domain.rules.request import ISSUERS, PERSON_FLAGS
+from lexdesk.domain.vocabulary import (
+    ALL_ACTIONS,
+    CUSTODIAN_ADDRESSED_KINDS,
+    DISCLOSABLE_FIELDS,
+    InstrumentKind,
+    Warrant,
+)
 
 CATALOG = load_catalog()
 PACKS = CATALOG.ids()
@@ -42,6 +52,7 @@ def _conditions() -> list[tuple[str, str, Condition]]:
 
 
 CONDITIONS = _conditions()
+TSDB_FACT = {"fact": "person.tsdb_match"}
 
 
 def _readable(text: str, where: str) -> None:
@@ -276,3 +287,107 @@ def test_a_contradiction_of_the_evaluation_reads_as_a_sentence() -> None:
         "Holding the person past the time of release is required under Tex. Code Crim. Proc. "
         "art. 2.251, but this answer does not do it."
     )
+
+
+LOCAL_PACKS = tuple(
+    p for p in PACKS if p not in {layer.id for pack in CATALOG for layer in pack.layers}
+)
+OFFENSES = ["NY PL 160.15", "NY PL 110/160.15", "NY PL 120.10", "NY PL 155.30", "NY PL 230.34-A",
+            "CA PC 211", "CA PC 459.5", "CA HS 11352", "CA PC 245(A)(1)", "TX PC 1"]  # fmt: skip
+_records = st.fixed_dictionaries(
+    {
+        "offense": st.sampled_from(OFFENSES),
+        "date": st.dates(date(2000, 1, 1), date(2019, 11, 1)).map(date.isoformat),
+    },
+    optional={"level": st.sampled_from(["felony", "misdemeanor"])},
+)
+_people = st.fixed_dictionaries(
+    {"arrested_on": st.just("2019-11-20")},
+    optional={
+        **{flag: st.booleans() for flag in PERSON_FLAGS},
+        "convictions": st.lists(
+            _records.map(lambda r: r | {"youthful_offender": r["offense"].endswith("5")}),
+            max_size=3,
+        ),
+        "pending_charges": st.lists(
+            _records.map(lambda r: r | {"probable_cause_found": r["offense"].startswith("CA")}),
+            max_size=2,
+        ),
+        "public_information": st.lists(st.sampled_from(DISCLOSABLE_FIELDS), max_size=3),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pack_id=st.sampled_from(LOCAL_PACKS),
+    as_of=st.dates(date(2010, 1, 1), date(2030, 12, 31)),
+    warrant=st.sampled_from(list(Warrant)),
+    issuer=st.sampled_from(ISSUERS),
+    person=_people,
+)
+def test_any_request_under_any_pack_explains_itself_in_sentences(
+    pack_id: str, as_of: date, warrant: Warrant, issuer: str, person: dict[str, Any]
+) -> None:
+    """Random facts under every kind and action: every branch of the phrasebook a real
+    evaluation reaches (records that fail for any reason, flags, warrants, public fields)."""
+    as_of = max(as_of, CATALOG.get(pack_id).versions[0].effective_from)
+    for kind in sorted(CUSTODIAN_ADDRESSED_KINDS):
+        document = {
+            "pack": pack_id,
+            "as_of": as_of.isoformat(),
+            "instrument": {
+                "kind": kind.value, "warrant": warrant.value, "issuer": issuer,
+                "actions": list(ALL_ACTIONS),
+            },
+            "person": person,
+        }  # fmt: skip
+        explanation = _explained(document)
+        assert len(explanation.actions) == len(ALL_ACTIONS)
+        for sentence in explanation.sentences():
+            _readable(sentence, f"{pack_id} {kind.value} {as_of}")
+
+
+def test_a_conflict_names_the_provisions_that_disagree() -> None:
+    from .builders import catalog, pack, request, rule
+
+    rules = catalog(
+        pack("test-local", rule("A", "prohibited"), rule("B", "permitted", when=TSDB_FACT))
+    )
+    with pytest.raises(ConflictError) as raised:
+        evaluate(rules, request(tsdb_match=True))
+    hold = explain(raised.value.evaluation, rules.get("test-local")).actions[0]
+    assert hold.status == "conflict"
+    assert hold.decision == (
+        "Holding the person past the time of release cannot be decided: these provisions are "
+        "all in force and disagree, and none is an exception to another: Test Code § A (rule "
+        "A: prohibited); Test Code § B (rule B: permitted). A lawyer must decide which prevails."
+    )
+
+
+def test_date_and_negated_conditions_read_as_words() -> None:
+    from .builders import catalog, pack, request, rule
+
+    before = {"before": {"fact": "person.arrested_on", "date": date(2017, 9, 1)}}
+    rules = catalog(
+        pack(
+            "test-local",
+            rule("BASE"),
+            rule(
+                "EXC", "permitted", exception_to=["BASE"],
+                when={"all": [before, {"not": TSDB_FACT}, {"in": {"fact": "instrument.warrant",
+                      "values": ["judicial", "administrative"]}}]},
+            ),
+        )
+    )  # fmt: skip
+    spec = next(r for _, r in rules.get("test-local").all_rules() if r.id == "EXC").spec
+    assert spec.when is not None
+    assert condition_phrase(spec.when) == (
+        "an arrest before September 1, 2017; no possible match in the terrorist screening "
+        "database; and a judicial or administrative warrant"
+    )
+    hold = explain(
+        evaluate(rules, request(arrested_on="2018-01-02")), rules.get("test-local")
+    ).actions[0]
+    assert "The date of arrest is January 2, 2018." in hold.not_applying[0]
+    assert "The detainer came with no warrant." in hold.not_applying[0]
