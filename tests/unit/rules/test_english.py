@@ -94,6 +94,8 @@ def test_every_fact_list_and_action_of_the_shipped_packs_has_a_phrase() -> None:
                         assert table.name in pb.LISTS, (where, table.name)
                 if leaf.filter.klass is not None:
                     assert leaf.filter.klass in pb.CLASSES, where
+    for flag in PERSON_FLAGS:  # every flag a person's record can carry, used or not
+        assert pb.flag(f"person.{flag}")
     for action in ALL_ACTIONS:
         assert pb.action(action)
     for kind in InstrumentKind:
