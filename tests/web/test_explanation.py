@@ -39,6 +39,7 @@ def test_a_declined_hold_is_explained_with_what_is_missing(
     page = client.get(f"/instruments/{unlisted_detainer.id}/determine").text
     text = _evaluation(page)
     assert not CODE.search(text), CODE.search(text)
+    assert "ICE ERO New York asks for" in page  # the agency by name, not its code
     assert (
         "Holding the person past the time of release is prohibited under N.Y.C. Admin. Code "
         "§ 9-131(b)(1): DOC does not hold a person on a civil immigration detainer." in text

@@ -58,6 +58,8 @@ class Screen:
     contradictions: tuple[Contradiction, ...] = ()
     may_override: bool = False
     override_min: int = OVERRIDE_MIN_REASON
+    #: The agency that issued the instrument, by name.
+    issuer_name: str = ""
     #: The holder's record, for recording the facts the answer turns on (PERSON_FACTS only).
     person: Person | None = None
 
@@ -153,6 +155,9 @@ def build_screen(site: Web, seen: Viewer, instrument_id: str) -> Screen:
         instrument, outcomes, [(f, "asked") for f in asked], [(a, "asked") for a in physical]
     )
     screen.may_override = Role.LEGAL in seen.principal.roles
+    with site.built.desk.uow() as uow:
+        issuer = uow.agencies.get(instrument.issuer_agency_id)
+    screen.issuer_name = issuer.name if issuer else instrument.issuer_agency_id
     evaluated = evaluation_now(site.built.desk, seen.principal, instrument_id, seen.source)
     if evaluated is not None:
         result, pack = evaluated.result, evaluated.pack
