@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from lexdesk.domain.rules.facts import Facts
     from lexdesk.domain.rules.pack import RulePack
     from lexdesk.domain.rules.plan import CompiledRule
-    from lexdesk.domain.rules.schema import PackVersion
 
 #: Convictions or charges named one by one when explaining why none counts; more are counted.
 NAMED_RECORDS = 5
@@ -118,15 +117,11 @@ def explain(evaluation: Evaluation, pack: RulePack) -> Explanation:
         f"({version.title}), as it applies to this {kind}: "
         f"{_lower_first(pb.OUTCOMES[evaluation.outcome])}"
     )
-    actions = tuple(
-        _action(decision, kind, sources, version) for decision in evaluation.decisions.values()
-    )
+    actions = tuple(_action(decision, kind, sources) for decision in evaluation.decisions.values())
     return Explanation(summary, actions)
 
 
-def _action(
-    decision: ActionDecision, kind: str, sources: dict[str, str], version: PackVersion
-) -> ActionExplanation:
+def _action(decision: ActionDecision, kind: str, sources: dict[str, str]) -> ActionExplanation:
     subject = pb.action(decision.action)
     facts, resolution = decision.facts, decision.resolution
     said: set[str] = set()
