@@ -26,6 +26,7 @@ from lexdesk.adapters.migrations import upgrade
 from lexdesk.bootstrap import App, build
 from lexdesk.config import Settings
 from lexdesk.domain.instruments import Instrument
+from lexdesk.domain.persons import IdentifierScheme
 from lexdesk.entrypoints.app import create_app
 from lexdesk.services import instruments as verbs
 from lexdesk.services.demo import DEMO_PASSWORD, demo_logins, load_demo
@@ -53,10 +54,11 @@ def main() -> None:
         upgrade(built.engine)
         load_demo(built.desk)
         waiting = _open_request(built)
+        ladder = _longest_case(built)
         secrets = {login.username: login.totp_secret for login in demo_logins(built.desk)}
         server, url = _serve(built)
         try:
-            _shoot(url, secrets, waiting, out)
+            _shoot(url, secrets, waiting, ladder, out)
         finally:
             server.should_exit = True
         built.engine.dispose()
@@ -77,6 +79,15 @@ def _open_request(built: App) -> Instrument:
     return issued
 
 
+def _longest_case(built: App) -> str:
+    """The demo case that climbed furthest up the ladder, for the case page's timeline."""
+    with built.desk.uow() as uow:
+        person = uow.persons.by_identifier("nyc-doc", IdentifierScheme.NYSID, "90000001Q")
+        assert person is not None, "the demo story books 90000001Q"
+        cases = uow.cases.about(person.id)
+    return max(cases, key=lambda c: len(c.instruments)).id
+
+
 def _serve(built: App) -> tuple[uvicorn.Server, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -89,11 +100,11 @@ def _serve(built: App) -> tuple[uvicorn.Server, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
-def _shoot(url: str, secrets: dict[str, str], waiting: Instrument, out: Path) -> None:
+def _shoot(url: str, secrets: dict[str, str], waiting: Instrument, ladder: str, out: Path) -> None:
     shots = [
         (None, "/login", "login"),
         ("nyc-doc-legal", "/", "custodial-inbox"),
-        ("nyc-doc-legal", f"/cases/{waiting.case_id}", "case"),
+        ("nyc-doc-legal", f"/cases/{ladder}", "case"),
         ("nyc-doc-legal", f"/instruments/{waiting.id}/determine", "determination"),
         ("ice-nyc-officer", "/?view=all", "requesting-agency"),
         ("ice-nyc-officer", "/instruments/new", "issue"),
@@ -164,7 +175,7 @@ def _page(browser: Any, url: str, username: str | None, secrets: dict[str, str])
     page.click("button[type=submit]")
     page.fill("#code", pyotp.TOTP(secrets[username]).now())
     page.click("button[type=submit]")
-    page.wait_for_url(lambda where: "/login" not in where)
+    page.wait_for_url(lambda address: "/login" not in address)  # home, or an admin's pages
     return page
 
 

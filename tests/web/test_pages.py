@@ -111,7 +111,9 @@ def test_the_custodian_sees_the_evaluation_and_a_prohibited_release_needs_an_ove
     assert refused.status_code == 409 and "contradicts the evaluation" in refused.text
     assert (
         "Override the evaluation" in refused.text
-        and "it performs disclose:home_address" in refused.text
+        and "Disclosing the home address is prohibited under N.Y.C. Admin. Code" in refused.text
+        and "but this answer does it." in refused.text
+        and "disclose:home_address" not in refused.text
     )
     unconfirmed = form | {"override_reason": "Counsel finds the address already public record."}
     again = client.post(f"/instruments/{detainer.id}/determine", data=unconfirmed)

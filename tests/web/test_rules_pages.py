@@ -38,6 +38,8 @@ def test_the_sources_page_names_each_rules_status_and_provenance(
     assert re.search(r"NYC-DOC-2011-HOLD-02.*?usa-tag\">unconfirmed", text, re.S)
     assert "nyccharter_merged_test" in text  # where the verified text was read
     assert "162 of 163 entries verified" in text
+    # Each status is explained in words.
+    assert "transcribed from the law itself" in text and "check it against the law at its" in text
     assert "NY PL 230.34-A" in text  # the one unconfirmed entry, with its reason
     assert 'href="/rules/us-ny-nyc-doc/diff?before=2013-06-16&amp;after=2014-12-14"' in text
 

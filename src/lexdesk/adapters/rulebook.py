@@ -8,6 +8,7 @@ from typing import Any
 from lexdesk.adapters.rule_packs import load_catalog
 from lexdesk.domain.deadlines import HoldBound
 from lexdesk.domain.rules import EvaluationRequest, evaluate
+from lexdesk.domain.rules.english import explain
 from lexdesk.domain.rules.holds import HoldLimit, hold_limit
 from lexdesk.services.ports import RuleDecision
 
@@ -33,6 +34,8 @@ class PackRuleBook:
             "content_hash": result["content_hash"],
             "inputs": document,
             "result": result,
+            # The same evaluation in legal English, for the screen, the API and the letter.
+            "explanation": explain(evaluation, self._catalog.get(request.pack)).to_json(),
         }
         statuses = {action: evaluation.status_of(action) for action in result["actions"]}
         return RuleDecision(statuses=statuses, record=record)

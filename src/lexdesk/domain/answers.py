@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from lexdesk.domain.errors import InvalidInput, LexdeskError, NotPermitted
+from lexdesk.domain.rules import phrasebook
 from lexdesk.domain.vocabulary import (
     DISCLOSE_PREFIX,
     Outcome,
@@ -45,6 +46,19 @@ class Contradiction:
             verb = "prohibits" if self.status == "prohibited" else "gives no basis for"
             return f"it performs {self.action}, which {by} {verb}"
         return f"it does not perform {self.action}, which {by} requires"
+
+    def words(self) -> str:
+        """The contradiction as a sentence for the person at the desk."""
+        subject = phrasebook.action(self.action)
+        under = f"under {self.citation}" if self.citation else "under the evaluation"
+        if not self.performed:
+            return f"{subject} is required {under}, but this answer does not do it."
+        if self.status == "prohibited":
+            return f"{subject} is prohibited {under}, but this answer does it."
+        return (
+            f"{subject} has no basis in the evaluation (the provisions in force disagree), but "
+            "this answer does it."
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -3,6 +3,7 @@ from the record as it stands (``domain.answers`` then says whether the answer ag
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import CUSTODIAN_ADDRESSED_KINDS, AgencyKind
 from lexdesk.services import audit
 from lexdesk.services.accounts import Principal
-from lexdesk.services.authorization import authorize
+from lexdesk.services.authorization import authorize, may
 from lexdesk.services.context import Desk, audit_actor
 from lexdesk.services.ports import RuleBook
 
@@ -90,9 +91,20 @@ def evaluate_for_determination(
     return rules.decide(document).record
 
 
+@dataclass(frozen=True)
+class EvaluationNow:
+    """The addressee's law on an instrument today: the engine's result, the pack, and the
+    same in legal English (``domain.rules.english.Explanation.to_json``)."""
+
+    result: dict[str, Any]
+    pack: str
+    pack_version: str
+    explanation: dict[str, Any] | None
+
+
 def evaluation_now(
     desk: Desk, reader: Principal, instrument_id: str, source: str
-) -> tuple[dict[str, Any], str] | None:
+) -> EvaluationNow | None:
     """The addressee's law on an instrument today, as the determination would record it, for
     the addressee that must answer; None where no rule pack governs the answer (a U.S.
     Attorney, a court). Reading it reads the person's record: on record too."""
@@ -102,7 +114,9 @@ def evaluation_now(
         if case is None:
             raise NotFound("instrument", instrument_id)
         instrument = case.instrument(instrument_id)
-        authorize(reader, Permission.INSTRUMENT_DETERMINE, instrument)
+        if not may(reader, Permission.INSTRUMENT_DETERMINE, instrument):
+            # Only the addressee that must answer reads it; to anyone else it is not there.
+            raise NotFound("instrument", instrument_id)
         addressee = uow.agencies.get(instrument.addressee_agency_id)
         person = uow.persons.get(case.person_id)
         if addressee is None or person is None:
@@ -124,4 +138,9 @@ def evaluation_now(
             detail={"evaluation": instrument.id, **behalf},
         )
         uow.commit()
-    return record["result"], str(record["pack"])
+    return EvaluationNow(
+        record["result"],
+        str(record["pack"]),
+        str(record.get("pack_version", "")),
+        record.get("explanation"),
+    )

@@ -291,7 +291,8 @@ class RuleDecision:
 
     #: action -> "required" | "permitted" | "prohibited"
     statuses: dict[str, str]
-    #: The record stored with a determination: pack id, version, content hash, inputs, result.
+    #: The record stored with a determination: pack id, version, content hash, inputs, result
+    #: and the explanation in legal English (``domain.rules.english``).
     record: dict[str, Any]
 
 

@@ -15,6 +15,8 @@ Map of the package, in the order data flows:
 - ``loader``      file texts to packs, gathered in a :class:`Catalog`
 - ``engine``      :func:`evaluate`
 - ``explain``     :class:`Evaluation`: statuses, reasons, overridden rules, ``missing``
+- ``english``     the evaluation in legal English, for the screen, the API and the letter
+- ``phrasebook``  the words of every fact, value, list and action that ``english`` uses
 - ``vectors``     the YAML test vectors beside each pack and the rule-coverage check
 """
 

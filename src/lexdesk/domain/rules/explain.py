@@ -9,7 +9,7 @@ and the evaluation's ``notes`` repeat them in words."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lexdesk.domain.errors import InvalidInput
@@ -33,6 +33,8 @@ class Change:
     value: object
     status: str
     label: str
+    #: For a record change: the condition a conviction or charge would have to meet.
+    record: ConvictionIn | ChargePending | None = field(default=None, compare=False)
 
 
 class ActionDecision:
@@ -91,7 +93,13 @@ class ActionDecision:
             status = self.plan.resolve(mask).status
             if status is not None and EFFECT_RANK[status] > rank:
                 changes.append(
-                    Change(hypothesis.fact, hypothesis.value, status, _label(hypothesis))
+                    Change(
+                        hypothesis.fact,
+                        hypothesis.value,
+                        status,
+                        _label(hypothesis),
+                        hypothesis.record,
+                    )
                 )
         return changes
 

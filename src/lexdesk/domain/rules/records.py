@@ -30,6 +30,38 @@ ANY_OFFENSE = "(ANY OFFENSE)"
 
 
 @dataclass(frozen=True)
+class Miss:
+    """Why one conviction or charge does not meet a condition: ``kind`` names the test it
+    failed, ``table`` the list it turned on, ``value`` what was found (a level, a class)."""
+
+    kind: str
+    code: str
+    table: Table | None = None
+    value: object = None
+
+    def text(self) -> str:
+        """The reason as the evaluation's ``failed`` conditions give it."""
+        code, value = self.code, self.value
+        name = self.table.name if self.table is not None else ""
+        offenses = name or "none in this pack"
+        texts = {
+            "unlisted": f"{code} is not listed in {name}",
+            "level_only": f"{code} counts only at the {value} level",
+            "excluded": f"{code} is listed in {name}",
+            "no_offense_entry": f"{code} is not in the offense table ({offenses})",
+            "class": f"{code} is a {value or 'offense of unknown class'}",
+            "prison": f"{code} is {'not ' if value else ''}punishable in state prison",
+            "level_unknown": f"the level of the judgment on {code} is not given",
+            "level": f"{code} was at the {value} level",
+            "youthful": f"{code} was a youthful-offender adjudication, not a conviction",
+            "later": f"{code} was entered after {value}",
+            "too_old": f"{code} is more than {value} years old",
+            "no_probable_cause": f"no magistrate found probable cause on {code}",
+        }
+        return texts[self.kind]
+
+
+@dataclass(frozen=True)
 class RecordFilter:
     """What a conviction or charge must be; shared by both conditions."""
 
@@ -61,32 +93,37 @@ class RecordFilter:
 
     def why_not(self, code: str, level: str | None, on: date) -> str | None:
         """None when the offense meets the filter on a date, else the reason it does not."""
+        found = self.miss(code, level, on)
+        return None if found is None else found.text()
+
+    def miss(self, code: str, level: str | None, on: date) -> Miss | None:
+        """None when the offense meets the filter on a date, else why not, as data."""
         wanted_level = self.level
         if self.table is not None:
             listed = self.table.listed(code, on)
             if listed is None:
-                return f"{code} is not listed in {self.table.name}"
+                return Miss("unlisted", code, self.table)
             _, required = listed
             if required is not None:
                 if wanted_level is not None and wanted_level != required:
-                    return f"{code} counts only at the {required} level"
+                    return Miss("level_only", code, self.table, required)
                 wanted_level = required
         if self.not_in is not None and self.not_in.listed(code, on) is not None:
-            return f"{code} is listed in {self.not_in.name}"
+            return Miss("excluded", code, self.not_in)
         described = self.describe_offense(code, on)
         if self.klass is not None or self.state_prison is not None:
             if described is None:
-                return f"{code} is not in the offense table ({self._offense_table()})"
+                return Miss("no_offense_entry", code, self.offenses)
             if self.klass is not None and described.klass != self.klass:
-                return f"{code} is a {described.klass or 'offense of unknown class'}"
+                return Miss("class", code, None, described.klass)
             if self.state_prison is not None and described.state_prison != self.state_prison:
-                return f"{code} is {'not ' if self.state_prison else ''}punishable in state prison"
+                return Miss("prison", code, None, self.state_prison)
         if wanted_level is not None:
             actual = level or _level_from(described)
             if actual is None:
-                return f"the level of the judgment on {code} is not given"
+                return Miss("level_unknown", code)
             if actual != wanted_level:
-                return f"{code} was at the {actual} level"
+                return Miss("level", code, None, actual)
         return None
 
     def describe_offense(self, code: str, on: date) -> TableEntry | None:
@@ -97,9 +134,6 @@ class RecordFilter:
             if listed is not None:
                 return listed[0]
         return None
-
-    def _offense_table(self) -> str:
-        return self.offenses.name if self.offenses is not None else "none in this pack"
 
     def witness_code(self, on: date) -> tuple[str, str | None] | None:
         """An offense (and level) that meets the filter on a date, for ``missing``."""
@@ -161,16 +195,21 @@ class ConvictionIn(Condition):
         return look_up
 
     def why_not(self, conviction: Conviction, facts: Facts) -> str | None:
+        found = self.miss(conviction, facts)
+        return None if found is None else found.text()
+
+    def miss(self, conviction: Conviction, facts: Facts) -> Miss | None:
+        """None when the conviction meets the condition, else why not, as data."""
         if conviction.youthful_offender:
-            return f"{conviction.offense} was a youthful-offender adjudication, not a conviction"
+            return Miss("youthful", conviction.offense)
         if conviction.date > facts.as_of:
-            return f"{conviction.offense} was entered after {facts.as_of.isoformat()}"
-        reason = self.filter.why_not(conviction.offense, conviction.level, facts.as_of)
-        if reason is None and self.within_years is not None:
+            return Miss("later", conviction.offense, None, facts.as_of.isoformat())
+        found = self.filter.miss(conviction.offense, conviction.level, facts.as_of)
+        if found is None and self.within_years is not None:
             start = conviction.date if self.counted_from == "judgment" else conviction.window_start
             if start < years_before(facts.anchor, self.within_years):
-                reason = f"{conviction.offense} is more than {self.within_years} years old"
-        return reason
+                found = Miss("too_old", conviction.offense, None, self.within_years)
+        return found
 
     def render(self, words: bool = False) -> str:
         span = (
@@ -248,9 +287,14 @@ class ChargePending(Condition):
         return look_up
 
     def why_not(self, charge: Charge, facts: Facts) -> str | None:
+        found = self.miss(charge, facts)
+        return None if found is None else found.text()
+
+    def miss(self, charge: Charge, facts: Facts) -> Miss | None:
+        """None when the charge meets the condition, else why not, as data."""
         if self.probable_cause and not charge.probable_cause_found:
-            return f"no magistrate found probable cause on {charge.offense}"
-        return self.filter.why_not(charge.offense, charge.level, facts.as_of)
+            return Miss("no_probable_cause", charge.offense)
+        return self.filter.miss(charge.offense, charge.level, facts.as_of)
 
     def render(self, words: bool = False) -> str:
         described = self.filter.describe(words)

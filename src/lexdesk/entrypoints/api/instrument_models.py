@@ -96,6 +96,57 @@ class ActionAnswerOut(Answer):
     citations: list[str] = Field(description="The citations that let a performed action be.")
 
 
+class VerificationOut(Answer):
+    status: Literal["verified", "unconfirmed"]
+    text: str = Field(description="Whether the deciding text was checked against the law.")
+    url: str = Field(description="The source: the primary text read, or the official address.")
+    link_text: str
+
+
+class ActionExplanationOut(Answer):
+    action: str
+    status: Literal["required", "permitted", "prohibited", "conflict"]
+    decision: str = Field(description="The decision and the provision that made it, one sentence.")
+    reasons: list[str] = Field(
+        description="The provision's condition, the facts that met it (naming the conviction "
+        "or charge that qualified), and what it prevails over."
+    )
+    not_applying: list[str] = Field(
+        description="Each provision in scope that does not apply, and what the record shows."
+    )
+    would_change: list[str] = Field(description="The single facts that would change the answer.")
+    notes: list[str] = Field(
+        description="Unconfirmed list entries the answer rests on, duties, the hold limit."
+    )
+    verification: VerificationOut | None
+
+
+class ExplanationOut(Answer):
+    """The evaluation in legal English, generated from the rules (docs/rules.md, section 10)."""
+
+    summary: str
+    actions: list[ActionExplanationOut]
+
+
+def explanation_of(record: dict[str, Any] | None) -> ExplanationOut | None:
+    """The explanation stored with an evaluation record; None when there is none."""
+    found = (record or {}).get("explanation")
+    return ExplanationOut.model_validate(found) if isinstance(found, dict) else None
+
+
+class EvaluationOut(Answer):
+    """The answering agency's law on an instrument today, as a determination would record it."""
+
+    pack: str
+    pack_version: str
+    as_of: str
+    outcome: str
+    actions: dict[str, Any] = Field(
+        description="Per action the engine's decision (docs/rules.md, section 2)."
+    )
+    explanation: ExplanationOut | None
+
+
 class DeterminationOut(Answer):
     outcome: Outcome
     reason: str
@@ -112,6 +163,11 @@ class DeterminationOut(Answer):
     )
     override: dict[str, Any] | None = Field(
         None, description="The answering agency's override of the evaluation, for it alone."
+    )
+    explanation: ExplanationOut | None = Field(
+        None,
+        description="The evaluation in legal English, for the answering agency only (null for "
+        "every other agency, as the evaluation).",
     )
 
 
@@ -217,6 +273,7 @@ def _determination(det: DeterminationView | None) -> DeterminationOut | None:
         determined_at=det.determined_at,
         evaluation=det.evaluation,
         override=det.override,
+        explanation=explanation_of(det.evaluation),
     )
 
 

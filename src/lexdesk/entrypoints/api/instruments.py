@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from lexdesk.domain.errors import NotFound
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.vocabulary import InstrumentKind, InstrumentStatus
 from lexdesk.entrypoints.api.context import built, source_of
@@ -20,12 +21,14 @@ from lexdesk.entrypoints.api.instrument_models import (
     AcknowledgeBody,
     DetermineBody,
     EscalateBody,
+    EvaluationOut,
     EventOut,
     InstrumentOut,
     InstrumentPage,
     IssueBody,
     WithdrawBody,
     event_out,
+    explanation_of,
     page_of,
     shown,
 )
@@ -35,6 +38,7 @@ from lexdesk.queries import api_lists
 from lexdesk.services import disclosures
 from lexdesk.services import instruments as verbs
 from lexdesk.services.accounts import Principal
+from lexdesk.services.evaluation import evaluation_now
 
 router = APIRouter(
     prefix="/instruments", tags=["instruments"], route_class=ApiRoute, responses=COMMON_ERRORS
@@ -118,6 +122,31 @@ def instrument_disclosure(
     that answered, by it), as the values stood when released."""
     desk, source = built(request).desk, source_of(request)
     return disclosure_out(disclosures.disclosure_of(desk, reader, instrument_id, source))
+
+
+@router.get("/{instrument_id}/evaluation", name="instrument_evaluation")
+def instrument_evaluation(
+    request: Request,
+    instrument_id: InstrumentId,
+    reader: Annotated[Principal, Depends(requires(Permission.INSTRUMENT_DETERMINE))],
+) -> EvaluationOut:
+    """The answering agency's law on the instrument today, with its explanation in legal
+    English: what a determination now would rest on. Only the addressee that must answer
+    reads it (reading it reads the person's record, and is audited as such); 404 where no
+    rule pack governs the answer (a U.S. Attorney, a court)."""
+    desk, source = built(request).desk, source_of(request)
+    found = evaluation_now(desk, reader, instrument_id, source)
+    if found is None:
+        raise NotFound("evaluation of instrument", instrument_id)
+    result = found.result
+    return EvaluationOut(
+        pack=found.pack,
+        pack_version=found.pack_version,
+        as_of=str(result.get("as_of", "")),
+        outcome=str(result.get("outcome", "")),
+        actions=result.get("actions", {}),
+        explanation=explanation_of({"explanation": found.explanation}),
+    )
 
 
 @router.post(

@@ -19,6 +19,7 @@ from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import allowed_transitions
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import Charge, ChargeStatus, Person
+from lexdesk.domain.rules import phrasebook
 from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import PHYSICAL_ACTIONS, InstrumentKind, disclosed_field
 from lexdesk.entrypoints.web.cases import instrument_seen
@@ -33,7 +34,6 @@ from lexdesk.entrypoints.web.pages import (
     require,
     viewer,
     web,
-    words,
 )
 from lexdesk.services import disclosures
 from lexdesk.services import instruments as verbs
@@ -52,10 +52,14 @@ class Screen:
     fields: list[tuple[str, str]]  # (field, status under the law or "asked")
     physical: list[tuple[str, str]]  # (action, status under the law or "asked")
     evaluation: dict[str, Any] | None = None
+    #: The evaluation in legal English, per action (``domain.rules.english``).
+    explanation: dict[str, Any] | None = None
     articles: dict[str, dict[str, str]] = field(default_factory=dict)
     contradictions: tuple[Contradiction, ...] = ()
     may_override: bool = False
     override_min: int = OVERRIDE_MIN_REASON
+    #: The agency that issued the instrument, by name.
+    issuer_name: str = ""
     #: The holder's record, for recording the facts the answer turns on (PERSON_FACTS only).
     person: Person | None = None
 
@@ -68,11 +72,9 @@ class Screen:
 
     @property
     def flag_choices(self) -> list[tuple[str, str]]:
-        labels = {
-            m["fact"].split(".", 1)[1]: m.get("label") or words(m["fact"])
-            for m in (self.evaluation or {}).get("missing", [])
-        }
-        return [(flag, labels.get(flag, words(flag))) for flag in PERSON_FLAGS]
+        """Each yes/no fact with its legal phrase: "A possible match in the terrorist
+        screening database"."""
+        return [(flag, _capital(phrasebook.flag(f"person.{flag}"))) for flag in PERSON_FLAGS]
 
     @property
     def pending(self) -> list[tuple[int, Charge]]:
@@ -106,7 +108,11 @@ def record_determination(
             return redirect(f"/cases/{done.case_id}#{done.id}")
         except LawContradicted as refusal:
             screen.contradictions = refusal.contradictions
-            errors["override_reason"] = str(refusal)
+            errors["override_reason"] = (
+                "This answer departs from the evaluation (see above). Record the answer the "
+                "law gives, or, as counsel, say why you depart from it in "
+                f"{OVERRIDE_MIN_REASON} characters or more and confirm."
+            )
         except LexdeskError as error:
             errors["outcome"] = str(error)
     values = {
@@ -149,9 +155,13 @@ def build_screen(site: Web, seen: Viewer, instrument_id: str) -> Screen:
         instrument, outcomes, [(f, "asked") for f in asked], [(a, "asked") for a in physical]
     )
     screen.may_override = Role.LEGAL in seen.principal.roles
+    with site.built.desk.uow() as uow:
+        issuer = uow.agencies.get(instrument.issuer_agency_id)
+    screen.issuer_name = issuer.name if issuer else instrument.issuer_agency_id
     evaluated = evaluation_now(site.built.desk, seen.principal, instrument_id, seen.source)
     if evaluated is not None:
-        result, pack = evaluated
+        result, pack = evaluated.result, evaluated.pack
+        screen.explanation = evaluated.explanation
         statuses = {a: d.get("status", "conflict") for a, d in result["actions"].items()}
         screen.fields = [(f, statuses.get(f"disclose:{f}", "conflict")) for f in asked]
         screen.physical = [(a, statuses.get(a, "conflict")) for a in physical]
@@ -208,6 +218,10 @@ def articles(pack_id: str) -> dict[str, dict[str, str]]:
         }
         for _, rule in pack.all_rules()
     }
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _missing(sent: Posted) -> dict[str, str]:
