@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lexdesk.adapters import orm
+from lexdesk.domain.administration import RoleGrant
 from lexdesk.domain.agencies import Role
 from lexdesk.domain.permissions import Permission, granted
 from lexdesk.entrypoints.api import api_routes, declared_permission
@@ -26,6 +27,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "determine_instrument": {"outcome": "complied", "reason": "Trying."},
     "escalate_instrument": {"reason": "Trying."},
     "withdraw_instrument": {"reason": "Trying."},
+    "change_roles": {"roles": ["officer", "legal"]},
+    "approve_role_grant": {},
+    "refuse_role_grant": {},
 }
 MISSING = {
     "instrument_id": "ins-0000000000000000",
@@ -33,6 +37,7 @@ MISSING = {
     "person_id": "per-0000000000000000",
     "username": "nobody-here",
     "subscription_id": "whk-0000000000000000",
+    "grant_id": "rg-0000000000000000",
 }
 
 
@@ -50,7 +55,30 @@ def foreign_ids(world: World) -> dict[str, list[str]]:
         "case_id": [world.b.case, world.b.detainer_case],
         "person_id": [world.b.person],
         "username": ["doc-b-officer", "ice-b-admin"],
+        "grant_id": [_foreign_grant(world)],
     }
+
+
+def _foreign_grant(world: World) -> str:
+    """A role grant of the other side that waits for its second administrator."""
+    with world.built.desk.uow() as uow:
+        waiting = uow.users.grants_of("doc-b", "pending")
+        if waiting:
+            return waiting[0].id
+        user = uow.users.by_username("doc-b-officer")
+        assert user is not None
+        grant = RoleGrant(
+            id="rg-00000000000000bb",
+            agency_id="doc-b",
+            user_id=user.id,
+            username=user.username,
+            roles=frozenset({Role.LEGAL}),
+            requested_by="doc-b-admin",
+            requested_at=world.clock.now(),
+        )
+        uow.users.add_grant(grant)
+        uow.commit()
+    return grant.id
 
 
 def id_routes(world: World) -> list[tuple[str, str, str, str]]:
