@@ -23,6 +23,8 @@ from lexdesk.domain.agencies import Role
 from lexdesk.domain.permissions import ROLE_PERMISSIONS, Permission
 from lexdesk.entrypoints.api import api_routes, declared_permission
 from lexdesk.services import instruments as verbs
+from lexdesk.services import notifications
+from lexdesk.services.worker import Schedule, Worker
 from tests.api.world import PASSWORD, World
 from tests.heartbeat import record_sweep
 
@@ -46,6 +48,10 @@ NOT_AUDITED: dict[Outcome, str] = {
     ("add_user", "422 schema", "user"): _SCHEMA,
     ("issue_instrument", "422 schema", "user"): _SCHEMA,
     ("determine_instrument", "422 schema", "user"): _SCHEMA,
+    ("list_notifications", "200", "user"): "one's own notifications: subjects carry no"
+    " personal data (services.notices)",
+    ("get_notification_preferences", "200", "user"): "one's own preferences and address",
+    ("retry_dead_letters", "200", "user"): "the agency had no dead letter: nothing changed",
 }
 #: Not recorded today, although row 14 asks for every failure of a write and every privileged
 #: action and read of personal data. Each is a finding, not a decision.
@@ -72,6 +78,7 @@ FAKE_IDS = {
     "{agency_id}": "doc",
     "{username}": "doc-officer",
     "{grant_id}": "rg-" + "0" * 16,
+    "{subscription_id}": "whk-" + "0" * 16,
 }
 
 
@@ -122,13 +129,69 @@ def _confirm(world: World, username: str) -> Callable[[], dict[str, Any]]:
     return body
 
 
+def _notified(world: World) -> str:
+    """The events so far made into notifications; a webhook subscription of doc's."""
+    Worker(world.built.desk, {}, name="probe", schedule=Schedule()).deliver()
+    made, _ = notifications.add_subscription(
+        world.built.desk, "doc-admin", "https://hooks.doc.example/probe", []
+    )
+    return made
+
+
 def _probes(world: World) -> list[Probe]:
     a, b = world.a, world.b
     first, second, request = _issued(world), _issued(world), _declined_request(world)
     record_sweep(world.built.desk)  # a worker runs: health answers 200
+    hook = f"/api/v1/webhooks/{_notified(world)}"
     ins = "/api/v1/instruments"
     ok, created = {200}, {201}
     return [
+        # Notifications, preferences, webhooks.
+        Probe("list_notifications", "GET", "/api/v1/notifications", "doc-officer", ok),
+        Probe(
+            "mark_notifications_read",
+            "POST",
+            "/api/v1/notifications/read",
+            "doc-officer",
+            ok,
+            {"all": True},
+        ),
+        Probe(
+            "get_notification_preferences",
+            "GET",
+            "/api/v1/notifications/preferences",
+            "doc-officer",
+            ok,
+        ),
+        Probe(
+            "put_notification_preferences",
+            "PUT",
+            "/api/v1/notifications/preferences",
+            "doc-officer",
+            ok,
+            {"email": "officer@doc.example"},
+        ),
+        Probe("list_webhooks", "GET", "/api/v1/webhooks", "doc-admin", ok),
+        Probe(
+            "add_webhook",
+            "POST",
+            "/api/v1/webhooks",
+            "doc-admin",
+            created,
+            {"url": "https://hooks.doc.example/added"},
+        ),
+        Probe("rotate_webhook_secret", "POST", f"{hook}/rotate", "doc-admin", ok),
+        Probe("disable_webhook", "POST", f"{hook}/disable", "doc-admin", {204}),
+        Probe("enable_webhook", "POST", f"{hook}/enable", "doc-admin", {204}),
+        Probe("list_dead_letters", "GET", "/api/v1/webhooks/dead-letters", "doc-admin", ok),
+        Probe(
+            "retry_dead_letters",
+            "POST",
+            "/api/v1/webhooks/dead-letters/retry",
+            "doc-admin",
+            ok,
+            {"all": True},
+        ),
         # Session.
         Probe(
             "sign_in_password",
@@ -276,6 +339,7 @@ def _probes(world: World) -> list[Probe]:
         Probe("get_instrument", "GET", f"{ins}/{a.detainer}", "ice-officer", ok),
         Probe("get_instrument", "GET", f"{ins}/{b.detainer}", "ice-officer", {404}),
         Probe("instrument_events", "GET", f"{ins}/{a.detainer}/events", "ice-officer", ok),
+        Probe("instrument_evaluation", "GET", f"{ins}/{a.detainer}/evaluation", "doc-legal", ok),
         Probe("instrument_events", "GET", f"{ins}/{b.detainer}/events", "ice-officer", {404}),
         Probe("instrument_disclosure", "GET", f"{ins}/{a.detainer}/disclosure", "ice-officer", ok),
         Probe(

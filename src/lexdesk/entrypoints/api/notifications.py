@@ -16,11 +16,12 @@ from pydantic import AfterValidator, Field, StrictBool, StringConstraints
 from lexdesk.domain.errors import InvalidInput, NotPermitted
 from lexdesk.domain.notifications import USER_CHANNELS, Channel, Topic
 from lexdesk.domain.permissions import Permission
-from lexdesk.entrypoints.api.context import built
+from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
 from lexdesk.entrypoints.api.schemas import ONE_LINE, Answer, Limit, StrictBody, _unicode
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import notifications as reads
+from lexdesk.services import audit
 from lexdesk.services import notifications as notes
 from lexdesk.services.accounts import Principal
 
@@ -234,6 +235,15 @@ def list_webhooks(request: Request, admin: Admin) -> list[WebhookOut]:
     app = built(request)
     with app.engine.connect() as db:
         rows = reads.subscriptions(db, admin.agency_id, app.desk.clock.now())
+    audit.record_read(  # a privileged read (CJIS AC-6(9)), as the accounts' list
+        app.desk,
+        actor=admin.username,
+        agency=admin.agency_id,
+        object_type="webhook_list",
+        object_id=admin.agency_id,
+        source=source_of(request),
+        detail={"webhooks": [row.id for row in rows]},
+    )
     return [
         WebhookOut(
             id=row.id,
@@ -279,8 +289,18 @@ def enable_webhook(request: Request, subscription_id: SubscriptionId, admin: Adm
 @router.get("/webhooks/dead-letters", name="list_dead_letters")
 def list_dead_letters(request: Request, admin: Admin) -> list[DeadLetterOut]:
     """The agency's messages that failed every attempt, newest first."""
-    with built(request).engine.connect() as db:
+    app = built(request)
+    with app.engine.connect() as db:
         rows = reads.dead_letters(db, admin.agency_id)
+    audit.record_read(
+        app.desk,
+        actor=admin.username,
+        agency=admin.agency_id,
+        object_type="dead_letters",
+        object_id=admin.agency_id,
+        source=source_of(request),
+        detail={"messages": [row.id for row in rows][:200]},
+    )
     return [
         DeadLetterOut(
             id=r.id,
