@@ -46,7 +46,7 @@ def _issue(person_id: str) -> Operation:
 def _prepare_issue(desk: Desk) -> tuple[Operation, set[str]]:
     person = book(desk)
     tables = {"cases", "case_parties", "instruments", "instrument_events", "audit_log"}
-    return _issue(person.id), tables
+    return _issue(person.id), tables | {"outbox_events"}
 
 
 def _prepare_determine(desk: Desk) -> tuple[Operation, set[str]]:
@@ -65,7 +65,7 @@ def _prepare_determine(desk: Desk) -> tuple[Operation, set[str]]:
         return verbs.determine(d, command)
 
     tables = {"cases", "case_parties", "instruments", "determinations", "instrument_events"}
-    return determine, tables | {"releases", "release_recipients", "audit_log"}
+    return determine, tables | {"releases", "release_recipients", "audit_log", "outbox_events"}
 
 
 def _prepare_escalate(desk: Desk) -> tuple[Operation, set[str]]:
@@ -79,7 +79,7 @@ def _prepare_escalate(desk: Desk) -> tuple[Operation, set[str]]:
     def escalate(d: Desk) -> object:
         return verbs.escalate(d, verbs.Escalate("ice-officer", rid, "Declined.", return_date=due))
 
-    return escalate, {"cases", "instruments", "instrument_events", "audit_log"}
+    return escalate, {"cases", "instruments", "instrument_events", "audit_log", "outbox_events"}
 
 
 def _prepare_book(desk: Desk) -> tuple[Operation, set[str]]:
@@ -130,7 +130,14 @@ def _prepare_release(desk: Desk) -> tuple[Operation, set[str]]:
             d, persons.ReleasePerson("doc-officer", person.id, "Released on bail.")
         )
 
-    return release, {"custodies", "cases", "instruments", "instrument_events", "audit_log"}
+    return release, {
+        "custodies",
+        "cases",
+        "instruments",
+        "instrument_events",
+        "audit_log",
+        "outbox_events",
+    }
 
 
 REWRITTEN = {"persons", "person_identifiers", "convictions", "charges"}
