@@ -346,6 +346,9 @@ def _probes(world: World) -> list[Probe]:
             "instrument_disclosure", "GET", f"{ins}/{b.detainer}/disclosure", "ice-officer", {404}
         ),
         # Instruments: changes, and each way a change is refused.
+        # The addressee's evaluation: reading it reads the person's record.
+        Probe("instrument_evaluation", "GET", f"{ins}/{second}/evaluation", "doc-legal", ok),
+        Probe("instrument_evaluation", "GET", f"{ins}/{b.detainer}/evaluation", "doc-legal", {404}),
         Probe("issue_instrument", "POST", ins, "ice-officer", created, DETAINER),
         Probe(
             "issue_instrument",
