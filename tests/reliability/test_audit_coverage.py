@@ -339,7 +339,6 @@ def _probes(world: World) -> list[Probe]:
         Probe("get_instrument", "GET", f"{ins}/{a.detainer}", "ice-officer", ok),
         Probe("get_instrument", "GET", f"{ins}/{b.detainer}", "ice-officer", {404}),
         Probe("instrument_events", "GET", f"{ins}/{a.detainer}/events", "ice-officer", ok),
-        Probe("instrument_evaluation", "GET", f"{ins}/{a.detainer}/evaluation", "doc-legal", ok),
         Probe("instrument_events", "GET", f"{ins}/{b.detainer}/events", "ice-officer", {404}),
         Probe("instrument_disclosure", "GET", f"{ins}/{a.detainer}/disclosure", "ice-officer", ok),
         Probe(
