@@ -28,7 +28,7 @@ assets: $(VENDOR) ## build the web assets (USWDS, htmx, axe-core) from the npm l
 # The browser tests drive Debian's Chromium, never a downloaded browser.
 browser: ## install Debian's chromium for the browser tests (needs root; skipped otherwise)
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
-	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  && (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null) \
 	  || echo "chromium is not installed and this is not root: the browser tests will be skipped"; }
 
 demo: $(STAMP) $(VENDOR) ## initialise SQLite, load the demo story, then serve it on http://127.0.0.1:8000/

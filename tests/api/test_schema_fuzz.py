@@ -24,6 +24,7 @@ from lexdesk.bootstrap import build
 from lexdesk.config import Settings
 from lexdesk.entrypoints.app import create_app
 from lexdesk.services import accounts, agencies
+from lexdesk.services.worker import Schedule, Worker
 from tests.api.world import PASSWORD, World, build_world, confirm_as, sign_in_as, sqlite_url
 
 pytestmark = pytest.mark.slow
@@ -39,6 +40,8 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> World:
     ].totp_secret
     world.tokens["doc-all"] = sign_in_as(world, "doc-all")
     confirm_as(world, "doc-all")  # the privileged routes are fuzzed, not only refused
+    # A desk in use has a worker; without one sweep the health check is rightly red (503).
+    Worker(world.built.desk, {}, name="fuzz-worker", schedule=Schedule()).sweep()
     APP.state.lexdesk = world.built
     return world
 

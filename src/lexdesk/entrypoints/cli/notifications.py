@@ -50,11 +50,15 @@ def mark_read(
     actor: ActorOption,
     ids: Annotated[list[int] | None, typer.Argument(help="Notification ids.")] = None,
     all_of_them: Annotated[bool, typer.Option("--all", help="Every one.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Mark one's notifications read: those named, or --all."""
     if all_of_them == bool(ids):
         raise InvalidInput("name the notifications to mark read, or give --all")
     count = notes.mark_read(app().desk, actor, None if all_of_them else ids)
+    if as_json:
+        emit_json({"marked_read": count})
+        return
     typer.echo(f"{count} notification(s) marked read")
 
 
@@ -100,10 +104,14 @@ def email(
     user: Annotated[
         str | None, typer.Option(help="Another user of one's agency (administrators).")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Set one's e-mail address (or, for an administrator, a user's of the agency)."""
     notes.set_email(app().desk, actor, user or actor, address)
     shown = notes.check_email(address)
+    if as_json:
+        emit_json({"username": user or actor, "email": shown or None})
+        return
     typer.echo(f"e-mail of {user or actor}: {shown or '(none)'}")
 
 
@@ -175,9 +183,13 @@ def rotate(
 def disable(
     actor: ActorOption,
     subscription_id: Annotated[str, typer.Argument(help="The subscription id (whk-...).")],
+    as_json: JsonOption = False,
 ) -> None:
     """Stop delivering to the subscription."""
     notes.set_subscription_active(app().desk, actor, subscription_id, False)
+    if as_json:
+        emit_json({"id": subscription_id, "active": False})
+        return
     typer.echo(f"webhook {subscription_id} disabled")
 
 
@@ -186,7 +198,11 @@ def disable(
 def enable(
     actor: ActorOption,
     subscription_id: Annotated[str, typer.Argument(help="The subscription id (whk-...).")],
+    as_json: JsonOption = False,
 ) -> None:
     """Deliver to the subscription again."""
     notes.set_subscription_active(app().desk, actor, subscription_id, True)
+    if as_json:
+        emit_json({"id": subscription_id, "active": True})
+        return
     typer.echo(f"webhook {subscription_id} enabled")
