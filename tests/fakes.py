@@ -17,7 +17,7 @@ from lexdesk.domain.errors import ConcurrencyConflict, OpenCaseRace
 from lexdesk.domain.instruments import InstrumentEvent
 from lexdesk.domain.notifications import Event
 from lexdesk.domain.persons import IdentifierScheme, Person
-from lexdesk.domain.work import Assignment, Note, WorkObject
+from lexdesk.domain.work import Assignment, Note, SavedSearch, WorkObject
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import AlarmState, RuleDecision
 from tests.fake_accounts import AccountRows, FakeAccounts, FakeAuditLog
@@ -101,6 +101,7 @@ class _Store:
         self.outbox: list[Event] = []
         self.assignments: dict[tuple[str, str, str], Assignment] = {}
         self.notes: list[Note] = []
+        self.searches: dict[str, SavedSearch] = {}
 
 
 class _Outbox:
@@ -318,6 +319,13 @@ class _Work:
 
     def notes(self, case_id: str, agency_id: str) -> list[Note]:
         return [n for n in self._store.notes if n.case_id == case_id and n.agency_id == agency_id]
+
+    def save_search(self, search: SavedSearch) -> None:
+        self._store.searches[search.id] = search
+
+    def saved_search(self, search_id: str, user_id: str) -> SavedSearch | None:
+        found = self._store.searches.get(search_id)
+        return found if found and found.user_id == user_id else None
 
 
 class FakeUnitOfWork:

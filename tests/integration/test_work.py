@@ -218,3 +218,19 @@ def test_a_requester_never_learns_a_due_date_that_runs_from_a_withheld_release(
     assert [r.id for r in rows(engine, ice, "all")] == [
         r.id for r in rows(engine, ice, "all", sort="newest")
     ]
+
+
+def test_a_saved_search_serves_its_user_alone_and_for_thirty_days(
+    desk: Desk, engine: Engine, clock: FakeClock
+) -> None:
+    mine, other = user_id(engine, "ice-officer"), user_id(engine, "ice-second")
+    search_id = work.save_search(desk, mine, "  Quintal   Dario ")
+    assert search_id and search_id.startswith("srch-")
+    assert work.saved_search(desk, mine, search_id) == "Quintal Dario"
+    assert work.saved_search(desk, other, search_id) is None
+    assert work.saved_search(desk, mine, "srch-0000000000000000") is None
+    assert work.save_search(desk, mine, "   ") is None
+    with pytest.raises(InvalidInput, match="longer than 200"):
+        work.save_search(desk, mine, "x" * 201)
+    clock.moment += timedelta(days=30, seconds=1)
+    assert work.saved_search(desk, mine, search_id) is None

@@ -35,7 +35,8 @@ def test_a_custodian_books_moves_and_releases_from_its_pages(
         "nysid": "77770001W", "release_day": "2020-03-02", "release_time": "09:15",
     })  # fmt: skip
     assert booked.status_code == 303
-    page_url = booked.headers["location"]
+    page_url = booked.headers["location"].split("?")[0]
+    assert booked.headers["location"].endswith("?done=booked")
     page = client.get(page_url)
     assert "PAGEBOOK, Ira" in page.text and "2020-03-02 09:15" in page.text
     detainer = verbs.issue_instrument(

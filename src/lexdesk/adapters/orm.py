@@ -383,6 +383,16 @@ api_tokens = Table(
 
 #: Requests to grant a role that needs a second administrator's approval (migration 0008,
 #: docs/adr/0013-separation-of-duties.md): made by one administrator, decided by another.
+#: A user's list searches, which may name a person, kept out of addresses (domain.work).
+saved_searches = Table(
+    "saved_searches",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("text", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
 role_grants = Table(
     "role_grants",
     metadata,

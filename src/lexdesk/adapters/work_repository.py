@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from lexdesk.adapters import orm
-from lexdesk.domain.work import Assignment, Note, WorkObject
+from lexdesk.domain.work import Assignment, Note, SavedSearch, WorkObject
 
 
 class SqlWorkRepository:
@@ -68,6 +68,19 @@ class SqlWorkRepository:
             .order_by(n.c.at, n.c.id)
         )
         return [Note(r.id, r.case_id, r.agency_id, r.author, r.at, r.text) for r in rows]
+
+    def save_search(self, search: SavedSearch) -> None:
+        self._db.execute(
+            insert(orm.saved_searches).values(
+                id=search.id, user_id=search.user_id, text=search.text, at=search.at
+            )
+        )
+
+    def saved_search(self, search_id: str, user_id: str) -> SavedSearch | None:
+        """The user's own search by its id; another user's id finds nothing."""
+        s = orm.saved_searches
+        row = self._db.execute(select(s).where(s.c.id == search_id, s.c.user_id == user_id)).first()
+        return SavedSearch(row.id, row.user_id, row.text, row.at) if row else None
 
     @staticmethod
     def _key(object_type: WorkObject, object_id: str, agency_id: str) -> Any:

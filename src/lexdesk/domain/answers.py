@@ -18,10 +18,12 @@ from datetime import datetime
 from typing import Any
 
 from lexdesk.domain.errors import InvalidInput, LexdeskError, NotPermitted
+from lexdesk.domain.limits import REASON_MAX, within
 from lexdesk.domain.rules import phrasebook
 from lexdesk.domain.vocabulary import (
     DISCLOSE_PREFIX,
     Outcome,
+    a_or_an,
     disclosed_field,
 )
 
@@ -147,7 +149,7 @@ def performed_actions(
         return performed, tuple(f for f in asked_fields if DISCLOSE_PREFIX + f in performed)
     if named or released:
         raise InvalidInput(
-            f"a {outcome.value} answer performs nothing: remove the actions and fields"
+            f"{a_or_an(outcome.value)} answer performs nothing: remove the actions and fields"
         )
     return (), ()
 
@@ -187,7 +189,7 @@ def checked_override(
 ) -> Override | None:
     """The override an answer needs (None when it contradicts nothing), or a refusal saying
     what is missing."""
-    text = (reason or "").strip()
+    text = within((reason or "").strip(), REASON_MAX, "the override's reason")
     if not found:
         if text:
             raise InvalidInput(

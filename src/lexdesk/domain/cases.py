@@ -18,6 +18,7 @@ from lexdesk.domain.vocabulary import (
     InstrumentKind,
     InstrumentStatus,
     Warrant,
+    a_or_an,
     disclosed_field,
 )
 
@@ -88,7 +89,7 @@ class Case:
         rung = next_rung(parent.kind)
         if rung is None:
             raise EscalationRefused(
-                f"a {parent.kind.value} is the top of the ladder: nothing escalates from it "
+                f"{a_or_an(parent.kind.value)} is the top of the ladder: nothing escalates from it "
                 "(non-compliance with a court order is for the court)"
             )
         status = seen or parent.status
@@ -96,7 +97,7 @@ class Case:
         if not escalable or find_transition(parent.kind, parent.status, "escalate") is None:
             raise EscalationRefused(
                 f"instrument {parent.id} ({parent.kind.value}) is {status.value}: "
-                f"a {parent.kind.value} escalates to {rung.target.value} only when "
+                f"{a_or_an(parent.kind.value)} escalates to {rung.target.value} only when "
                 f"{_escalable_from(parent.kind)}"
             )
         return rung
@@ -166,7 +167,7 @@ def _bounded(kind: InstrumentKind, parent: Instrument, actions: tuple[str, ...])
         physical = [a for a in actions if not disclosed_field(a)]
         if physical:
             raise InvalidInput(
-                f"a {kind.value} demands records only (disclose:<field>): remove "
+                f"{a_or_an(kind.value)} demands records only (disclose:<field>): remove "
                 f"{', '.join(physical)}"
             )
     if kind is InstrumentKind.COURT_ORDER:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lexdesk.domain.calendar import WEEKEND, BusinessCalendar, SkippedDay, calendar_for
 from lexdesk.domain.errors import InvalidInput
-from lexdesk.domain.vocabulary import InstrumentKind
+from lexdesk.domain.vocabulary import InstrumentKind, a_or_an
 
 BUSINESS_DAYS = "business_days"
 HOLD_CLOCK_HOURS = "hold_clock_hours"
@@ -334,6 +334,10 @@ def detainer_hold_end(
     return _hold_end(release_eligible_at, count, calendar, policy.timezone)
 
 
+#: A return or compliance date further off than this is a typo (9999), not a legal demand.
+ISSUER_DATE_HORIZON = timedelta(days=2 * 365)
+
+
 def set_by_issuer(
     when: datetime,
     *,
@@ -350,6 +354,11 @@ def set_by_issuer(
     _require_aware(now, "now")
     if when <= now:
         raise InvalidInput(_in_the_past(rule_name, when, now, _zone(timezone)))
+    if when > now + ISSUER_DATE_HORIZON:
+        raise InvalidInput(
+            f"{rule_name} {when.astimezone(_zone(timezone)).date().isoformat()} is more than "
+            f"{ISSUER_DATE_HORIZON.days // 365} years away: check the year"
+        )
     if calendar is not None:
         require_business_day(when, calendar, timezone, rule_name)
     return DueDate(
@@ -443,7 +452,9 @@ def due_for(
     if kind in _ISSUER_DATES:
         name = _ISSUER_DATES[kind]
         if return_date is None:
-            raise InvalidInput(f"a {kind.value} needs its {name}: give the date set by its issuer")
+            raise InvalidInput(
+                f"{a_or_an(kind.value)} needs its {name}: give the date set by its issuer"
+            )
         return set_by_issuer(
             return_date, now=now, rule_name=name, timezone=policy.timezone, calendar=calendar
         )

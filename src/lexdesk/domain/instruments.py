@@ -18,6 +18,7 @@ from lexdesk.domain.vocabulary import (
     InstrumentStatus,
     Outcome,
     Warrant,
+    a_or_an,
     disclosed_field,
 )
 
@@ -195,7 +196,8 @@ class Instrument:
         if determination.outcome not in allowed:
             names = ", ".join(sorted(o.value for o in allowed))
             raise InvalidInput(
-                f"a {self.kind.value} is answered with {names}, not {determination.outcome.value}"
+                f"{a_or_an(self.kind.value)} is answered with {names}, "
+                f"not {determination.outcome.value}"
             )
         if self.kind is InstrumentKind.ENFORCEMENT_PETITION:
             self._check_ruling(determination)

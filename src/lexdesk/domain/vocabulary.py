@@ -181,3 +181,11 @@ def parse_actions(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 def disclosed_field(action: str) -> str | None:
     """The person field an action discloses, or None for a physical action."""
     return action[len(DISCLOSE_PREFIX) :] if action.startswith(DISCLOSE_PREFIX) else None
+
+
+def a_or_an(noun: str) -> str:
+    """``noun`` with its indefinite article, as a sentence needs it: "an administrative
+    subpoena", "a detainer". The vocabulary's words are spoken as spelled, so the first letter
+    decides."""
+    spoken = noun.replace("_", " ")
+    return f"{'an' if spoken[:1].lower() in 'aeiou' else 'a'} {spoken}"

@@ -19,6 +19,10 @@ from lexdesk.domain.errors import InvalidInput
 NOTE_MAX = 2000
 #: "Due soon": within this much of now.
 DUE_SOON = timedelta(hours=48)
+#: A list's search may name a person, so it is kept on the desk, not in the address: the
+#: address carries only an opaque id, good for its user alone and for this long.
+SEARCH_MAX = 200
+SEARCH_KEPT = timedelta(days=30)
 
 
 class WorkObject(StrEnum):
@@ -48,6 +52,26 @@ class Note:
     author: str
     at: datetime
     text: str
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """What a user searched a list for, behind an id that a bookmark can hold."""
+
+    id: str
+    user_id: str
+    text: str
+    at: datetime
+
+    def live(self, now: datetime) -> bool:
+        return now - self.at <= SEARCH_KEPT
+
+
+def check_search(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if len(cleaned) > SEARCH_MAX:
+        raise InvalidInput(f"the search is longer than {SEARCH_MAX} characters: shorten it")
+    return cleaned
 
 
 def check_note(text: str) -> str:

@@ -18,7 +18,7 @@ from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import CustodyStatus, Person
-from lexdesk.domain.vocabulary import CUSTODY_KINDS, AgencyKind
+from lexdesk.domain.vocabulary import CUSTODY_KINDS, AgencyKind, a_or_an
 from lexdesk.services import audit, views
 from lexdesk.services.authorization import authorize
 from lexdesk.services.context import Desk, acting_user, agency, audit_actor
@@ -111,7 +111,7 @@ def _leave(
 def _require_destination(found: Agency) -> None:
     if found.kind not in (AgencyKind.CUSTODIAL, AgencyKind.IMMIGRATION):
         raise InvalidInput(
-            f"{found.id} is a {found.kind.value} agency: transfer to a custodial or an "
+            f"{found.id} is {a_or_an(found.kind.value)} agency: transfer to a custodial or an "
             "immigration agency"
         )
 

@@ -10,6 +10,7 @@ from lexdesk.domain.deadlines import RELEASE_DATE
 from lexdesk.domain.errors import ConcurrencyConflict
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.instruments import Instrument
+from lexdesk.domain.limits import REFERENCE_MAX, within
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.visibility import InstrumentView
 from lexdesk.domain.vocabulary import parse_actions
@@ -59,6 +60,7 @@ def preview_escalation(desk: Desk, command: Escalate) -> InstrumentView:
 
 def _escalate(desk: Desk, uow: UnitOfWork, command: Escalate) -> Instrument:
     reason = require_reason(command.reason, "an escalation")
+    within(command.reference, REFERENCE_MAX, "the form, file or docket number")
     actions = parse_actions(command.actions) if command.actions else None
     now = desk.clock.now()
     loaded = load_for_actor(

@@ -21,10 +21,11 @@ from lexdesk.domain.errors import (
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import find_transition
+from lexdesk.domain.limits import REASON_MAX, within
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.domain.visibility import InstrumentView
-from lexdesk.domain.vocabulary import AgencyKind, InstrumentKind, parse_choice
+from lexdesk.domain.vocabulary import AgencyKind, InstrumentKind, a_or_an, parse_choice
 from lexdesk.services import audit, views
 from lexdesk.services.authorization import authorize
 from lexdesk.services.context import Desk, acting_user, agency, audit_actor
@@ -110,7 +111,8 @@ def record_change(
 def require_kind(found: Agency, kind: AgencyKind, does: str) -> None:
     if found.kind is not kind:
         raise InvalidInput(
-            f"{found.id} is a {found.kind.value} agency: only a {kind.value} agency {does}"
+            f"{found.id} is {a_or_an(found.kind.value)} agency: only {a_or_an(kind.value)} agency "
+            f"{does}"
         )
 
 
@@ -118,7 +120,7 @@ def require_reason(reason: str, what: str) -> str:
     """Every act that changes a status says why; the reason is kept with the event forever."""
     if not reason.strip():
         raise InvalidInput(f"{what} needs a reason: say why, it is kept with the event")
-    return reason.strip()
+    return within(reason.strip(), REASON_MAX, "the reason")
 
 
 def find_person(uow: UnitOfWork, key: str, custodian: Agency) -> Person:

@@ -16,6 +16,7 @@ from lexdesk.domain.disclosure import release_for
 from lexdesk.domain.errors import InvalidInput, OpenCaseRace
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.instruments import Determination, Instrument
+from lexdesk.domain.limits import PERSON_KEY_MAX, REASON_MAX, REFERENCE_MAX, within
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.visibility import InstrumentView
 from lexdesk.domain.vocabulary import (
@@ -23,6 +24,7 @@ from lexdesk.domain.vocabulary import (
     AgencyKind,
     InstrumentKind,
     Outcome,
+    a_or_an,
     parse_actions,
     parse_kind,
     parse_outcome,
@@ -111,9 +113,13 @@ def _issue(desk: Desk, uow: UnitOfWork, command: IssueInstrument) -> Instrument:
     kind = parse_kind(command.kind)
     if kind not in REQUEST_KINDS:
         raise InvalidInput(
-            f"a {kind.value} is not filed directly: it comes from escalating the one below it"
+            f"{a_or_an(kind.value)} is not filed directly: "
+            "it comes from escalating the one below it"
         )
     actions, warrant = parse_actions(command.actions), parse_warrant(command.warrant)
+    within(command.person, PERSON_KEY_MAX, "the person's identifier")
+    within(command.reference, REFERENCE_MAX, "the form or file number")
+    within(command.reason.strip(), REASON_MAX, "the note")
     now = desk.clock.now()
     user = acting_user(uow, command.actor)
     authorize(user, Permission.INSTRUMENT_ISSUE)
@@ -155,7 +161,7 @@ class Acknowledge:
 @audit.records_denials("instrument.acknowledge", "instrument")
 def acknowledge(desk: Desk, command: Acknowledge) -> Instrument:
     """The addressee confirms receipt (the act is its own reason when none is given)."""
-    reason = command.reason.strip() or "receipt acknowledged"
+    reason = within(command.reason.strip(), REASON_MAX, "the reason") or "receipt acknowledged"
     return _take(desk, "acknowledge", Permission.INSTRUMENT_ACKNOWLEDGE, command, reason)
 
 
@@ -240,7 +246,9 @@ def _answer(
         if found and override is None:
             raise answers.LawContradicted(outcome.value, found)
     elif command.actions_performed or command.override_reason:
-        raise InvalidInput(f"a {instrument.kind.value} is ruled on, not performed: no actions")
+        raise InvalidInput(
+            f"{a_or_an(instrument.kind.value)} is ruled on, not performed: no actions"
+        )
     return Determination(
         outcome=outcome,
         reason=reason,

@@ -20,7 +20,7 @@ from lexdesk.domain.notifications import Channel as NotificationChannel
 from lexdesk.domain.notifications import Due, Event, Message, Outcome, Topic
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.domain.vocabulary import InstrumentStatus
-from lexdesk.domain.work import Assignment, Note, WorkObject
+from lexdesk.domain.work import Assignment, Note, SavedSearch, WorkObject
 
 
 class Clock(Protocol):
@@ -199,6 +199,8 @@ class WorkRepository(Protocol):
     def unassign(self, object_type: WorkObject, object_id: str, agency_id: str) -> None: ...
     def add_note(self, note: Note) -> None: ...
     def notes(self, case_id: str, agency_id: str) -> list[Note]: ...
+    def save_search(self, search: SavedSearch) -> None: ...
+    def saved_search(self, search_id: str, user_id: str) -> SavedSearch | None: ...
 
 
 class UnitOfWork(Protocol):

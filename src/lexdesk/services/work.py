@@ -19,7 +19,14 @@ from lexdesk.domain.ids import new_id
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.visibility import takes_part
 from lexdesk.domain.vocabulary import parse_choice
-from lexdesk.domain.work import Assignment, Note, WorkObject, check_note
+from lexdesk.domain.work import (
+    Assignment,
+    Note,
+    SavedSearch,
+    WorkObject,
+    check_note,
+    check_search,
+)
 from lexdesk.services import audit, views
 from lexdesk.services.accounts import Principal
 from lexdesk.services.authorization import authorize
@@ -187,3 +194,23 @@ def _colleague(uow: UnitOfWork, actor: User, username: str) -> User:
 def _username(uow: UnitOfWork, user_id: str) -> str:
     found = uow.users.get(user_id)
     return found.username if found else user_id
+
+
+def save_search(desk: Desk, user_id: str, text: str) -> str | None:
+    """Keep what the user searched a list for; the id names it in the list's address. An empty
+    search is no search (None)."""
+    cleaned = check_search(text)
+    if not cleaned:
+        return None
+    search = SavedSearch(new_id("srch"), user_id, cleaned, desk.clock.now())
+    with desk.uow() as uow:
+        uow.work.save_search(search)
+        uow.commit()
+    return search.id
+
+
+def saved_search(desk: Desk, user_id: str, search_id: str) -> str | None:
+    """What the user searched for under the id, while it is kept; nothing for another's id."""
+    with desk.uow() as uow:
+        found = uow.work.saved_search(search_id, user_id)
+    return found.text if found and found.live(desk.clock.now()) else None

@@ -22,6 +22,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from lexdesk.domain.limits import REASON_MAX, REFERENCE_MAX
 from lexdesk.queries.api_lists import MAX_LIMIT
 
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
@@ -60,10 +61,12 @@ Name = Annotated[
     str, StringConstraints(min_length=1, max_length=200, pattern=ONE_LINE), AfterValidator(_unicode)
 ]
 Short = Annotated[
-    str, StringConstraints(max_length=100, pattern=ONE_LINE), AfterValidator(_unicode)
+    str, StringConstraints(max_length=REFERENCE_MAX, pattern=ONE_LINE), AfterValidator(_unicode)
 ]
 Reason = Annotated[
-    str, StringConstraints(max_length=4000, pattern=SEVERAL_LINES), AfterValidator(_unicode)
+    str,
+    StringConstraints(max_length=REASON_MAX, pattern=SEVERAL_LINES),
+    AfterValidator(_unicode),
 ]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 Moment = Annotated[AwareDatetime, BeforeValidator(_written), AfterValidator(_plausible)]

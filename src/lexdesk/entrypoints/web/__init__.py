@@ -30,6 +30,7 @@ from fastapi.templating import Jinja2Templates
 
 import lexdesk.bootstrap
 from lexdesk.domain.errors import ConfirmationNeeded
+from lexdesk.domain.vocabulary import a_or_an
 from lexdesk.entrypoints.web import (
     admin,
     audit_log,
@@ -38,6 +39,7 @@ from lexdesk.entrypoints.web import (
     cases,
     confirm,
     determinations,
+    forms,
     homes,
     issuing,
     notifications,
@@ -63,6 +65,8 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["words"] = words
     templates.env.filters["words_pair"] = lambda value: (value, words(value))
+    templates.env.filters["article"] = a_or_an
+    templates.env.globals["limits"] = forms.LIMITS
     templates.env.globals["moment"] = moment
     templates.env.globals["present"] = present
     templates.env.globals["unread_count"] = notifications.unread_counter(built)

@@ -37,6 +37,7 @@ from lexdesk.entrypoints.web.pages import (
     redirect,
     render,
     require,
+    sentence,
     viewer,
     web,
 )
@@ -107,11 +108,6 @@ def _field_of(error: LexdeskError, fields: tuple[str, ...]) -> str:
     return "general"
 
 
-def _sentence(error: LexdeskError) -> str:
-    text = str(error)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
 @router.get("/users")
 def users_page(
     request: Request,
@@ -152,7 +148,7 @@ def add_user(
         try:
             PasswordPolicy().check(password, username=username)
         except InvalidInput as weak:
-            errors["password"] = _sentence(weak)
+            errors["password"] = sentence(weak)
     if errors:
         return _users(request, site, seen, errors, values | {"roles": chosen}, 400)
     command = AddUser(username, seen.agency.id, values["display_name"], chosen, seen.source)
@@ -164,7 +160,7 @@ def add_user(
         raise
     except LexdeskError as error:
         fields = ("username", "display_name", "roles", "password")
-        errors = {_field_of(error, fields): _sentence(error)}
+        errors = {_field_of(error, fields): sentence(error)}
         return _users(request, site, seen, errors, values | {"roles": chosen}, 400)
     done = "added-pending" if enrolment.pending_roles else "added"
     return redirect(f"/admin/users?done={done}&user={username}")
@@ -222,7 +218,7 @@ def change_roles(
     except LexdeskError as error:
         field = _field_of(error, ("roles", "reason"))
         status = 403 if isinstance(error, NotPermitted) else 422
-        return _roles(request, seen, row, {field: _sentence(error)}, values, status)
+        return _roles(request, seen, row, {field: sentence(error)}, values, status)
     done = "requested" if change.pending else "roles"
     return redirect(f"/admin/users?done={done}&user={username}")
 
@@ -255,7 +251,7 @@ def decide_grant(
         raise
     except LexdeskError as error:
         status = 403 if isinstance(error, NotPermitted) else 422
-        return _users(request, site, seen, {"general": _sentence(error)}, {}, status)
+        return _users(request, site, seen, {"general": sentence(error)}, {}, status)
     done = "approved" if decision == "approve" else "refused"
     return redirect(f"/admin/users?done={done}&user={who}")
 
@@ -296,10 +292,10 @@ def change_user(
     except LexdeskError as error:
         status = 403 if isinstance(error, NotPermitted) else 422
         if verb == "disable" and (row := _row_or_none(site, seen, username)) is not None:
-            errors = {"general": _sentence(error)}
+            errors = {"general": sentence(error)}
             context = {"viewer": seen, "user": row, "errors": errors, "own_account": False}
             return render(request, "admin_disable.html", context, status)
-        return _users(request, site, seen, {"general": _sentence(error)}, {}, status)
+        return _users(request, site, seen, {"general": sentence(error)}, {}, status)
     return redirect(f"/admin/users?done={done}&user={username}")
 
 
@@ -353,7 +349,7 @@ def create_token(
         raise
     except LexdeskError as error:
         field = _field_of(error, ("name", "scopes", "days"))
-        return _tokens(request, site, seen, {field: _sentence(error)}, values, status=400)
+        return _tokens(request, site, seen, {field: sentence(error)}, values, status=400)
     # The token is shown this once, on this page: it is never stored in the clear to show
     # after a redirect.
     return _tokens(request, site, seen, {}, {"days": "90"}, secret)
@@ -374,7 +370,7 @@ def revoke_token(
         raise
     except LexdeskError as error:
         status = 404 if isinstance(error, NotFound) else 403
-        return _tokens(request, site, seen, {"general": _sentence(error)}, {}, status=status)
+        return _tokens(request, site, seen, {"general": sentence(error)}, {}, status=status)
     return redirect("/admin/tokens?done=revoked")
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from lexdesk.domain.errors import LexdeskError, NotFound
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.visibility import InstrumentView
+from lexdesk.entrypoints.web import forms
 from lexdesk.entrypoints.web.casefile import NO_SUCH_CASE, open_case
 from lexdesk.entrypoints.web.pages import (
     PageRefused,
@@ -48,6 +49,7 @@ def acknowledge(
         sent.viewer,
         instrument_id,
         lambda: verbs.acknowledge(site.built.desk, command),
+        "acknowledged",
     )
 
 
@@ -55,11 +57,27 @@ def acknowledge(
 def withdraw(
     request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
+    checked = forms.check_reason(sent)
+    if checked.errors:
+        found = instrument_seen(site, sent.viewer, instrument_id)
+        context = {
+            "viewer": sent.viewer,
+            "ins": found.instrument,
+            "version": found.version,
+            "errors": checked.errors,
+            "values": checked.values,
+        }
+        return render(request, "withdraw.html", context, 400)
     command = verbs.Withdraw(
         sent.viewer.username, instrument_id, sent.get("reason"), _version(sent), sent.viewer.source
     )
     return act(
-        request, site, sent.viewer, instrument_id, lambda: verbs.withdraw(site.built.desk, command)
+        request,
+        site,
+        sent.viewer,
+        instrument_id,
+        lambda: verbs.withdraw(site.built.desk, command),
+        "withdrawn",
     )
 
 
@@ -71,15 +89,21 @@ def show_case(
 
 
 def act(
-    request: Request, site: Web, seen: Viewer, instrument_id: str, call: Callable[[], Instrument]
+    request: Request,
+    site: Web,
+    seen: Viewer,
+    instrument_id: str,
+    call: Callable[[], Instrument],
+    said: str,
 ) -> Response:
-    """Take one transition; back to the case page, or the case page with the refusal."""
+    """Take one transition; back to the case page saying so, or the case page with the
+    refusal."""
     seen_now = instrument_seen(site, seen, instrument_id)
     try:
         done = call()
     except LexdeskError as error:
         return show_case(request, site, seen, seen_now.instrument.case_id, str(error), 409)
-    return redirect(f"/cases/{done.case_id}#{done.id}")
+    return redirect(f"/cases/{done.case_id}#{done.id}", done=said)
 
 
 def instrument_seen(site: Web, seen: Viewer, instrument_id: str) -> InstrumentView:

@@ -22,6 +22,7 @@ from lexdesk.domain.persons import Charge, ChargeStatus, Person
 from lexdesk.domain.rules import phrasebook
 from lexdesk.domain.rules.request import PERSON_FLAGS
 from lexdesk.domain.vocabulary import PHYSICAL_ACTIONS, InstrumentKind, disclosed_field
+from lexdesk.entrypoints.web import forms
 from lexdesk.entrypoints.web.cases import instrument_seen
 from lexdesk.entrypoints.web.pages import (
     PageRefused,
@@ -32,6 +33,7 @@ from lexdesk.entrypoints.web.pages import (
     redirect,
     render,
     require,
+    sentence,
     viewer,
     web,
 )
@@ -105,7 +107,7 @@ def record_determination(
     if not errors:
         try:
             done = verbs.determine(site.built.desk, _command(sent, instrument_id))
-            return redirect(f"/cases/{done.case_id}#{done.id}")
+            return redirect(f"/cases/{done.case_id}#{done.id}", done="determined")
         except LawContradicted as refusal:
             screen.contradictions = refusal.contradictions
             errors["override_reason"] = (
@@ -114,7 +116,8 @@ def record_determination(
                 f"{OVERRIDE_MIN_REASON} characters or more and confirm."
             )
         except LexdeskError as error:
-            errors["outcome"] = str(error)
+            field = forms.field_of(error)
+            errors["outcome" if field == "general" else field] = sentence(error)
     values = {
         "outcome": sent.get("outcome"),
         "reason": sent.get("reason"),
@@ -203,7 +206,7 @@ def record_facts(
         record_facts_of(site.built.desk, command)
     except LexdeskError as error:
         return _render(request, seen, screen, {"facts_reason": str(error)}, {}, 400)
-    return redirect(f"/instruments/{instrument_id}/determine")
+    return redirect(f"/instruments/{instrument_id}/determine", done="facts")
 
 
 def articles(pack_id: str) -> dict[str, dict[str, str]]:
@@ -225,10 +228,10 @@ def _capital(text: str) -> str:
 
 
 def _missing(sent: Posted) -> dict[str, str]:
-    errors = {}
+    errors = forms.too_long({k: sent.get(k) for k in ("reason", "override_reason")})
     if not sent.get("outcome"):
         errors["outcome"] = "Choose the answer."
-    if not sent.get("reason"):
+    if not sent.get("reason") and "reason" not in errors:
         errors["reason"] = "Give the reason, citing the rule that decided where one did."
     if sent.get("override_confirmed") == "yes" and not sent.get("override_reason"):
         errors["override_reason"] = "Say why counsel departs from the evaluation."

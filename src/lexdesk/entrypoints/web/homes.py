@@ -1,22 +1,26 @@
 """One home per party: the lists of instruments that this agency must act on or watch.
 
-The view (a tab), the filters (status, kind, due dates, the other agency, who works it) and the
-sort are in the URL, so a list can be bookmarked; none of them names a person. The search,
-which may be a person's name, is posted and never put in a URL (security.md row 26), and so is
-the page that goes with it. What a row shows is the disclosure policy's (``queries.desk_lists``),
-and so is what an export holds: the same query, the same columns. A user whose roles read no
-instruments (an auditor, an administrator) is taken to their own work instead.
+The view (a tab), the filters (status, kind, due dates, the other agency, who works it), the
+sort and the page are in the URL, so a list can be bookmarked; none of them names a person. The
+search, which may be a person's name, is posted, kept on the desk for its user
+(``services.work.save_search``) and the list's URL carries only its opaque id (security.md row
+26): POST/redirect/GET, so Back and reload never post again. What a row shows is the
+disclosure policy's (``queries.desk_lists``), and so is what an export holds: the same query,
+the same columns. A user whose roles read no instruments (an auditor, an administrator) is
+taken to their own work instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.work import URGENCY_LABELS
 from lexdesk.entrypoints.web import exports
@@ -29,12 +33,14 @@ from lexdesk.entrypoints.web.pages import (
     posted,
     redirect,
     render,
+    sentence,
     viewer,
     web,
     words,
 )
 from lexdesk.queries import desk_lists, work
 from lexdesk.services import audit
+from lexdesk.services import work as work_verbs
 
 router = APIRouter()
 
@@ -45,6 +51,18 @@ HEADINGS = {
     "court": "Petitions and orders of {name}",
 }
 FILTER_NAMES = ("status", "kind", "due_from", "due_to", "other", "assignee")
+
+
+@dataclass(frozen=True)
+class Search:
+    """The list's search: its id in the address, its text on the page, and whether the id
+    named a search that is gone (expired, or another user's)."""
+
+    id: str = ""
+    text: str = ""
+    gone: bool = False
+
+
 #: A due date "on release": a request that runs from a release this agency is not told of.
 ON_RELEASE_KINDS = ("detainer", "notification_request", "transfer_request")
 
@@ -55,12 +73,14 @@ def home(request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(w
         return _elsewhere(seen)
     params = request.query_params
     page = params.get("page", "")
+    search_id = params.get("search", "")[:40]
+    q = work_verbs.saved_search(site.built.desk, seen.principal.user_id, search_id)
     return show_list(
         request,
         site,
         seen,
         params.get("view", ""),
-        "",
+        Search(search_id if q else "", q or "", bool(search_id) and q is None),
         params.get("sort", ""),
         int(page) if page.isdigit() else 1,
         params,
@@ -68,13 +88,18 @@ def home(request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(w
 
 
 @router.post("/")
-def search(request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
-    if not sent.viewer.may(Permission.INSTRUMENT_READ):
-        return _elsewhere(sent.viewer)
-    page = int(sent.get("page")) if sent.get("page").isdigit() else 1
-    view, q, sort = sent.get("view"), sent.get("q"), sent.get("sort")
-    given = {name: sent.get(name) for name in FILTER_NAMES}
-    return show_list(request, site, sent.viewer, view, q, sort, page, given)
+def search(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
+    """Keep the search and show the list by GET, its address naming only the search's id."""
+    seen = sent.viewer
+    if not seen.may(Permission.INSTRUMENT_READ):
+        return _elsewhere(seen)
+    try:
+        search_id = work_verbs.save_search(site.built.desk, seen.principal.user_id, sent.get("q"))
+    except InvalidInput as error:
+        raise PageRefused(400, sentence(error)) from None
+    params = {name: sent.get(name) for name in ("view", *FILTER_NAMES, "sort")}
+    params["search"] = search_id or ""
+    return redirect("/?" + urlencode({k: v[:63] for k, v in params.items() if v}))
 
 
 @router.post("/export")
@@ -207,7 +232,7 @@ def show_list(
     site: Web,
     seen: Viewer,
     view: str,
-    q: str,
+    searched: Search,
     sort: str,
     page: int,
     given: Mapping[str, str],
@@ -219,7 +244,7 @@ def show_list(
     reader = _reader(site, seen)
     with site.built.engine.connect() as db:
         found = desk_lists.instruments_page(
-            db, reader, chosen, q=q, sort=sort, number=page, filters=filters
+            db, reader, chosen, q=searched.text, sort=sort, number=page, filters=filters
         )
         counted = desk_lists.counts(db, reader, filters)
         people = work.colleagues(db, seen.agency.id)
@@ -239,8 +264,14 @@ def show_list(
     kept = {k: v for k, v in values.items() if v}
 
     def link(**change: str | int) -> str:
-        """This list's URL with some of its parameters changed (never the search)."""
-        params: dict[str, str | int] = {"view": chosen.key, **kept, "sort": sort, **change}
+        """This list's URL with some of its parameters changed (the search by its id)."""
+        params: dict[str, str | int] = {
+            "view": chosen.key,
+            **kept,
+            "sort": sort,
+            "search": searched.id,
+            **change,
+        }
         return "/?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
     context = {
@@ -249,7 +280,8 @@ def show_list(
         "views": desk_lists.VIEWS[kind],
         "chosen": chosen,
         "counts": counted,
-        "q": q,
+        "q": searched.text,
+        "search": searched,
         "sort": sort,
         "sorts": desk_lists.SORTS,
         "found": found,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from lexdesk.domain.agencies import Agency
+from lexdesk.domain.deadlines import DeadlinePolicy
 from lexdesk.domain.errors import LexdeskError, NotFound
 from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.lifecycle import Rung, next_rung
@@ -27,6 +28,7 @@ from lexdesk.entrypoints.web.pages import (
     redirect,
     render,
     require,
+    sentence,
     viewer,
     web,
 )
@@ -48,7 +50,7 @@ def issue_form(
 def issue(request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
     seen = sent.viewer
     _require_requester(seen)
-    checked = forms.check_issue(sent)
+    checked = forms.check_issue(sent, forms.choices(_agencies(site), AgencyKind.CUSTODIAL))
     if checked.errors or sent.get("edit"):
         return _issue_page(request, site, seen, checked)
     command = forms.issue_command(seen.username, checked, seen.source)
@@ -59,9 +61,9 @@ def issue(request: Request, sent: Posted = Depends(posted), site: Web = Depends(
             return _issue_page(request, site, seen, checked, preview)
         done = verbs.issue_instrument(desk, command)
     except LexdeskError as error:
-        field = "person" if isinstance(error, NotFound) else "general"
-        return _issue_page(request, site, seen, checked.failed(field, str(error)))
-    return redirect(f"/cases/{done.case_id}#{done.id}")
+        field = "person" if isinstance(error, NotFound) else forms.field_of(error)
+        return _issue_page(request, site, seen, checked.failed(field, sentence(error)))
+    return redirect(f"/cases/{done.case_id}#{done.id}", done="issued")
 
 
 @router.get("/instruments/{instrument_id}/escalate")
@@ -80,7 +82,7 @@ def escalate(
     seen = sent.viewer
     parent, rung = _rung(site, seen, instrument_id)
     addressee = forms.addressee_for(site.built.desk, parent.instrument, rung, sent.get("addressee"))
-    checked = forms.check_escalation(sent, rung, addressee)
+    checked = forms.check_escalation(sent, rung, addressee, site.built.desk.clock.now())
     if checked.errors or sent.get("edit"):
         return _escalate_page(request, site, seen, parent, rung, checked)
     command = forms.escalate_command(
@@ -93,9 +95,10 @@ def escalate(
             return _escalate_page(request, site, seen, parent, rung, checked, preview)
         done = verbs.escalate(desk, command)
     except LexdeskError as error:
-        failed = checked.failed(forms.field_of(error), str(error))
+        failed = checked.failed(forms.field_of(error), sentence(error))
         return _escalate_page(request, site, seen, parent, rung, failed)
-    return redirect(f"/cases/{done.case_id}#{done.id}")
+    said = "ordered" if done.kind is InstrumentKind.COURT_ORDER else "escalated"
+    return redirect(f"/cases/{done.case_id}#{done.id}", done=said)
 
 
 @router.get("/instruments/{instrument_id}/withdraw")
@@ -183,7 +186,17 @@ def _escalate_page(
         "forms": forms,
         "addressees": forms.choices(_agencies(site), rung.next_addressee),
         "dated": rung.target in forms.DATED,
+        "addressee_zone": _zone_of(site, parent, rung),
         "verb": "Issue the order" if rung.target is InstrumentKind.COURT_ORDER else "Send",
         "parent_case_requester": _requester(site, parent.instrument),
     }
     return render(request, "escalate.html", context, 400 if checked.errors else 200)
+
+
+def _zone_of(site: Web, parent: InstrumentView, rung: Rung) -> str:
+    """The time zone a return date is kept in: the custodian's (the addressee of a court order
+    and of a subpoena alike)."""
+    addressee = forms.addressee_for(site.built.desk, parent.instrument, rung, "")
+    if addressee is None or rung.target not in forms.DATED:
+        return "the addressee's time zone"
+    return DeadlinePolicy.from_json(addressee.deadline_policy).timezone

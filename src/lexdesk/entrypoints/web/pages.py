@@ -156,18 +156,56 @@ def require(seen: Viewer, permission: Permission) -> None:
         raise PageRefused(404, "There is no such page.")
 
 
+#: What the page after an action says was done. The address carries only the key (and a
+#: count), never a name or a record, so a bookmark or a history entry discloses nothing.
+DONE: dict[str, str] = {
+    "issued": "The request was sent. It is on record and its addressee has been told.",
+    "escalated": "Sent. It is on record and its addressee has been told.",
+    "ordered": "The order was issued. It is on record and the parties have been told.",
+    "withdrawn": "Withdrawn. The addressee has been told.",
+    "acknowledged": "Acknowledged. The requester has been told it was received.",
+    "acknowledged-many": "{n} instrument(s) acknowledged; the requesters have been told.",
+    "determined": "The answer was recorded and sent to the requester.",
+    "facts": "The facts are on record; the evaluation below uses them.",
+    "booked": "The person was booked into custody.",
+    "released": "The release is on record.",
+    "transferred": "The transfer is on record.",
+    "release-date": "The expected release is on record.",
+    "webhook-added": "The webhook was added.",
+    "webhook-disabled": "The webhook no longer receives events.",
+    "webhook-enabled": "The webhook receives events again.",
+}
+
+
+def done_message(request: Request) -> str:
+    """The success alert named by the address's ``done`` key, if it is one of ours."""
+    text = DONE.get(request.query_params.get("done", ""), "")
+    count = request.query_params.get("n", "")
+    if "{n}" in text:
+        return text.format(n=count) if count.isdigit() else ""
+    return text
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     seen = context.get("viewer")
     tz = seen.timezone if isinstance(seen, Viewer) else ZoneInfo("UTC")
+    flash = done_message(request) if request.method == "GET" and status == 200 else ""
     page = web(request).templates.TemplateResponse(
-        request, name, {"tz": tz, **context}, status_code=status
+        request, name, {"tz": tz, "flash": flash, **context}, status_code=status
     )
     page.headers.update(HEADERS)
     return page
 
 
-def redirect(url: str) -> RedirectResponse:
-    """303 See Other: the browser GETs the result, so a reload never posts twice."""
+def redirect(url: str, done: str = "", count: int | None = None) -> RedirectResponse:
+    """303 See Other: the browser GETs the result, so a reload or Back never posts twice.
+    ``done`` names the success alert the next page shows (a key of ``DONE``)."""
+    if done:
+        if done not in DONE:  # a key, never free text: nothing personal in an address
+            raise ValueError(f"no success message is called {done!r}")
+        path, _, fragment = url.partition("#")
+        extra = f"done={done}" + (f"&n={count}" if count is not None else "")
+        url = f"{path}{'&' if '?' in path else '?'}{extra}" + (f"#{fragment}" if fragment else "")
     response = RedirectResponse(url, status_code=303)
     response.headers.update(HEADERS)
     return response
@@ -194,6 +232,12 @@ def present(label: str, value: Any, tz: ZoneInfo) -> str:
         except ValueError:
             return value
     return str(value)
+
+
+def sentence(error: Exception | str) -> str:
+    """A service's refusal as a page prints it: a capital, a full stop."""
+    text = str(error)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def words(value: str | None) -> str:

@@ -70,7 +70,7 @@ def book(request: Request, sent: Posted = Depends(posted), site: Web = Depends(w
         person = persons.book_person(site.built.desk, booking)
     except LexdeskError as error:
         return _book_page(request, seen, values, {"general": str(error)}, 400)
-    return redirect(f"/persons/{person.id}")
+    return redirect(f"/persons/{person.id}", done="booked")
 
 
 @router.get("/persons/{person_id}")
@@ -99,7 +99,7 @@ def custody_event(
         if isinstance(error, NotFound):
             raise PageRefused(404, NO_SUCH_PERSON) from None
         return _person_page(request, site, seen, person_id, {event: str(error)}, 400)
-    return redirect(f"/persons/{person_id}")
+    return redirect(f"/persons/{person_id}", done=_DONE[event])
 
 
 def _release(site: Web, seen: Viewer, person_id: str, sent: Posted) -> None:
@@ -122,6 +122,7 @@ def _release_date(site: Web, seen: Viewer, person_id: str, sent: Posted) -> None
     persons.set_expected_release(site.built.desk, command)
 
 
+_DONE = {"release": "released", "transfer": "transferred", "release-date": "release-date"}
 _EVENTS: dict[str, Callable[[Web, Viewer, str, Posted], None]] = {
     "release": _release,
     "transfer": _transfer,

@@ -84,7 +84,7 @@ def switch(
         )
     except NotFound:
         raise PageRefused(404, NO_SUCH) from None
-    return redirect("/admin/webhooks")
+    return redirect("/admin/webhooks", done=f"webhook-{verb}d")
 
 
 @router.get("/outbox")

@@ -101,6 +101,8 @@ def acknowledge_many(
         else:
             results.append((instrument_id, done.case_id, True, "acknowledged"))
     succeeded = sum(1 for r in results if r[2])
+    if succeeded == len(results):  # POST/redirect/GET: Back and reload never acknowledge again
+        return redirect(back, done="acknowledged-many", count=succeeded)
     context = {
         "viewer": seen,
         "results": results,
