@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -17,7 +18,7 @@ from lexdesk.domain.errors import ConcurrencyConflict, OpenCaseRace
 from lexdesk.domain.instruments import InstrumentEvent
 from lexdesk.domain.notifications import Event
 from lexdesk.domain.persons import IdentifierScheme, Person
-from lexdesk.domain.work import Assignment, Note, SavedSearch, WorkObject
+from lexdesk.domain.work import Assignment, FormDraft, Note, SavedSearch, WorkObject
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import AlarmState, RuleDecision
 from tests.fake_accounts import AccountRows, FakeAccounts, FakeAuditLog
@@ -102,6 +103,7 @@ class _Store:
         self.assignments: dict[tuple[str, str, str], Assignment] = {}
         self.notes: list[Note] = []
         self.searches: dict[str, SavedSearch] = {}
+        self.drafts: dict[str, FormDraft] = {}
 
 
 class _Outbox:
@@ -326,6 +328,24 @@ class _Work:
     def saved_search(self, search_id: str, user_id: str) -> SavedSearch | None:
         found = self._store.searches.get(search_id)
         return found if found and found.user_id == user_id else None
+
+    def save_draft(self, draft: FormDraft) -> None:
+        self._store.drafts[draft.id] = draft
+
+    def draft(self, draft_id: str, user_id: str) -> FormDraft | None:
+        found = self._store.drafts.get(draft_id)
+        return found if found and found.user_id == user_id else None
+
+    def claim_draft(self, draft_id: str) -> bool:
+        found = self._store.drafts[draft_id]
+        if found.sent_to is not None:
+            return False
+        self._store.drafts[draft_id] = dataclasses.replace(found, sent_to="")
+        return True
+
+    def mark_sent(self, draft_id: str, sent_to: str | None) -> None:
+        found = self._store.drafts[draft_id]
+        self._store.drafts[draft_id] = dataclasses.replace(found, sent_to=sent_to)
 
 
 class FakeUnitOfWork:

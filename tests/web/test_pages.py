@@ -151,8 +151,9 @@ def test_issuing_checks_each_field_then_asks_for_confirmation(
 ) -> None:
     sign_in(client, story, clock, "ice-nyc-officer")
     token = csrf(client.get("/instruments/new").text)
-    empty = client.post("/instruments/new", data={"csrf": token, "kind": "detainer"})
-    assert all(f'id="{f}-error"' in empty.text for f in ("addressee", "person", "actions"))
+    kept = client.post("/instruments/new", data={"csrf": token, "kind": "detainer"})
+    empty = client.get(kept.headers["location"])
+    assert all(f'id="{f}-error"' in empty.text for f in ("person", "actions"))
     form = {
         "csrf": token,
         "kind": "information_request",
@@ -161,11 +162,14 @@ def test_issuing_checks_each_field_then_asks_for_confirmation(
         "actions": "disclose:release_date",
         "warrant": "none",
     }
-    review = client.post("/instruments/new", data=form)
+    kept = client.post("/instruments/new", data=form)
+    assert kept.status_code == 303 and "draft=drf-" in kept.headers["location"]
+    review = client.get(kept.headers["location"])
     assert "Check before you send" in review.text
     with built.engine.connect() as db:
         assert db.exec_driver_sql("SELECT count(*) FROM instruments").scalar() == 0
-    sent = client.post("/instruments/new", data=form | {"confirmed": "yes"})
+    draft = kept.headers["location"].split("draft=")[1]
+    sent = client.post("/instruments/new", data={"csrf": token, "draft": draft, "confirmed": "yes"})
     assert sent.status_code == 303 and sent.headers["location"].startswith("/cases/")
 
 

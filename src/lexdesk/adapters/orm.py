@@ -393,6 +393,18 @@ saved_searches = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 
+#: What a user typed into a form, between its POST and the GET that shows it (domain.work).
+form_drafts = Table(
+    "form_drafts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("form", String(100), nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("sent_to", String(200), nullable=True),
+)
+
 role_grants = Table(
     "role_grants",
     metadata,

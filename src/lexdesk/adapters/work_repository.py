@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from lexdesk.adapters import orm
-from lexdesk.domain.work import Assignment, Note, SavedSearch, WorkObject
+from lexdesk.domain.work import Assignment, FormDraft, Note, SavedSearch, WorkObject
 
 
 class SqlWorkRepository:
@@ -81,6 +81,40 @@ class SqlWorkRepository:
         s = orm.saved_searches
         row = self._db.execute(select(s).where(s.c.id == search_id, s.c.user_id == user_id)).first()
         return SavedSearch(row.id, row.user_id, row.text, row.at) if row else None
+
+    def save_draft(self, draft: FormDraft) -> None:
+        self._db.execute(
+            insert(orm.form_drafts).values(
+                id=draft.id,
+                user_id=draft.user_id,
+                form=draft.form,
+                fields={name: list(values) for name, values in draft.fields.items()},
+                at=draft.at,
+                sent_to=draft.sent_to,
+            )
+        )
+
+    def draft(self, draft_id: str, user_id: str) -> FormDraft | None:
+        """The user's own draft; another user's id finds nothing."""
+        d = orm.form_drafts
+        row = self._db.execute(select(d).where(d.c.id == draft_id, d.c.user_id == user_id)).first()
+        if row is None:
+            return None
+        fields = {str(name): tuple(str(v) for v in values) for name, values in row.fields.items()}
+        return FormDraft(row.id, row.user_id, row.form, fields, row.at, row.sent_to)
+
+    def claim_draft(self, draft_id: str) -> bool:
+        """Mark the draft as being sent, if no one has: a second Send (a double click, another
+        tab, a reload) finds it taken and sends nothing."""
+        d = orm.form_drafts
+        claimed = self._db.execute(
+            update(d).where(d.c.id == draft_id, d.c.sent_to.is_(None)).values(sent_to="")
+        )
+        return bool(claimed.rowcount)
+
+    def mark_sent(self, draft_id: str, sent_to: str | None) -> None:
+        d = orm.form_drafts
+        self._db.execute(update(d).where(d.c.id == draft_id).values(sent_to=sent_to))
 
     @staticmethod
     def _key(object_type: WorkObject, object_id: str, agency_id: str) -> Any:

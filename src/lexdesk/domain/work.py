@@ -67,6 +67,27 @@ class SavedSearch:
         return now - self.at <= SEARCH_KEPT
 
 
+#: A form's draft lives a working day: long enough to review and send, or to go Back to.
+DRAFT_KEPT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FormDraft:
+    """What a user typed into a form, kept on the desk between the POST and the GET that shows
+    it (checked, or for review), so that no page is the answer to a POST and Back never posts
+    again. ``sent_to`` is where the form led once it was sent."""
+
+    id: str
+    user_id: str
+    form: str
+    fields: dict[str, tuple[str, ...]]
+    at: datetime
+    sent_to: str | None = None
+
+    def live(self, now: datetime) -> bool:
+        return now - self.at <= DRAFT_KEPT
+
+
 def check_search(text: str) -> str:
     cleaned = " ".join(text.split())
     if len(cleaned) > SEARCH_MAX:

@@ -10,6 +10,7 @@ trail, in the unit of work that makes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lexdesk.domain.agencies import User
@@ -21,6 +22,7 @@ from lexdesk.domain.visibility import takes_part
 from lexdesk.domain.vocabulary import parse_choice
 from lexdesk.domain.work import (
     Assignment,
+    FormDraft,
     Note,
     SavedSearch,
     WorkObject,
@@ -214,3 +216,43 @@ def saved_search(desk: Desk, user_id: str, search_id: str) -> str | None:
     with desk.uow() as uow:
         found = uow.work.saved_search(search_id, user_id)
     return found.text if found and found.live(desk.clock.now()) else None
+
+
+def save_draft(desk: Desk, user_id: str, form: str, fields: dict[str, tuple[str, ...]]) -> str:
+    """Keep what the user typed into ``form``; the id names it in the address that shows it."""
+    draft = FormDraft(new_id("drf"), user_id, form, fields, desk.clock.now())
+    with desk.uow() as uow:
+        uow.work.save_draft(draft)
+        uow.commit()
+    return draft.id
+
+
+def draft(desk: Desk, user_id: str, form: str, draft_id: str) -> FormDraft | None:
+    """The user's draft of ``form`` by its id, while it is kept."""
+    with desk.uow() as uow:
+        found = uow.work.draft(draft_id, user_id)
+    if found is None or found.form != form or not found.live(desk.clock.now()):
+        return None
+    return found
+
+
+def send_draft(desk: Desk, draft_id: str, send: Callable[[], str]) -> str | None:
+    """Send the draft once: ``send`` runs only if no one else is sending it, and where it led is
+    kept, so going Back to the draft says so and sends nothing. None: it was sent already (or is
+    being sent). If ``send`` fails, the draft can be sent again."""
+    with desk.uow() as uow:
+        claimed = uow.work.claim_draft(draft_id)
+        uow.commit()
+    if not claimed:
+        return None
+    try:
+        sent_to = send()
+    except BaseException:
+        with desk.uow() as uow:
+            uow.work.mark_sent(draft_id, None)
+            uow.commit()
+        raise
+    with desk.uow() as uow:
+        uow.work.mark_sent(draft_id, sent_to)
+        uow.commit()
+    return sent_to

@@ -21,7 +21,7 @@ from lexdesk.domain.vocabulary import (
     InstrumentKind,
     Warrant,
 )
-from lexdesk.entrypoints.web.pages import Posted, words
+from lexdesk.entrypoints.web.pages import FormValues, words
 from lexdesk.services import instruments as verbs
 from lexdesk.services.context import Desk
 
@@ -122,7 +122,7 @@ def too_long(values: dict[str, str]) -> dict[str, str]:
     }
 
 
-def check_issue(sent: Posted, custodians: list[tuple[str, str]]) -> Checked:
+def check_issue(sent: FormValues, custodians: list[tuple[str, str]]) -> Checked:
     """Every field at once; what only the service can know (whether the custodian's records
     know the person) follows on the review step, beside its field."""
     values = {name: sent.get(name) for name in ISSUE_FIELDS}
@@ -147,7 +147,9 @@ def check_issue(sent: Posted, custodians: list[tuple[str, str]]) -> Checked:
     return Checked(values, actions, errors)
 
 
-def check_escalation(sent: Posted, rung: Rung, addressee: Agency | None, now: datetime) -> Checked:
+def check_escalation(
+    sent: FormValues, rung: Rung, addressee: Agency | None, now: datetime
+) -> Checked:
     values = {name: sent.get(name) for name in ESCALATE_FIELDS}
     chosen = sent.all("produce_to") or tuple(a for a in sent.get("produce_to").split(",") if a)
     values["produce_to"] = ",".join(chosen)
@@ -163,7 +165,7 @@ def check_escalation(sent: Posted, rung: Rung, addressee: Agency | None, now: da
     return Checked(values, actions, errors)
 
 
-def check_reason(sent: Posted) -> Checked:
+def check_reason(sent: FormValues) -> Checked:
     """A withdrawal's form: its reason, required and within the limit."""
     values = {"reason": sent.get("reason")}
     errors = too_long(values)

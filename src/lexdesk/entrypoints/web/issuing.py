@@ -6,6 +6,8 @@ A court issues its order from a granted petition as "Issue order"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
@@ -17,9 +19,11 @@ from lexdesk.domain.lifecycle import Rung, next_rung
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.visibility import InstrumentView
 from lexdesk.domain.vocabulary import AgencyKind, InstrumentKind, disclosed_field
+from lexdesk.domain.work import FormDraft
 from lexdesk.entrypoints.web import forms
 from lexdesk.entrypoints.web.cases import instrument_seen
 from lexdesk.entrypoints.web.pages import (
+    Fields,
     PageRefused,
     Posted,
     Viewer,
@@ -33,72 +37,148 @@ from lexdesk.entrypoints.web.pages import (
     web,
 )
 from lexdesk.services import instruments as verbs
+from lexdesk.services import work
 from lexdesk.services.authorization import may
 
 router = APIRouter()
+#: The drafts' form names; an escalation's names its parent, so a draft fits one form only.
+ISSUE, ESCALATE = "issue", "escalate"
+EXPIRED = (
+    "This review is no longer kept (a form is kept for a day, for the one who filled it in): "
+    "fill in the form again."
+)
 
 
 @router.get("/instruments/new")
 def issue_form(
-    request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request,
+    draft: str = "",
+    edit: str = "",
+    seen: Viewer = Depends(viewer),
+    site: Web = Depends(web),
 ) -> Response:
+    """The form, blank or as its draft holds it: checked, or for review when it passes."""
     _require_requester(seen)
-    return _issue_page(request, site, seen, forms.Checked({"warrant": "none"}, (), {}))
+    kept = _draft(site, seen, ISSUE, draft)
+    if kept is None:
+        blank = forms.Checked({"warrant": "none"}, (), {})
+        return _issue_page(request, site, seen, blank, gone=bool(draft))
+    checked = forms.check_issue(Fields(kept.fields), _custodians(site))
+    if kept.sent_to is not None or checked.errors or edit:
+        return _issue_page(request, site, seen, checked, draft=kept)
+    try:
+        command = forms.issue_command(seen.username, checked, seen.source)
+        preview = verbs.preview_issue(site.built.desk, command)
+    except LexdeskError as error:
+        field = "person" if isinstance(error, NotFound) else forms.field_of(error)
+        failed = checked.failed(field, sentence(error))
+        return _issue_page(request, site, seen, failed, draft=kept)
+    return _issue_page(request, site, seen, checked, preview, draft=kept)
 
 
 @router.post("/instruments/new")
-def issue(request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
+def issue(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
+    """Keep what was typed and show it by GET; or, on Send, send the reviewed draft once."""
     seen = sent.viewer
     _require_requester(seen)
-    checked = forms.check_issue(sent, forms.choices(_agencies(site), AgencyKind.CUSTODIAL))
-    if checked.errors or sent.get("edit"):
-        return _issue_page(request, site, seen, checked)
-    command = forms.issue_command(seen.username, checked, seen.source)
     desk = site.built.desk
-    try:
-        if sent.get("confirmed") != "yes":
-            preview = verbs.preview_issue(desk, command)
-            return _issue_page(request, site, seen, checked, preview)
-        done = verbs.issue_instrument(desk, command)
-    except LexdeskError as error:
-        field = "person" if isinstance(error, NotFound) else forms.field_of(error)
-        return _issue_page(request, site, seen, checked.failed(field, sentence(error)))
-    return redirect(f"/cases/{done.case_id}#{done.id}", done="issued")
+    if sent.get("confirmed") != "yes":
+        draft_id = work.save_draft(desk, seen.principal.user_id, ISSUE, sent.fields())
+        return redirect(f"/instruments/new?draft={draft_id}")
+    kept = _draft(site, seen, ISSUE, sent.get("draft"))
+    if kept is None:
+        raise PageRefused(400, EXPIRED)
+    back = f"/instruments/new?draft={kept.id}"
+    checked = forms.check_issue(Fields(kept.fields), _custodians(site))
+    if checked.errors:
+        return redirect(back)
+
+    def send() -> str:
+        done = verbs.issue_instrument(
+            desk, forms.issue_command(seen.username, checked, seen.source)
+        )
+        return f"/cases/{done.case_id}#{done.id}"
+
+    return _sent(site, kept.id, send, back, "issued")
 
 
 @router.get("/instruments/{instrument_id}/escalate")
 def escalate_form(
-    request: Request, instrument_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request,
+    instrument_id: str,
+    draft: str = "",
+    edit: str = "",
+    seen: Viewer = Depends(viewer),
+    site: Web = Depends(web),
 ) -> Response:
     parent, rung = _rung(site, seen, instrument_id)
-    inherited = _inherited(parent)
-    return _escalate_page(request, site, seen, parent, rung, forms.Checked({}, inherited, {}))
+    form = f"{ESCALATE}:{instrument_id}"
+    kept = _draft(site, seen, form, draft)
+    if kept is None:
+        blank = forms.Checked({}, _inherited(parent), {})
+        return _escalate_page(request, site, seen, parent, rung, blank, gone=bool(draft))
+    desk = site.built.desk
+    values = Fields(kept.fields)
+    addressee = forms.addressee_for(desk, parent.instrument, rung, values.get("addressee"))
+    checked = forms.check_escalation(values, rung, addressee, desk.clock.now())
+    if kept.sent_to is not None or checked.errors or edit:
+        return _escalate_page(request, site, seen, parent, rung, checked, draft=kept)
+    command = forms.escalate_command(
+        seen.username, parent.instrument, parent.version, checked, addressee, seen.source
+    )
+    try:
+        preview = verbs.preview_escalation(desk, command)
+    except LexdeskError as error:
+        failed = checked.failed(forms.field_of(error), sentence(error))
+        return _escalate_page(request, site, seen, parent, rung, failed, draft=kept)
+    return _escalate_page(request, site, seen, parent, rung, checked, preview, draft=kept)
 
 
 @router.post("/instruments/{instrument_id}/escalate")
 def escalate(
-    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     seen = sent.viewer
     parent, rung = _rung(site, seen, instrument_id)
-    addressee = forms.addressee_for(site.built.desk, parent.instrument, rung, sent.get("addressee"))
-    checked = forms.check_escalation(sent, rung, addressee, site.built.desk.clock.now())
-    if checked.errors or sent.get("edit"):
-        return _escalate_page(request, site, seen, parent, rung, checked)
+    desk, form = site.built.desk, f"{ESCALATE}:{instrument_id}"
+    if sent.get("confirmed") != "yes":
+        draft_id = work.save_draft(desk, seen.principal.user_id, form, sent.fields())
+        return redirect(f"/instruments/{instrument_id}/escalate?draft={draft_id}")
+    kept = _draft(site, seen, form, sent.get("draft"))
+    if kept is None:
+        raise PageRefused(400, EXPIRED)
+    back = f"/instruments/{instrument_id}/escalate?draft={kept.id}"
+    values = Fields(kept.fields)
+    addressee = forms.addressee_for(desk, parent.instrument, rung, values.get("addressee"))
+    checked = forms.check_escalation(values, rung, addressee, desk.clock.now())
+    if checked.errors:
+        return redirect(back)
     command = forms.escalate_command(
         seen.username, parent.instrument, parent.version, checked, addressee, seen.source
     )
-    desk = site.built.desk
-    try:
-        if sent.get("confirmed") != "yes":
-            preview = verbs.preview_escalation(desk, command)
-            return _escalate_page(request, site, seen, parent, rung, checked, preview)
+    said = "ordered" if rung.target is InstrumentKind.COURT_ORDER else "escalated"
+
+    def send() -> str:
         done = verbs.escalate(desk, command)
-    except LexdeskError as error:
-        failed = checked.failed(forms.field_of(error), sentence(error))
-        return _escalate_page(request, site, seen, parent, rung, failed)
-    said = "ordered" if done.kind is InstrumentKind.COURT_ORDER else "escalated"
-    return redirect(f"/cases/{done.case_id}#{done.id}", done=said)
+        return f"/cases/{done.case_id}#{done.id}"
+
+    return _sent(site, kept.id, send, back, said)
+
+
+def _draft(site: Web, seen: Viewer, form: str, draft_id: str) -> FormDraft | None:
+    if not draft_id:
+        return None
+    return work.draft(site.built.desk, seen.principal.user_id, form, draft_id[:40])
+
+
+def _sent(site: Web, draft_id: str, send: Callable[[], str], back: str, said: str) -> Response:
+    """Send the draft once; a refusal goes back to the review, which says why (the service's
+    checks run again there); a second Send finds it sent and goes where the first led."""
+    try:
+        sent_to = work.send_draft(site.built.desk, draft_id, send)
+    except LexdeskError:
+        return redirect(back)
+    return redirect(sent_to, done=said) if sent_to else redirect(back)
 
 
 @router.get("/instruments/{instrument_id}/withdraw")
@@ -152,18 +232,26 @@ def _issue_page(
     seen: Viewer,
     checked: forms.Checked,
     preview: InstrumentView | None = None,
+    *,
+    draft: FormDraft | None = None,
+    gone: bool = False,
 ) -> Response:
-    custodians = forms.choices(_agencies(site), AgencyKind.CUSTODIAL)
     context = {
         "viewer": seen,
         "checked": checked,
         "confirm": preview is not None,
         "preview": preview,
         "forms": forms,
-        "custodians": custodians,
+        "custodians": _custodians(site),
+        "draft": draft,
+        "gone": gone,
+        "action": "/instruments/new",
     }
-    status = 400 if checked.errors else 200
-    return render(request, "issue.html", context, status)
+    return render(request, "issue.html", context)
+
+
+def _custodians(site: Web) -> list[tuple[str, str]]:
+    return forms.choices(_agencies(site), AgencyKind.CUSTODIAL)
 
 
 def _escalate_page(
@@ -174,9 +262,15 @@ def _escalate_page(
     rung: Rung,
     checked: forms.Checked,
     preview: InstrumentView | None = None,
+    *,
+    draft: FormDraft | None = None,
+    gone: bool = False,
 ) -> Response:
     context = {
         "viewer": seen,
+        "draft": draft,
+        "gone": gone,
+        "action": f"/instruments/{parent.instrument.id}/escalate",
         "parent": parent.instrument,
         "parent_status": parent.status,
         "rung": rung,
@@ -190,7 +284,7 @@ def _escalate_page(
         "verb": "Issue the order" if rung.target is InstrumentKind.COURT_ORDER else "Send",
         "parent_case_requester": _requester(site, parent.instrument),
     }
-    return render(request, "escalate.html", context, 400 if checked.errors else 200)
+    return render(request, "escalate.html", context)
 
 
 def _zone_of(site: Web, parent: InstrumentView, rung: Rung) -> str:

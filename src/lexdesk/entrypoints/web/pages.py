@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -101,6 +101,29 @@ class Viewer:
         return self.may(Permission.AUDIT_READ)
 
 
+class FormValues(Protocol):
+    """A form's values: as posted, or as kept in its draft between the POST and the GET."""
+
+    def get(self, name: str) -> str: ...
+    def all(self, name: str) -> tuple[str, ...]: ...
+
+
+#: Never kept in a draft: the session's token and the buttons that say what to do with it.
+NOT_KEPT = frozenset({"csrf", "confirmed", "edit", "draft", "password"})
+
+
+@dataclass(frozen=True)
+class Fields:
+    values: dict[str, tuple[str, ...]]
+
+    def get(self, name: str) -> str:
+        found = self.values.get(name, ())
+        return found[0].strip() if found else ""
+
+    def all(self, name: str) -> tuple[str, ...]:
+        return tuple(v for v in self.values.get(name, ()) if v)
+
+
 @dataclass(frozen=True)
 class Posted:
     viewer: Viewer
@@ -112,6 +135,13 @@ class Posted:
 
     def all(self, name: str) -> tuple[str, ...]:
         return tuple(v for v in self.form.getlist(name) if isinstance(v, str) and v)
+
+    def fields(self) -> dict[str, tuple[str, ...]]:
+        """The values worth keeping in a draft (never the token, a password or a button)."""
+        names = dict.fromkeys(k for k in self.form if k not in NOT_KEPT)
+        return {
+            name: tuple(v for v in self.form.getlist(name) if isinstance(v, str)) for name in names
+        }
 
 
 def web(request: Request) -> Web:
