@@ -48,7 +48,13 @@ def test_a_custodian_books_moves_and_releases_from_its_pages(
     token = csrf(page.text)
     unreasoned = client.post(f"{page_url}/release-date",
                              data={"csrf": token, "day": "2020-03-09", "reason": ""})  # fmt: skip
-    assert unreasoned.status_code == 400 and "needs a reason" in unreasoned.text
+    assert unreasoned.status_code == 400 and 'id="release-date-reason-error"' in unreasoned.text
+    assert 'href="#release-date-reason"' in unreasoned.text  # the summary links to the field
+    assert 'value="2020-03-09"' in unreasoned.text  # what was typed stays
+    undated = client.post(
+        f"{page_url}/release-date", data={"csrf": token, "day": "03/09", "reason": "Redone."}
+    )
+    assert undated.status_code == 400 and 'id="release-date-day-error"' in undated.text
     moved = client.post(f"{page_url}/release-date",
                         data={"csrf": token, "day": "2020-03-09", "time": "10:00",
                               "reason": "Sentence recalculated."})  # fmt: skip

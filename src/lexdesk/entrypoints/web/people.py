@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound
+from lexdesk.domain.limits import REASON_MAX
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import Charge
 from lexdesk.domain.vocabulary import AgencyKind
@@ -24,6 +25,7 @@ from lexdesk.entrypoints.web.pages import (
     redirect,
     render,
     require,
+    sentence,
     viewer,
     web,
 )
@@ -93,13 +95,38 @@ def custody_event(
     act = _EVENTS.get(event)
     if act is None:
         raise PageRefused(404, "There is no such page.")
-    try:
-        act(site, seen, person_id, sent)
-    except LexdeskError as error:
-        if isinstance(error, NotFound):
-            raise PageRefused(404, NO_SUCH_PERSON) from None
-        return _person_page(request, site, seen, person_id, {event: str(error)}, 400)
-    return redirect(f"/persons/{person_id}", done=_DONE[event])
+    values = {f"{event}-reason": sent.get("reason"), "day": sent.get("day"), "to": sent.get("to")}
+    values["time"] = sent.get("time")
+    errors = _event_errors(event, sent)
+    if not errors:
+        try:
+            act(site, seen, person_id, sent)
+            return redirect(f"/persons/{person_id}", done=_DONE[event])
+        except LexdeskError as error:
+            if isinstance(error, NotFound):
+                raise PageRefused(404, NO_SUCH_PERSON) from None
+            errors = {f"{event}-general": sentence(error)}
+    return _person_page(request, site, seen, person_id, errors, 400, values)
+
+
+def _event_errors(event: str, sent: Posted) -> dict[str, str]:
+    """Each field of a stay event checked, keyed by its element's id on the page."""
+    errors = {}
+    reason = sent.get("reason")
+    if not reason:
+        errors[f"{event}-reason"] = "Say why: the reason is kept with the event."
+    elif len(reason) > REASON_MAX:
+        errors[f"{event}-reason"] = (
+            f"This is {len(reason)} characters long: shorten it to {REASON_MAX} or fewer."
+        )
+    if event == "release-date":
+        try:
+            date.fromisoformat(sent.get("day"))
+        except ValueError:
+            errors["release-date-day"] = "Give the day as YYYY-MM-DD, for example 2030-01-31."
+    if event == "transfer" and not sent.get("to"):
+        errors["transfer-to"] = "Choose where the person was transferred to."
+    return errors
 
 
 def _release(site: Web, seen: Viewer, person_id: str, sent: Posted) -> None:
@@ -187,6 +214,7 @@ def _person_page(
     person_id: str,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    values: dict[str, str] | None = None,
 ) -> Response:
     _require_custodian(seen, Permission.PERSON_READ)
     try:
@@ -198,6 +226,7 @@ def _person_page(
         "person": person,
         "stay": person.current_custody(),
         "errors": errors or {},
+        "values": values or {},
         "destinations": _destinations(site, seen),
         "may_write": seen.may(Permission.PERSON_WRITE),
     }
