@@ -13,6 +13,7 @@ from lexdesk.adapters.alarm import LoggingAlarm
 from lexdesk.adapters.clock import SystemClock
 from lexdesk.adapters.couriers import EmailCourier, SmtpServer, WebhookCourier
 from lexdesk.adapters.database import create_database_engine
+from lexdesk.adapters.press import PdfPress
 from lexdesk.adapters.rulebook import PackRuleBook
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.config import Settings
@@ -47,6 +48,7 @@ def build(
         rules=rules or PackRuleBook(),
         alarm=LoggingAlarm(),
         operator=operator,
+        press=PdfPress(settings.key_passphrase, settings.base_url),
     )
     return App(settings=settings, engine=engine, desk=desk)
 
