@@ -85,7 +85,7 @@ class SqlDocumentRepository:
         ).first()
         return _key(row) if row else None
 
-    def keys(self, agency_id: str | None = None) -> list[SigningKey]:
+    def all_keys(self, agency_id: str | None = None) -> list[SigningKey]:
         k = orm.signing_keys
         query = select(k).order_by(k.c.agency_id, k.c.created_at, k.c.id)
         if agency_id is not None:

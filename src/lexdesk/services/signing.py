@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from lexdesk.domain.agencies import User
-from lexdesk.domain.documents import Letterhead, SigningKey
+from lexdesk.domain.documents import KeyPurpose, Letterhead, SigningKey
 from lexdesk.domain.errors import InvalidInput, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.permissions import Permission
@@ -105,7 +105,13 @@ def list_keys(desk: Desk, username: str) -> list[SigningKey]:
     with desk.uow() as uow:
         user = acting_user(uow, username)
         authorize(user, Permission.AGENCY_READ)
-        return uow.documents.keys(None) + uow.documents.keys(user.agency_id)
+        mine = [
+            k
+            for k in uow.documents.all_keys()
+            if k.purpose is KeyPurpose.CA or k.agency_id == user.agency_id
+        ]
+    # The CA first, then the agency's keys, oldest first (the same on every database).
+    return sorted(mine, key=lambda k: (k.purpose is not KeyPurpose.CA, k.created_at, k.id))
 
 
 def certificate(desk: Desk, username: str, key_id: str | None, agency_id: str | None) -> SigningKey:

@@ -1,0 +1,243 @@
+"""``lexdesk documents`` and ``lexdesk keys``: signed PDFs of instruments and answers, their
+verification, the agencies' letterheads and signing keys (docs/adr/0018-documents.md)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lexdesk.domain.documents import Result, SigningKey, Verdict
+from lexdesk.entrypoints.cli.common import (
+    EXIT_INVALID,
+    ActorOption,
+    JsonOption,
+    app,
+    emit_json,
+    fail,
+    fails_cleanly,
+)
+from lexdesk.services import accounts, documents, signing
+
+cli = typer.Typer(
+    help="Render signed PDFs of instruments and answers; verify one; set a letterhead.",
+    no_args_is_help=True,
+)
+keys_cli = typer.Typer(
+    help="Signing keys: the deployment CA and each agency's key.", no_args_is_help=True
+)
+
+#: Exit code of ``documents verify`` for a document that is altered or unknown.
+EXIT_NOT_AUTHENTIC = 1
+#: The largest file ``documents verify`` reads (the API's limit too).
+VERIFY_LIMIT = 25 * 1024 * 1024
+
+
+@cli.command("render")
+@fails_cleanly
+def render(
+    instrument_id: str,
+    actor: ActorOption,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write the PDF (default: its own name)."),
+    ] = None,
+    answer: Annotated[
+        bool, typer.Option("--answer", help="The answer letter instead of the instrument.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the signed PDF of an instrument (or its answer) as the user's agency may see it."""
+    built = app()
+    reader = accounts.principal_at_command_line(built.desk, actor)
+    target = output
+    existed = target.exists() if target else False
+    if target is not None:
+        _check_writable(target)
+    try:
+        made = documents.render(built.desk, reader, instrument_id, answer=answer, source="cli")
+        target = target or Path(made.filename)
+        target.write_bytes(made.pdf)
+    except BaseException:
+        if output is not None and not existed:
+            with contextlib.suppress(OSError):
+                output.unlink()
+        raise
+    shown = {**_record(made.record), "file": str(target), "bytes": len(made.pdf)}
+    if as_json:
+        emit_json(shown)
+        return
+    typer.echo(f"{target}: {made.record.kind.value} signed by {made.record.issuer_agency_id}, "
+               f"verification code {made.record.code}")  # fmt: skip
+
+
+def _check_writable(target: Path) -> None:
+    if target.is_dir():
+        fail(f"{target} is a directory: name the PDF file to write")
+    try:
+        with target.open("ab"):
+            pass
+    except OSError as error:
+        fail(f"cannot write {target}: {error.strerror}")
+
+
+def _record(record: Any) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "code": record.code,
+        "instrument_id": record.instrument_id,
+        "kind": record.kind.value,
+        "issuer": record.issuer_agency_id,
+        "sha256": record.sha256,
+        "created_at": record.created_at,
+        "key_id": record.key_id,
+    }
+
+
+@cli.command("verify")
+@fails_cleanly
+def verify(
+    file: Annotated[Path, typer.Argument(help="The PDF to check.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Is this PDF a document the desk issued? Exit 0 authentic, 1 altered or unknown, 2 when
+    the file cannot be read as a PDF."""
+    try:
+        if file.stat().st_size > VERIFY_LIMIT:
+            fail(f"{file} is larger than {VERIFY_LIMIT // (1024 * 1024)} MB: no document is")
+        data = file.read_bytes()
+    except FileNotFoundError:
+        fail(f"{file} does not exist")
+    except IsADirectoryError:
+        fail(f"{file} is a directory: name a PDF file")
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")
+    built = app()
+    actor = built.desk.operator or documents.ANONYMOUS
+    verdict = documents.verify_file(built.desk, data, source="cli", actor=actor)
+    if as_json:
+        emit_json(verdict.to_json())
+    else:
+        typer.echo(describe_verdict(verdict))
+    if verdict.result is not Result.AUTHENTIC:
+        raise typer.Exit(EXIT_NOT_AUTHENTIC)
+
+
+def describe_verdict(verdict: Verdict) -> str:
+    if verdict.result is Result.UNKNOWN:
+        return "unknown: the desk issued no document like this one"
+    kind = verdict.kind.value.replace("_", " ") if verdict.kind else "document"
+    standing = (verdict.standing.value if verdict.standing else "unknown").replace("_", " ")
+    issued = verdict.issued_at.isoformat() if verdict.issued_at else "?"
+    said = f"{kind} {verdict.code}, issued by {verdict.issuer_name} on {issued}; {standing}"
+    if verdict.result is Result.ALTERED:
+        return f"altered: this file is not the one the desk issued as {said}"
+    return f"authentic: {said}"
+
+
+@cli.command("letterhead")
+@fails_cleanly
+def letterhead(
+    agency_id: str,
+    actor: ActorOption,
+    address: Annotated[str, typer.Option(help="The agency's address, lines separated by \\n.")],
+    seal: Annotated[
+        Path | None, typer.Option(help="A PNG of the agency's seal (512 KiB at most).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Set an agency's letterhead (its administrator): its address and its seal."""
+    image = None
+    if seal is not None:
+        try:
+            image = seal.read_bytes()
+        except OSError as error:
+            fail(f"cannot read {seal}: {error.strerror}")
+    text = address.replace("\\n", "\n")
+    head = signing.set_letterhead(app().desk, actor, agency_id, text, image, "cli")
+    if as_json:
+        emit_json({"agency": head.agency_id, "address": head.address, "seal": bool(image)})
+        return
+    typer.echo(f"letterhead of {agency_id} set{' with its seal' if image else ''}")
+
+
+def _key(key: SigningKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "purpose": key.purpose.value,
+        "agency": key.agency_id,
+        "subject": key.subject,
+        "fingerprint": key.fingerprint,
+        "created_at": key.created_at,
+        "retired_at": key.retired_at,
+        "active": key.active,
+    }
+
+
+def _show_key(key: SigningKey, as_json: bool, verb: str = "") -> None:
+    if as_json:
+        emit_json(_key(key))
+        return
+    state = "active" if key.active else f"retired {key.retired_at:%Y-%m-%d}"
+    typer.echo(f"{verb}{key.id}  {key.purpose.value:<6} {key.agency_id or '-':<12} "
+               f"{state:<18} sha256:{key.fingerprint[:16]}  {key.subject}")  # fmt: skip
+
+
+@keys_cli.command("create")
+@fails_cleanly
+def create(agency_id: str, actor: ActorOption, as_json: JsonOption = False) -> None:
+    """Make an agency's signing key (and the deployment CA, the first time)."""
+    _show_key(signing.create_key(app().desk, actor, agency_id, "cli"), as_json, "created ")
+
+
+@keys_cli.command("rotate")
+@fails_cleanly
+def rotate(agency_id: str, actor: ActorOption, as_json: JsonOption = False) -> None:
+    """Retire the agency's key in use and make a new one; old documents stay verifiable."""
+    _show_key(signing.rotate_key(app().desk, actor, agency_id, "cli"), as_json, "rotated to ")
+
+
+@keys_cli.command("list")
+@fails_cleanly
+def list_keys(actor: ActorOption, as_json: JsonOption = False) -> None:
+    """The deployment CA's keys and the user's agency's keys, retired ones too."""
+    found = signing.list_keys(app().desk, actor)
+    if as_json:
+        emit_json([_key(k) for k in found])
+        return
+    if not found:
+        typer.echo("no keys yet: `lexdesk keys create AGENCY` or render a document")
+    for key in found:
+        _show_key(key, False)
+
+
+@keys_cli.command("export-cert")
+@fails_cleanly
+def export_cert(
+    actor: ActorOption,
+    agency_id: Annotated[
+        str | None, typer.Argument(help="The agency (default: the deployment CA).")
+    ] = None,
+    key_id: Annotated[str | None, typer.Option("--key", help="A key by its id.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the PEM here, not to stdout.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A certificate in PEM: the agency's key in use, a key by id, or the deployment CA's (to
+    trust in a PDF reader)."""
+    key = signing.certificate(app().desk, actor, key_id, agency_id)
+    if output is not None:
+        try:
+            output.write_text(key.certificate_pem, encoding="ascii")
+        except OSError as error:
+            fail(f"cannot write {output}: {error.strerror}", EXIT_INVALID)
+    if as_json:
+        emit_json({**_key(key), "certificate_pem": key.certificate_pem,
+                   "file": str(output) if output else None})  # fmt: skip
+    elif output is None:
+        typer.echo(key.certificate_pem, nl=False)
+    else:
+        typer.echo(f"certificate of {key.id} written to {output}")
