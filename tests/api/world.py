@@ -17,6 +17,7 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from lexdesk.adapters.alarm import LoggingAlarm
+from lexdesk.adapters.press import PdfPress
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.bootstrap import App
 from lexdesk.config import Settings
@@ -94,6 +95,7 @@ def build_world(url: str, *, sign_in: bool = True) -> World:
         clock=clock,
         rules=FakeRuleBook(),
         alarm=LoggingAlarm(),
+        press=PdfPress("api world passphrase", "https://testserver"),
     )
     built = App(settings=Settings(database_url=url), engine=engine, desk=desk)
     world_secrets: dict[str, str] = {}

@@ -22,8 +22,9 @@ from lexdesk.adapters import orm
 from lexdesk.domain.agencies import Role
 from lexdesk.domain.permissions import ROLE_PERMISSIONS, Permission
 from lexdesk.entrypoints.api import api_routes, declared_permission
+from lexdesk.services import documents, notifications
 from lexdesk.services import instruments as verbs
-from lexdesk.services import notifications
+from lexdesk.services.accounts import principal_at_command_line
 from lexdesk.services.worker import Schedule, Worker
 from tests.api.world import PASSWORD, World
 from tests.heartbeat import record_sweep
@@ -52,6 +53,7 @@ NOT_AUDITED: dict[Outcome, str] = {
     " personal data (services.notices)",
     ("get_notification_preferences", "200", "user"): "one's own preferences and address",
     ("retry_dead_letters", "200", "user"): "the agency had no dead letter: nothing changed",
+    ("verify_document", "422 schema", "anonymous"): _SCHEMA,
 }
 #: Not recorded today, although row 14 asks for every failure of a write and every privileged
 #: action and read of personal data. Each is a finding, not a decision.
@@ -125,6 +127,15 @@ def _confirm(world: World, username: str) -> Callable[[], dict[str, Any]]:
     def body() -> dict[str, Any]:
         code = pyotp.TOTP(world.secrets[username]).at(world.clock.now())
         return {"password": PASSWORD, "code": code}
+
+    return body
+
+
+def _rendered(world: World, instrument_id: str) -> Callable[[], dict[str, Any]]:
+    def body() -> dict[str, Any]:
+        reader = principal_at_command_line(world.built.desk, "ice-officer")
+        made = documents.render(world.built.desk, reader, instrument_id, source="test")
+        return {"code": made.record.code}
 
     return body
 
@@ -231,6 +242,25 @@ def _probes(world: World) -> list[Probe]:
         Probe("sign_out", "DELETE", "/api/v1/session", "court-supervisor", {204}),
         Probe("sign_out", "DELETE", "/api/v1/session", None, {204}),
         Probe("health", "GET", "/api/v1/health", None, {200}),
+        # Verification of a document (public).
+        Probe(
+            "verify_document",
+            "POST",
+            "/api/v1/verifications",
+            None,
+            ok,
+            prepare=_rendered(world, request),
+        ),
+        Probe(
+            "verify_document",
+            "POST",
+            "/api/v1/verifications",
+            None,
+            {404},
+            {"code": "0000-0000-0000"},
+        ),
+        Probe("verify_document", "POST", "/api/v1/verifications", None, {422}, {"code": "nope"}),
+        Probe("verify_document", "POST", "/api/v1/verifications", None, {422}, {}),
         Probe(
             "confirm_identity",
             "POST",

@@ -273,18 +273,24 @@ def verify_file(desk: Desk, data: bytes, *, source: str, actor: str = ANONYMOUS)
     try:
         return _verify_file(desk, data, digest, source=source, actor=actor)
     except InvalidInput as refusal:
-        audit.record_alone(
-            desk,
-            actor=actor,
-            agency="",
-            action="document.verify",
-            object_type="document",
-            object_id="",
-            outcome="failure",
-            source=source,
-            detail={"result": "refused", "reason": str(refusal), "sha256": digest},
-        )
+        _refused(desk, actor, source, refusal, {"by": "file", "sha256": digest})
         raise
+
+
+def _refused(
+    desk: Desk, actor: str, source: str, refusal: InvalidInput, detail: dict[str, Any]
+) -> None:
+    audit.record_alone(
+        desk,
+        actor=actor,
+        agency="",
+        action="document.verify",
+        object_type="document",
+        object_id="",
+        outcome="failure",
+        source=source,
+        detail={"result": "refused", "reason": str(refusal), **detail},
+    )
 
 
 def _verify_file(desk: Desk, data: bytes, digest: str, *, source: str, actor: str) -> Verdict:
@@ -307,7 +313,11 @@ def _verify_file(desk: Desk, data: bytes, digest: str, *, source: str, actor: st
 def verify_code(desk: Desk, text: str, *, source: str, actor: str = ANONYMOUS) -> Verdict:
     """Whether the desk issued a document with this code, and what it was: the reader
     compares it with the paper in hand."""
-    code = parse_code(text)
+    try:
+        code = parse_code(text)
+    except InvalidInput as refusal:
+        _refused(desk, actor, source, refusal, {"by": "code"})
+        raise
     with desk.uow() as uow:
         record = uow.documents.by_code(code)
         verdict = (

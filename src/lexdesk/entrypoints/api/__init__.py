@@ -15,6 +15,7 @@ Map of the package:
 - ``notifications`` one's notifications and preferences; an agency's webhooks, dead letters
 - ``audit``        an auditor's view of the agency's audit trail
 - ``health``       is the desk fit to serve: red after an audit write failed (public)
+- ``verifications`` is this document one the desk issued (public, rate-limited, audited)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from lexdesk.entrypoints.api import (
     notifications,
     persons,
     session,
+    verifications,
 )
 from lexdesk.entrypoints.api.security import permission_of
 
@@ -42,7 +44,10 @@ PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
-    for module in (session, agencies, cases, instruments, persons, notifications, audit, health):
+    for module in (
+        session, agencies, cases, instruments, persons, notifications, audit, health,
+        verifications,
+    ):  # fmt: skip
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])
         router.include_router(module.router)
     return router

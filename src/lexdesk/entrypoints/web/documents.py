@@ -1,0 +1,124 @@
+"""Documents in the web: download or preview the signed PDF of an instrument or its answer
+from the case page, and ``/verify``, the public page where whoever received a document checks
+it (no sign-in; rate-limited and audited like ``POST /api/v1/verifications``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from lexdesk.domain.documents import Verdict
+from lexdesk.domain.errors import InvalidInput, NotFound
+from lexdesk.entrypoints.limiter import RateLimiter
+from lexdesk.entrypoints.web import sessions
+from lexdesk.entrypoints.web.pages import (
+    HEADERS,
+    PageRefused,
+    Viewer,
+    Web,
+    client_address,
+    render,
+    viewer,
+    web,
+)
+from lexdesk.services import documents
+
+router = APIRouter()
+
+NO_SUCH_INSTRUMENT = "There is no such instrument, or your agency may not see it."
+UPLOAD_LIMIT = 1024 * 1024
+TOO_MANY = "Too many verifications from your address: wait a minute and try again."
+
+
+@router.get("/instruments/{instrument_id}/document.pdf")
+def document_pdf(
+    instrument_id: str,
+    answer: bool = False,
+    inline: bool = False,
+    seen: Viewer = Depends(viewer),
+    site: Web = Depends(web),
+) -> Response:
+    """A freshly signed PDF of the instrument (or its answer), as the viewer's agency may see
+    it: ``inline`` to preview it in the browser, else a download."""
+    try:
+        made = documents.render(
+            site.built.desk, seen.principal, instrument_id, answer=answer, source=seen.source
+        )
+    except NotFound:
+        raise PageRefused(404, NO_SUCH_INSTRUMENT) from None
+    except InvalidInput as error:
+        raise PageRefused(400, str(error)) from None
+    disposition = "inline" if inline else "attachment"
+    headers = {
+        **HEADERS,
+        "Content-Disposition": f'{disposition}; filename="{made.filename}"',
+        "Cache-Control": "no-store",
+    }
+    return Response(made.pdf, media_type="application/pdf", headers=headers)
+
+
+def _limited(request: Request) -> bool:
+    limiter: RateLimiter = request.app.state.verify_limiter
+    return limiter.wait_for(client_address(request)) > 0
+
+
+def _page(
+    request: Request,
+    verdict: Verdict | None = None,
+    error: str = "",
+    code: str = "",
+    status: int = 200,
+) -> Response:
+    seed = sessions.read(request, sessions.PRE_SESSION) or sessions.new_pre_session()
+    context = {
+        "csrf": sessions.csrf_token(seed),
+        "verdict": verdict,
+        "errors": {"code": error} if error and code else {},
+        "error": error,
+        "code": code,
+    }
+    page = render(request, "verify.html", context, status)
+    sessions.give(request, page, seed, sessions.PRE_SESSION)
+    return page
+
+
+@router.get("/verify")
+def verify_page(request: Request, code: str = "", site: Web = Depends(web)) -> Response:
+    """The form; with ``?code=`` (the QR code's link), the answer for that code too."""
+    if not code:
+        return _page(request)
+    if _limited(request):
+        return _page(request, error=TOO_MANY, code=code, status=429)
+    try:
+        verdict = documents.verify_code(site.built.desk, code[:40], source=client_address(request))
+    except InvalidInput as error:
+        return _page(request, error=str(error), code=code, status=400)
+    return _page(request, verdict, code=code)
+
+
+@router.post("/verify")
+async def verify_upload(request: Request, site: Web = Depends(web)) -> Response:
+    """An uploaded PDF, checked byte for byte."""
+    try:
+        form = await request.form(max_files=1, max_fields=2)
+    except Exception:
+        return _page(request, error="The form could not be read: choose one PDF file.", status=400)
+    sent = form.get("csrf")
+    seed = sessions.read(request, sessions.PRE_SESSION)
+    if not sessions.csrf_matches(seed, sent if isinstance(sent, str) else None):
+        return _page(request, error="The form expired: choose the file again.", status=403)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _page(request, error="Choose the PDF file to check.", status=400)
+    data = await upload.read(UPLOAD_LIMIT + 1)
+    if len(data) > UPLOAD_LIMIT:
+        return _page(request, error="The file is larger than 1 MB: no document is.", status=413)
+    if _limited(request):
+        return _page(request, error=TOO_MANY, status=429)
+    try:
+        verdict = documents.verify_file(site.built.desk, data, source=client_address(request))
+    except InvalidInput as error:
+        said = str(error)
+        return _page(request, error=said[:1].upper() + said[1:] + ".", status=400)
+    return _page(request, verdict)
