@@ -4,8 +4,12 @@ taken up to a court order that was obeyed. All of it is fictional."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import pytest
 
 from lexdesk.services import agencies
 from lexdesk.services import instruments as v
@@ -13,6 +17,13 @@ from lexdesk.services.context import Desk
 from tests.factories import book, seed_agencies
 
 RETURN_DATE = datetime(2020, 2, 14, 17, tzinfo=UTC)
+
+if os.environ.get("LEXDESK_REQUIRE_PDFSIG") == "1" and shutil.which("pdfsig") is None:
+    raise RuntimeError(
+        "LEXDESK_REQUIRE_PDFSIG=1 but pdfsig is missing: apt-get install poppler-utils"
+    )
+#: The document tests that read PDFs with poppler skip without it (CI requires it: .ci/run).
+needs_poppler = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,18 @@ authentic document, 1 for an altered or unknown one, 2 for a file that is no PDF
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import weasyprint
 
 from lexdesk.entrypoints.cli.main import cli
+from tests.documents_world import needs_poppler
 from tests.e2e.test_cli import Shell, database, demo_template, sh
 
 __all__ = ["database", "demo_template", "sh"]
 
-pytestmark = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
+pytestmark = needs_poppler
 
 
 def an_instrument(sh: Shell, actor: str = "ice-nyc-officer", kind: str = "") -> str:

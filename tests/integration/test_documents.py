@@ -4,7 +4,6 @@ the paper shows is what the disclosure policy shows its reader."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,10 +20,10 @@ from lexdesk.domain.errors import InvalidInput, NotFound, NotPermitted
 from lexdesk.services import accounts, documents, signing
 from lexdesk.services import instruments as verbs
 from lexdesk.services.context import Desk
-from tests.documents_world import Ladder, ladder, seed
+from tests.documents_world import Ladder, ladder, needs_poppler, seed
 from tests.fakes import FakeClock
 
-pytestmark = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="needs poppler-utils")
+pytestmark = needs_poppler
 
 SIGNERS = {
     "detainer": "ICE Field Office",
