@@ -38,6 +38,9 @@ TEMPLATES = Path(__file__).parent / "templates" / "documents"
 #: How long a certificate is valid: the CA's, and an agency key's.
 CA_YEARS = 20
 KEY_YEARS = 5
+#: Room kept in the PDF for the signature (a CMS with an EC signature and two certificates
+#: takes about 1.5 KB).
+SIGNATURE_BYTES = 6144
 _CODE_IN_PDF = re.compile(rb"/Reason\s*\(" + re.escape(CODE_MARKER.encode()) + rb"([^)]{12,60})\)")
 _ENCRYPTED = re.compile(rb"/Encrypt\s*[0-9<]")
 
@@ -55,6 +58,7 @@ class PdfPress:
             lstrip_blocks=True,
         )
         self._fonts: Any = None
+        self._css: Any = None
         self._signers: dict[str, signers.SimpleSigner] = {}
         self._lock = threading.Lock()
 
@@ -195,8 +199,10 @@ class PdfPress:
 
         if self._fonts is None:
             self._fonts = FontConfiguration()
+            css = (TEMPLATES / "document.css").read_text(encoding="utf-8")
+            self._css = weasyprint.CSS(string=css, font_config=self._fonts)
         url = f"{self._verify_url}?code={content['code']}"
-        qr = segno.make(url, error="m").svg_data_uri(scale=2, border=0)
+        qr = segno.make(url, error="m", mask=2, boost_error=False).png_data_uri(scale=1, border=0)
         seal = content["signer"].get("seal_png")
         html = self._env.get_template("document.html").render(
             doc=content,
@@ -206,7 +212,7 @@ class PdfPress:
             seal=("data:image/png;base64," + base64.b64encode(seal).decode()) if seal else None,
         )
         page = weasyprint.HTML(string=html, url_fetcher=_data_only())
-        pdf: bytes = page.write_pdf(font_config=self._fonts)
+        pdf: bytes = page.write_pdf(stylesheets=[self._css], font_config=self._fonts)
         return pdf
 
     def sign(self, pdf: bytes, key: SigningKey, ca: SigningKey, code: str, signer: str) -> bytes:
@@ -220,7 +226,10 @@ class PdfPress:
             name=signer[:200],
             subfilter=fields.SigSeedSubFilter.PADES,
         )
-        out = signers.sign_pdf(writer, meta, signer=self._signer(key, ca))
+        # A fixed reservation spares pyHanko a trial signature to size it (half the cost).
+        out = signers.sign_pdf(
+            writer, meta, signer=self._signer(key, ca), bytes_reserved=SIGNATURE_BYTES
+        )
         signed: bytes = out.getvalue()
         return signed
 
