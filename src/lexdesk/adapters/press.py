@@ -9,14 +9,17 @@ decrypted here only, once per key per process.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
 import re
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 # WeasyPrint and pyHanko take a second and more to import: they are imported on the first
 # document, not by every command that builds the application.
 
+T = TypeVar("T")
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
 #: How long a certificate is valid: the CA's, and an agency key's.
 CA_YEARS = 20
@@ -227,8 +231,9 @@ class PdfPress:
             subfilter=fields.SigSeedSubFilter.PADES,
         )
         # A fixed reservation spares pyHanko a trial signature to size it (half the cost).
-        out = signers.sign_pdf(
-            writer, meta, signer=self._signer(key, ca), bytes_reserved=SIGNATURE_BYTES
+        chosen = self._signer(key, ca)
+        out = _outside_any_event_loop(
+            lambda: signers.sign_pdf(writer, meta, signer=chosen, bytes_reserved=SIGNATURE_BYTES)
         )
         signed: bytes = out.getvalue()
         return signed
@@ -253,6 +258,18 @@ class PdfPress:
         except Exception:
             raise InvalidInput("the PDF is malformed: it cannot be read") from None
         return None
+
+
+def _outside_any_event_loop(call: Callable[[], T]) -> T:
+    """pyHanko signs through ``asyncio.run``, which refuses to run in a thread whose event
+    loop is running (an async caller, a test driving a browser): there, sign in a thread of
+    its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 def _usage(*, ca: bool) -> x509.KeyUsage:
