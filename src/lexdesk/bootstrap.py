@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from lexdesk.adapters.alarm import LoggingAlarm
+from lexdesk.adapters.blobs import LocalBlobStore
 from lexdesk.adapters.clock import SystemClock
 from lexdesk.adapters.couriers import EmailCourier, SmtpServer, WebhookCourier
 from lexdesk.adapters.database import create_database_engine
@@ -49,6 +50,7 @@ def build(
         alarm=LoggingAlarm(),
         operator=operator,
         press=PdfPress(settings.key_passphrase, settings.base_url),
+        blobs=LocalBlobStore(settings.blob_dir),
     )
     return App(settings=settings, engine=engine, desk=desk)
 

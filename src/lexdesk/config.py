@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     #: The passphrase that encrypts the signing keys' private halves at rest (docs/adr/
     #: 0018-documents.md). The default is for development and tests only: set your own.
     key_passphrase: str = DEVELOPMENT_PASSPHRASE
+    #: Where attachments are kept, each file named by its SHA-256.
+    blob_dir: Path = Path("var/blobs")
     #: Verifications (``/verify``, ``POST /api/v1/verifications``) one client address may make
     #: a minute; more are refused with 429 until the minute has passed.
     verify_rate: int = 30

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from lexdesk.adapters import orm
+from lexdesk.domain.attachments import Attachment, Placement
 from lexdesk.domain.documents import (
     DocumentKind,
     DocumentRecord,
@@ -99,6 +100,34 @@ class SqlDocumentRepository:
         )
         return done.rowcount == 1
 
+    def add_attachment(self, attachment: Attachment) -> None:
+        self._db.execute(
+            insert(orm.attachments).values(
+                id=attachment.id,
+                instrument_id=attachment.instrument_id,
+                placement=attachment.on.value,
+                sha256=attachment.sha256,
+                media_type=attachment.media_type,
+                size=attachment.size,
+                filename=attachment.filename,
+                agency_id=attachment.agency_id,
+                uploaded_by=attachment.uploaded_by,
+                created_at=attachment.created_at,
+            )
+        )
+
+    def attachment(self, attachment_id: str) -> Attachment | None:
+        a = orm.attachments
+        row = self._db.execute(select(a).where(a.c.id == attachment_id)).first()
+        return _attachment(row) if row else None
+
+    def attachments_of(self, instrument_id: str) -> list[Attachment]:
+        a = orm.attachments
+        rows = self._db.execute(
+            select(a).where(a.c.instrument_id == instrument_id).order_by(a.c.created_at, a.c.id)
+        )
+        return [_attachment(row) for row in rows]
+
     def letterhead(self, agency_id: str) -> Letterhead | None:
         h = orm.letterheads
         row = self._db.execute(select(h).where(h.c.agency_id == agency_id)).first()
@@ -114,6 +143,21 @@ class SqlDocumentRepository:
         )
         if found.rowcount == 0:
             self._db.execute(insert(h).values(agency_id=letterhead.agency_id, **values))
+
+
+def _attachment(row: Any) -> Attachment:
+    return Attachment(
+        id=row.id,
+        instrument_id=row.instrument_id,
+        on=Placement(row.placement),
+        sha256=row.sha256,
+        media_type=row.media_type,
+        size=int(row.size),
+        filename=row.filename,
+        agency_id=row.agency_id,
+        uploaded_by=row.uploaded_by,
+        created_at=row.created_at,
+    )
 
 
 def _document(row: Any) -> DocumentRecord:

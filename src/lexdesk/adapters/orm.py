@@ -591,3 +591,18 @@ letterheads = Table(
     Column("seal_png", LargeBinary, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, index=True),
+    Column("placement", String(12), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("uploaded_by", String(63), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

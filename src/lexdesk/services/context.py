@@ -11,6 +11,7 @@ from lexdesk.domain.errors import NotFound, NotPermitted
 from lexdesk.services.ports import (
     AlarmState,
     AuditAlarm,
+    BlobStore,
     Clock,
     DocumentPress,
     RuleBook,
@@ -51,6 +52,8 @@ class Desk:
     operator: str = ""
     #: Renders, signs and reads documents (``adapters.press``); None: this desk makes none.
     press: DocumentPress | None = None
+    #: Keeps attachments by their SHA-256 (``adapters.blobs``); None: this desk takes none.
+    blobs: BlobStore | None = None
 
     def __post_init__(self) -> None:
         """Every unit of work this desk opens carries its alarm (see ``ALARM_ATTRIBUTE``)."""

@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
 from lexdesk.domain.administration import RoleGrant
 from lexdesk.domain.agencies import Agency, Role, User
+from lexdesk.domain.attachments import Attachment
 from lexdesk.domain.audit import Anchor, AuditEntry
 from lexdesk.domain.cases import Case, CaseStatus
 from lexdesk.domain.deadlines import HoldBound
@@ -222,6 +223,22 @@ class DocumentRepository(Protocol):
 
     def letterhead(self, agency_id: str) -> Letterhead | None: ...
     def set_letterhead(self, letterhead: Letterhead, at: datetime) -> None: ...
+    def add_attachment(self, attachment: Attachment) -> None: ...
+    def attachment(self, attachment_id: str) -> Attachment | None: ...
+    def attachments_of(self, instrument_id: str) -> list[Attachment]: ...
+
+
+class BlobStore(Protocol):
+    """Files by their SHA-256 (``adapters.blobs``): written atomically, never half."""
+
+    def put(self, data: bytes) -> str:
+        """Store the bytes (once, however often they come); their SHA-256."""
+        ...
+
+    def read(self, digest: str) -> Iterator[bytes]: ...
+    def sniff(self, data: bytes) -> str | None:
+        """The media type the content declares, whatever the file is called."""
+        ...
 
 
 class DocumentPress(Protocol):

@@ -1,5 +1,6 @@
-"""``lexdesk documents`` and ``lexdesk keys``: signed PDFs of instruments and answers, their
-verification, the agencies' letterheads and signing keys (docs/adr/0018-documents.md)."""
+"""``lexdesk documents``, ``lexdesk keys`` and ``lexdesk attachments``: signed PDFs of
+instruments and answers, their verification, the agencies' letterheads and signing keys
+(docs/adr/0018-documents.md), and the files attached to instruments and answers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from lexdesk.domain.attachments import SIZE_LIMIT, Attachment
 from lexdesk.domain.documents import Result, SigningKey, Verdict
 from lexdesk.entrypoints.cli.common import (
     EXIT_INVALID,
@@ -19,7 +21,7 @@ from lexdesk.entrypoints.cli.common import (
     fail,
     fails_cleanly,
 )
-from lexdesk.services import accounts, documents, signing
+from lexdesk.services import accounts, attachments, documents, signing
 
 cli = typer.Typer(
     help="Render signed PDFs of instruments and answers; verify one; set a letterhead.",
@@ -241,3 +243,97 @@ def export_cert(
         typer.echo(key.certificate_pem, nl=False)
     else:
         typer.echo(f"certificate of {key.id} written to {output}")
+
+
+attachments_cli = typer.Typer(
+    help="Files on an instrument (the paper served) or on its answer (records produced).",
+    no_args_is_help=True,
+)
+
+
+def _attachment(item: Attachment) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "instrument_id": item.instrument_id,
+        "on": item.on.value,
+        "sha256": item.sha256,
+        "media_type": item.media_type,
+        "size": item.size,
+        "filename": item.filename,
+        "agency": item.agency_id,
+        "uploaded_by": item.uploaded_by,
+        "created_at": item.created_at,
+    }
+
+
+@attachments_cli.command("add")
+@fails_cleanly
+def add_attachment(
+    instrument_id: str,
+    file: Annotated[Path, typer.Argument(help="A PDF, PNG, JPEG or TIFF (25 MB at most).")],
+    actor: ActorOption,
+    answer: Annotated[
+        bool, typer.Option("--answer", help="On the answer: records produced with it.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Attach a file; its type is judged by its content, never by its name."""
+    try:
+        if file.stat().st_size > SIZE_LIMIT:
+            fail(f"{file} is larger than {SIZE_LIMIT // (1024 * 1024)} MB")
+        data = file.read_bytes()
+    except FileNotFoundError:
+        fail(f"{file} does not exist")
+    except IsADirectoryError:
+        fail(f"{file} is a directory: name a file")
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")
+    built = app()
+    reader = accounts.principal_at_command_line(built.desk, actor)
+    made = attachments.add(
+        built.desk, reader, instrument_id, file.name, data,
+        on="answer" if answer else "instrument", source="cli",
+    )  # fmt: skip
+    if as_json:
+        emit_json(_attachment(made))
+        return
+    typer.echo(f"{made.id}: {made.media_type}, {made.size} bytes, sha256:{made.sha256}")
+
+
+@attachments_cli.command("list")
+@fails_cleanly
+def list_attachments(instrument_id: str, actor: ActorOption, as_json: JsonOption = False) -> None:
+    """The attachments of an instrument that the user's agency may read (audited)."""
+    built = app()
+    reader = accounts.principal_at_command_line(built.desk, actor)
+    found = attachments.list_of(built.desk, reader, instrument_id, "cli")
+    if as_json:
+        emit_json([_attachment(a) for a in found])
+        return
+    if not found:
+        typer.echo("no attachments")
+    for item in found:
+        typer.echo(f"{item.id}  {item.on.value:<10} {item.media_type:<16} {item.size:>9}  "
+                   f"{item.filename}")  # fmt: skip
+
+
+@attachments_cli.command("get")
+@fails_cleanly
+def get_attachment(
+    attachment_id: str,
+    actor: ActorOption,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Write an attachment to a file, if the user's agency may read it (audited)."""
+    built = app()
+    reader = accounts.principal_at_command_line(built.desk, actor)
+    _check_writable(output)
+    item, chunks = attachments.read(built.desk, reader, attachment_id, "cli")
+    with output.open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    if as_json:
+        emit_json({**_attachment(item), "file": str(output)})
+        return
+    typer.echo(f"{output}: {item.media_type}, {item.size} bytes")

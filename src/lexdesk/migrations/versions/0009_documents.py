@@ -8,7 +8,8 @@ Signed documents (docs/adr/0018-documents.md): ``signing_keys`` (the deployment 
 agency's keys, private keys encrypted at rest; a rotated key is retired, never deleted, so the
 documents it signed stay verifiable), ``documents`` (per document issued: its verification
 code, instrument, kind, issuer, the SHA-256 of the signed bytes, when, by which key; never the
-bytes) and ``letterheads`` (an agency's address and seal).
+bytes), ``letterheads`` (an agency's address and seal) and ``attachments`` (files on an
+instrument or an answer, by SHA-256 in the blob store).
 """
 
 from __future__ import annotations
@@ -80,12 +81,35 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("agency_id", name="pk_letterheads"),
     )
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.String(40), nullable=False),
+        sa.Column("instrument_id", sa.String(40), nullable=False),
+        sa.Column("placement", sa.String(12), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("media_type", sa.String(40), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("filename", sa.String(200), nullable=False),
+        sa.Column("agency_id", sa.String(63), nullable=False),
+        sa.Column("uploaded_by", sa.String(63), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["instrument_id"], ["instruments.id"], name="fk_attachments_instrument_id_instruments"
+        ),
+        sa.ForeignKeyConstraint(
+            ["agency_id"], ["agencies.id"], name="fk_attachments_agency_id_agencies"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_attachments"),
+    )
+    op.create_index("ix_attachments_instrument_id", "attachments", ["instrument_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"GRANT SELECT, INSERT, UPDATE ON signing_keys, letterheads TO {APP_ROLE}")
-        op.execute(f"GRANT SELECT, INSERT ON documents TO {APP_ROLE}")
+        op.execute(f"GRANT SELECT, INSERT ON documents, attachments TO {APP_ROLE}")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_attachments_instrument_id", table_name="attachments")
+    op.drop_table("attachments")
     op.drop_table("letterheads")
     op.drop_index("ix_documents_instrument_id", table_name="documents")
     op.drop_table("documents")
