@@ -6,6 +6,7 @@ the row and the audit entry commit together or not at all."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 from lexdesk.domain.attachments import (
@@ -16,7 +17,7 @@ from lexdesk.domain.attachments import (
     may_read,
 )
 from lexdesk.domain.cases import Case
-from lexdesk.domain.errors import InvalidInput, NotFound, NotPermitted
+from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.vocabulary import parse_choice
@@ -54,7 +55,40 @@ def add(
     source: str,
 ) -> Attachment:
     """Attach a file to an instrument (a party to it: its issuer or its addressee) or to its
-    answer (the addressee, once it answered: the records it produced)."""
+    answer (the addressee, once it answered: the records it produced). A refusal is on
+    record too: ``denied`` (may not), ``failure`` (the file or the moment is wrong)."""
+    try:
+        return _add(desk, reader, instrument_id, filename, data, on, source)
+    except LexdeskError as refusal:
+        actor, behalf = audit_actor(desk, reader.username)
+        audit.record_alone(
+            desk,
+            actor=actor,
+            agency=reader.agency_id,
+            action="attachment.add",
+            object_type="instrument",
+            object_id=instrument_id[:100],
+            outcome="denied" if isinstance(refusal, NotPermitted | NotFound) else "failure",
+            source=source,
+            detail={
+                "reason": str(refusal),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+                **behalf,
+            },
+        )
+        raise
+
+
+def _add(
+    desk: Desk,
+    reader: Principal,
+    instrument_id: str,
+    filename: str,
+    data: bytes,
+    on: str,
+    source: str,
+) -> Attachment:
     blobs = _blobs(desk)
     authorize(reader, Permission.INSTRUMENT_READ)
     placement = parse_choice(Placement, on, "placement")

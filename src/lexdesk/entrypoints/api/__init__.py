@@ -16,6 +16,7 @@ Map of the package:
 - ``audit``        an auditor's view of the agency's audit trail
 - ``health``       is the desk fit to serve: red after an audit write failed (public)
 - ``verifications`` is this document one the desk issued (public, rate-limited, audited)
+- ``attachments``  files on an instrument or its answer: upload, list, download (streamed)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from starlette.routing import BaseRoute
 
 from lexdesk.entrypoints.api import (
     agencies,
+    attachments,
     audit,
     cases,
     health,
@@ -46,7 +48,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
     for module in (
         session, agencies, cases, instruments, persons, notifications, audit, health,
-        verifications,
+        verifications, attachments,
     ):  # fmt: skip
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])
         router.include_router(module.router)
