@@ -7,8 +7,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import weasyprint
 
+from lexdesk.entrypoints.cli.common import reset_app
 from lexdesk.entrypoints.cli.main import cli
 from tests.documents_world import needs_poppler
 from tests.e2e.test_cli import Shell, database, demo_template, sh
@@ -96,3 +98,28 @@ def test_keys_from_a_shell(sh: Shell, tmp_path: Path) -> None:
     assert exported["purpose"] == "ca"
     assert pem.read_text(encoding="ascii").startswith("-----BEGIN CERTIFICATE-----")
     assert sh("keys", "export-cert", "nyc-doc", "--as", "nyc-doc-officer").startswith("-----")
+
+
+def test_attachments_from_a_shell(
+    sh: Shell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEXDESK_BLOB_DIR", str(tmp_path / "blobs"))
+    reset_app()
+    subpoena = an_instrument(sh, kind="administrative_subpoena")
+    scan = tmp_path / "scan.tif"
+    scan.write_bytes(b"II*\x00" + b"\x00" * 64)
+    made = sh.json("attachments", "add", subpoena, str(scan), "--as", "ice-nyc-officer")
+    assert made["media_type"] == "image/tiff" and len(made["sha256"]) == 64
+    listed = sh.json("attachments", "list", subpoena, "--as", "nyc-doc-officer")
+    assert [a["id"] for a in listed] == [made["id"]]
+    out = tmp_path / "copy.tif"
+    sh("attachments", "get", made["id"], "--as", "nyc-doc-officer", "--output", str(out))
+    assert out.read_bytes() == scan.read_bytes()
+    fake = tmp_path / "fake.pdf"
+    fake.write_text("<html>not a scan</html>", encoding="utf-8")
+    said = sh("attachments", "add", subpoena, str(fake), "--as", "ice-nyc-officer", code=2)
+    assert "PDF, PNG, JPEG or TIFF" in said and said.count("\n") == 1
+    assert "does not exist" in sh("attachments", "add", subpoena, str(tmp_path / "no.pdf"),
+                                  "--as", "ice-nyc-officer", code=2)  # fmt: skip
+    assert "no attachment" in sh("attachments", "get", made["id"], "--as", "nypd-officer",
+                                 "--output", str(tmp_path / "x"), code=2)  # fmt: skip
