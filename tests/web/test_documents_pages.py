@@ -3,12 +3,15 @@ page (no sign-in, rate-limited, audited)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.blobs import LocalBlobStore
 from lexdesk.bootstrap import App
 from lexdesk.entrypoints.limiter import RateLimiter
 from lexdesk.services import instruments as verbs
@@ -121,3 +124,42 @@ def test_verify_is_rate_limited(client: TestClient, web_app: FastAPI) -> None:
     web_app.state.verify_limiter = RateLimiter(1, 60)
     assert client.get("/verify?code=0000-0000-0000").status_code == 200
     assert client.get("/verify?code=0000-0000-0000").status_code == 429
+
+
+def test_attachments_are_uploaded_listed_and_downloaded(
+    client: TestClient, story: Story, clock: FakeClock, built: App, request_id: str, tmp_path: Path
+) -> None:
+    object.__setattr__(built.desk, "blobs", LocalBlobStore(tmp_path / "blobs"))
+    sign_in(client, story, clock, "nyc-doc-officer")
+    page = client.get(f"/instruments/{request_id}/attachments")
+    assert page.status_code == 200 and "No files your agency may read" in page.text
+    scan = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+    sent = client.post(
+        f"/instruments/{request_id}/attachments",
+        data={"csrf": csrf_of(page.text), "on": "instrument"},
+        files={"file": ("served subpoena.pdf", scan, "application/pdf")},
+    )
+    assert sent.status_code == 303
+    page = client.get(f"/instruments/{request_id}/attachments")
+    link = page.text.split('href="/attachments/')[1].split('"')[0]
+    assert "served subpoena.pdf" in page.text
+    got = client.get(f"/attachments/{link}")
+    assert got.status_code == 200 and got.content == scan
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["cache-control"] == "no-store"
+    wrong = client.post(
+        f"/instruments/{request_id}/attachments",
+        data={"csrf": csrf_of(page.text)},
+        files={"file": ("x.pdf", b"<html>no</html>", "application/pdf")},
+    )
+    assert wrong.status_code == 400 and "PDF, PNG, JPEG or TIFF" in wrong.text
+    forged = client.post(
+        f"/instruments/{request_id}/attachments",
+        data={"csrf": "forged"},
+        files={"file": ("x.pdf", scan, "application/pdf")},
+    )
+    assert forged.status_code == 403
+    client.cookies.clear()
+    sign_in(client, story, clock, "usao-edny-officer")
+    assert client.get(f"/instruments/{request_id}/attachments").status_code == 404
+    assert client.get(f"/attachments/{link}").status_code == 404
