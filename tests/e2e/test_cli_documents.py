@@ -5,6 +5,7 @@ authentic document, 1 for an altered or unknown one, 2 for a file that is no PDF
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,16 @@ def test_attachments_from_a_shell(
                                   "--as", "ice-nyc-officer", code=2)  # fmt: skip
     assert "no attachment" in sh("attachments", "get", made["id"], "--as", "nypd-officer",
                                  "--output", str(tmp_path / "x"), code=2)  # fmt: skip
+
+
+def test_service_of_process_from_a_shell(sh: Shell) -> None:
+    subpoena = an_instrument(sh, kind="administrative_subpoena")
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    made = sh.json("service", "add", subpoena, "--as", "ice-nyc-officer", "--method", "portal",
+                   "--by", "Officer Rivera", "--at", now)  # fmt: skip
+    assert made["method"] == "portal"
+    listed = sh.json("service", "list", subpoena, "--as", "nyc-doc-officer")
+    assert [s["id"] for s in listed] == [made["id"]]
+    said = sh("service", "add", subpoena, "--as", "ice-nyc-officer", "--method", "pigeon",
+              "--by", "X", "--at", now, code=2)  # fmt: skip
+    assert "method of service" in said and said.count("\n") == 1

@@ -16,6 +16,7 @@ from lexdesk.domain.documents import (
     Letterhead,
     SigningKey,
 )
+from lexdesk.domain.service import ServiceMethod, ServiceRecord
 
 
 class SqlDocumentRepository:
@@ -127,6 +128,41 @@ class SqlDocumentRepository:
             select(a).where(a.c.instrument_id == instrument_id).order_by(a.c.created_at, a.c.id)
         )
         return [_attachment(row) for row in rows]
+
+    def add_service(self, record: ServiceRecord) -> None:
+        self._db.execute(
+            insert(orm.service_records).values(
+                id=record.id,
+                instrument_id=record.instrument_id,
+                method=record.method.value,
+                served_by=record.served_by,
+                served_at=record.served_at,
+                agency_id=record.agency_id,
+                recorded_by=record.recorded_by,
+                recorded_at=record.recorded_at,
+                note=record.note,
+            )
+        )
+
+    def services_of(self, instrument_id: str) -> list[ServiceRecord]:
+        r = orm.service_records
+        rows = self._db.execute(
+            select(r).where(r.c.instrument_id == instrument_id).order_by(r.c.served_at, r.c.id)
+        )
+        return [
+            ServiceRecord(
+                id=row.id,
+                instrument_id=row.instrument_id,
+                method=ServiceMethod(row.method),
+                served_by=row.served_by,
+                served_at=row.served_at,
+                agency_id=row.agency_id,
+                recorded_by=row.recorded_by,
+                recorded_at=row.recorded_at,
+                note=row.note,
+            )
+            for row in rows
+        ]
 
     def letterhead(self, agency_id: str) -> Letterhead | None:
         h = orm.letterheads

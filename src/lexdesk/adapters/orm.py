@@ -606,3 +606,17 @@ attachments = Table(
     Column("uploaded_by", String(63), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+service_records = Table(
+    "service_records",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, index=True),
+    Column("method", String(12), nullable=False),
+    Column("served_by", String(200), nullable=False),
+    Column("served_at", UTCDateTime, nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("recorded_by", String(63), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("note", String(500), nullable=False),
+)

@@ -205,6 +205,18 @@ def content(
             else None
         ),
         "answer": _answer(uow, view) if answer else None,
+        "service": []
+        if answer
+        else [
+            {
+                "certificate": served.certificate(
+                    TITLES[kind].lower(), _name(uow, instrument.addressee_agency_id)
+                ),
+                "served_by": served.served_by,
+                "note": served.note,
+            }
+            for served in uow.documents.services_of(instrument.id)
+        ],
         "ruling": _answer(uow, view)
         if instrument.kind is InstrumentKind.ENFORCEMENT_PETITION and view.determination
         else None,

@@ -21,6 +21,7 @@ from lexdesk.domain.instruments import Instrument, InstrumentEvent
 from lexdesk.domain.notifications import Channel as NotificationChannel
 from lexdesk.domain.notifications import Due, Event, Message, Outcome, Topic
 from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.service import ServiceRecord
 from lexdesk.domain.vocabulary import InstrumentStatus
 from lexdesk.domain.work import Assignment, Note, WorkObject
 
@@ -226,6 +227,8 @@ class DocumentRepository(Protocol):
     def add_attachment(self, attachment: Attachment) -> None: ...
     def attachment(self, attachment_id: str) -> Attachment | None: ...
     def attachments_of(self, instrument_id: str) -> list[Attachment]: ...
+    def add_service(self, record: ServiceRecord) -> None: ...
+    def services_of(self, instrument_id: str) -> list[ServiceRecord]: ...
 
 
 class BlobStore(Protocol):

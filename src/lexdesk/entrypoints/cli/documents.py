@@ -12,6 +12,7 @@ import typer
 
 from lexdesk.domain.attachments import SIZE_LIMIT, Attachment
 from lexdesk.domain.documents import Result, SigningKey, Verdict
+from lexdesk.domain.service import ServiceRecord
 from lexdesk.entrypoints.cli.common import (
     EXIT_INVALID,
     ActorOption,
@@ -20,8 +21,9 @@ from lexdesk.entrypoints.cli.common import (
     emit_json,
     fail,
     fails_cleanly,
+    parse_moment,
 )
-from lexdesk.services import accounts, attachments, documents, signing
+from lexdesk.services import accounts, attachments, documents, serving, signing
 
 cli = typer.Typer(
     help="Render signed PDFs of instruments and answers; verify one; set a letterhead.",
@@ -337,3 +339,64 @@ def get_attachment(
         emit_json({**_attachment(item), "file": str(output)})
         return
     typer.echo(f"{output}: {item.media_type}, {item.size} bytes")
+
+
+service_cli = typer.Typer(
+    help="Service of process: how, by whom and when an instrument was served.",
+    no_args_is_help=True,
+)
+
+
+def _service(item: ServiceRecord) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "instrument_id": item.instrument_id,
+        "method": item.method.value,
+        "served_by": item.served_by,
+        "served_at": item.served_at,
+        "agency": item.agency_id,
+        "recorded_by": item.recorded_by,
+        "recorded_at": item.recorded_at,
+        "note": item.note,
+    }
+
+
+@service_cli.command("add")
+@fails_cleanly
+def add_service(
+    instrument_id: str,
+    actor: ActorOption,
+    method: Annotated[str, typer.Option(help="in_person, mail, email or portal.")],
+    served_by: Annotated[str, typer.Option("--by", help="Who served it (a name).")],
+    at: Annotated[str, typer.Option("--at", help="When (ISO with zone).")],
+    note: Annotated[str, typer.Option(help="Where, to whom: printed on the certificate.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record how the instrument was served (its issuer); the document shows the certificate."""
+    built = app()
+    reader = accounts.principal_at_command_line(built.desk, actor)
+    when = parse_moment(at, "--at")
+    made = serving.record(
+        built.desk, reader, instrument_id, method, served_by, when, note, source="cli"
+    )
+    if as_json:
+        emit_json(_service(made))
+        return
+    typer.echo(f"{made.id}: served {made.method.value} by {made.served_by} at {when.isoformat()}")
+
+
+@service_cli.command("list")
+@fails_cleanly
+def list_services(instrument_id: str, actor: ActorOption, as_json: JsonOption = False) -> None:
+    """How the instrument was served, for whoever may see it."""
+    built = app()
+    reader = accounts.principal_at_command_line(built.desk, actor)
+    found = serving.of_instrument(built.desk, reader, instrument_id)
+    if as_json:
+        emit_json([_service(s) for s in found])
+        return
+    if not found:
+        typer.echo("no service recorded")
+    for item in found:
+        typer.echo(f"{item.id}  {item.served_at.isoformat()}  {item.method.value:<9} "
+                   f"{item.served_by}")  # fmt: skip

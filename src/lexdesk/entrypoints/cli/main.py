@@ -43,6 +43,7 @@ cli.add_typer(notifications.webhooks_cli, name="webhooks")
 cli.add_typer(documents.cli, name="documents")
 cli.add_typer(documents.keys_cli, name="keys")
 cli.add_typer(documents.attachments_cli, name="attachments")
+cli.add_typer(documents.service_cli, name="service")
 
 
 def run() -> None:

@@ -9,7 +9,8 @@ agency's keys, private keys encrypted at rest; a rotated key is retired, never d
 documents it signed stay verifiable), ``documents`` (per document issued: its verification
 code, instrument, kind, issuer, the SHA-256 of the signed bytes, when, by which key; never the
 bytes), ``letterheads`` (an agency's address and seal) and ``attachments`` (files on an
-instrument or an answer, by SHA-256 in the blob store).
+instrument or an answer, by SHA-256 in the blob store) and ``service_records`` (how, by whom
+and when an instrument was served).
 """
 
 from __future__ import annotations
@@ -102,12 +103,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_attachments"),
     )
     op.create_index("ix_attachments_instrument_id", "attachments", ["instrument_id"])
+    op.create_table(
+        "service_records",
+        sa.Column("id", sa.String(40), nullable=False),
+        sa.Column("instrument_id", sa.String(40), nullable=False),
+        sa.Column("method", sa.String(12), nullable=False),
+        sa.Column("served_by", sa.String(200), nullable=False),
+        sa.Column("served_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("agency_id", sa.String(63), nullable=False),
+        sa.Column("recorded_by", sa.String(63), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.String(500), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["instrument_id"],
+            ["instruments.id"],
+            name="fk_service_records_instrument_id_instruments",
+        ),
+        sa.ForeignKeyConstraint(
+            ["agency_id"], ["agencies.id"], name="fk_service_records_agency_id_agencies"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_service_records"),
+    )
+    op.create_index("ix_service_records_instrument_id", "service_records", ["instrument_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"GRANT SELECT, INSERT, UPDATE ON signing_keys, letterheads TO {APP_ROLE}")
-        op.execute(f"GRANT SELECT, INSERT ON documents, attachments TO {APP_ROLE}")
+        op.execute(f"GRANT SELECT, INSERT ON documents, attachments, service_records TO {APP_ROLE}")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_service_records_instrument_id", table_name="service_records")
+    op.drop_table("service_records")
     op.drop_index("ix_attachments_instrument_id", table_name="attachments")
     op.drop_table("attachments")
     op.drop_table("letterheads")
