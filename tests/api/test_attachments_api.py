@@ -65,3 +65,24 @@ def test_records_produced_reach_only_their_recipients(world: World) -> None:
     for user, status in (("ice-officer", 200), ("court-officer", 404), ("usao-officer", 404)):
         got = world.client.get(f"/api/v1/attachments/{item}", headers=world.auth(user))
         assert got.status_code == status, user
+
+
+def test_service_of_process(world: World) -> None:
+    url = f"/api/v1/instruments/{world.a.subpoena}/service"
+    served_at = world.clock.now().isoformat()
+    body = {"method": "in_person", "served_by": "Officer Rivera", "served_at": served_at}
+    made = world.client.post(url, json=body, headers=world.auth("ice-officer"))
+    assert made.status_code == 201, made.text
+    assert made.json()["method"] == "in_person"
+    listed = world.client.get(url, headers=world.auth("doc-officer"))
+    assert made.json()["id"] in [s["id"] for s in listed.json()]
+    refused = world.client.post(url, json=body, headers=world.auth("doc-officer"))
+    assert refused.status_code == 403
+    early = world.client.post(
+        url, json={**body, "served_at": "2019-01-01T00:00:00Z"}, headers=world.auth("ice-officer")
+    )
+    assert early.status_code == 422 and "cannot be served before" in early.json()["detail"]
+    extra = world.client.post(
+        url, json={**body, "agency": "doc"}, headers=world.auth("ice-officer")
+    )
+    assert extra.status_code == 422

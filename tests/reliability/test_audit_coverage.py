@@ -55,6 +55,7 @@ NOT_AUDITED: dict[Outcome, str] = {
     ("retry_dead_letters", "200", "user"): "the agency had no dead letter: nothing changed",
     ("verify_document", "422 schema", "anonymous"): _SCHEMA,
     ("add_attachment", "422 schema", "user"): _SCHEMA,
+    ("record_service", "422 schema", "user"): _SCHEMA,
 }
 #: Not recorded today, although row 14 asks for every failure of a write and every privileged
 #: action and read of personal data. Each is a finding, not a decision.
@@ -311,6 +312,38 @@ def _probes(world: World) -> list[Probe]:
             {404},
         ),
         Probe("get_attachment", "GET", f"/api/v1/attachments/{attached}", "doc-officer", ok),
+        # Service of process.
+        Probe(
+            "record_service",
+            "POST",
+            f"{ins}/{a.subpoena}/service",
+            "ice-officer",
+            created,
+            prepare=lambda: {
+                "method": "mail",
+                "served_by": "Officer Rivera",
+                "served_at": world.clock.now().isoformat(),
+            },
+        ),
+        Probe(
+            "record_service",
+            "POST",
+            f"{ins}/{a.subpoena}/service",
+            "ice-officer",
+            {422},
+            {"method": "mail", "served_by": "X", "served_at": "2199-01-01T00:00:00Z"},
+        ),
+        Probe(
+            "record_service",
+            "POST",
+            f"{ins}/{a.subpoena}/service",
+            "doc-officer",
+            {403},
+            {"method": "mail", "served_by": "X", "served_at": "2020-01-17T15:00:00Z"},
+        ),
+        Probe("record_service", "POST", f"{ins}/{a.subpoena}/service", "ice-officer", {422}, {}),
+        Probe("list_service", "GET", f"{ins}/{a.subpoena}/service", "doc-officer", ok),
+        Probe("list_service", "GET", f"{ins}/{b.subpoena}/service", "doc-officer", {404}),
         Probe(
             "confirm_identity",
             "POST",

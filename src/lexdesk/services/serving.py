@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lexdesk.domain.errors import NotFound, NotPermitted
+from lexdesk.domain.errors import LexdeskError, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.service import ServiceMethod, ServiceRecord, check_service
@@ -28,7 +28,36 @@ def record(
     *,
     source: str,
 ) -> ServiceRecord:
-    """Record a service of the instrument (its issuer's officers, who may issue)."""
+    """Record a service of the instrument (its issuer's officers, who may issue). A refusal
+    is on record too."""
+    try:
+        return _record(desk, reader, instrument_id, method, served_by, served_at, note, source)
+    except LexdeskError as refusal:
+        actor, behalf = audit_actor(desk, reader.username)
+        audit.record_alone(
+            desk,
+            actor=actor,
+            agency=reader.agency_id,
+            action="instrument.serve",
+            object_type="instrument",
+            object_id=instrument_id[:100],
+            outcome="denied" if isinstance(refusal, NotPermitted | NotFound) else "failure",
+            source=source,
+            detail={"reason": str(refusal), "method": method[:20], **behalf},
+        )
+        raise
+
+
+def _record(
+    desk: Desk,
+    reader: Principal,
+    instrument_id: str,
+    method: str,
+    served_by: str,
+    served_at: datetime,
+    note: str,
+    source: str,
+) -> ServiceRecord:
     authorize(reader, Permission.INSTRUMENT_ISSUE)
     chosen = parse_choice(ServiceMethod, method, "method of service")
     now = desk.clock.now()
@@ -75,8 +104,11 @@ def record(
     return made
 
 
-def of_instrument(desk: Desk, reader: Principal, instrument_id: str) -> list[ServiceRecord]:
-    """How the instrument was served, for whoever may see it."""
+def of_instrument(
+    desk: Desk, reader: Principal, instrument_id: str, source: str = "cli"
+) -> list[ServiceRecord]:
+    """How the instrument was served, for whoever may see it (the read is audited, like every
+    read of an instrument)."""
     authorize(reader, Permission.INSTRUMENT_READ)
     with desk.uow() as uow:
         case = uow.cases.of_instrument(instrument_id)
@@ -85,4 +117,17 @@ def of_instrument(desk: Desk, reader: Principal, instrument_id: str) -> list[Ser
         instrument = case.instrument(instrument_id)
         if views.instrument_view(uow, reader.agency_id, case, instrument) is None:
             raise NotFound("instrument", instrument_id)
-        return uow.documents.services_of(instrument_id)
+        found = uow.documents.services_of(instrument_id)
+        actor, behalf = audit_actor(desk, reader.username)
+        audit.record(
+            uow,
+            actor=actor,
+            agency=reader.agency_id,
+            action="service.read",
+            object_type="instrument",
+            object_id=instrument_id,
+            source=source,
+            detail={"via": reader.via, "services": [s.id for s in found], **behalf},
+        )
+        uow.commit()
+    return found
