@@ -220,3 +220,14 @@ def test_a_wrong_passphrase_signs_nothing(world: tuple[Desk, Ladder], engine: En
         documents.render(other, reader, world_ladder.detainer, source="test")
     with engine.connect() as db:
         assert len(db.execute(select(orm.documents)).all()) == 1
+
+
+def test_a_ruling_on_a_petition_releases_nothing_by_itself(
+    world: tuple[Desk, Ladder], tmp_path: Path
+) -> None:
+    desk, world_ladder = world
+    ruling = text_of(render(desk, "court-legal", world_ladder.petition, answer=True), tmp_path)
+    assert "What the court orders produced" in ruling and "home address" in ruling
+    assert "What is released" not in ruling
+    checked = pdfsig(render(desk, "usao-legal", world_ladder.petition, answer=True), tmp_path)
+    assert "Signer Certificate Common Name: District Court" in checked
