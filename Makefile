@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := src/lexdesk/entrypoints/web/static/vendor/VERSIONS.json
 export LEXDESK_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install assets browser demo serve test lint typecheck contracts pytest bench screenshots clean
+.PHONY: help install assets browser poppler demo serve test lint typecheck contracts pytest bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,12 @@ browser: ## install Debian's chromium for the browser tests (needs root; skipped
 	  && (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null) \
 	  || echo "chromium is not installed and this is not root: the browser tests will be skipped"; }
 
+# The document tests check signatures with poppler's pdfsig (Debian's poppler-utils).
+poppler: ## install poppler-utils for the document tests (needs root; skipped otherwise)
+	@command -v pdfsig >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
+	  || echo "poppler-utils is not installed and this is not root: the document tests will be skipped"; }
+
 demo: $(STAMP) $(VENDOR) ## initialise SQLite, load the demo story, then serve it on http://127.0.0.1:8000/
 	$(BIN)/lexdesk init
 	$(BIN)/lexdesk demo
@@ -51,7 +57,7 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP) $(VENDOR) browser
+pytest: $(STAMP) $(VENDOR) browser poppler
 	$(BIN)/pytest -n 2 -q
 
 bench: $(STAMP) ## run the benchmarks in benchmarks/ and print their figures

@@ -10,9 +10,11 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from lexdesk.adapters.alarm import LoggingAlarm
+from lexdesk.adapters.blobs import LocalBlobStore
 from lexdesk.adapters.clock import SystemClock
 from lexdesk.adapters.couriers import EmailCourier, SmtpServer, WebhookCourier
 from lexdesk.adapters.database import create_database_engine
+from lexdesk.adapters.press import PdfPress
 from lexdesk.adapters.rulebook import PackRuleBook
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.config import Settings
@@ -47,6 +49,8 @@ def build(
         rules=rules or PackRuleBook(),
         alarm=LoggingAlarm(),
         operator=operator,
+        press=PdfPress(settings.key_passphrase, settings.base_url),
+        blobs=LocalBlobStore(settings.blob_dir),
     )
     return App(settings=settings, engine=engine, desk=desk)
 

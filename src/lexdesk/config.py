@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The key passphrase of a desk that was given none: fine for a laptop, never for a deployment.
+DEVELOPMENT_PASSPHRASE = "lexdesk-development-passphrase"  # noqa: S105
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LEXDESK_", extra="ignore")
@@ -35,6 +38,14 @@ class Settings(BaseSettings):
     sweep_interval: float = 60.0
     #: Attempts before a message is dead-lettered.
     max_attempts: int = 8
+    #: The passphrase that encrypts the signing keys' private halves at rest (docs/adr/
+    #: 0018-documents.md). The default is for development and tests only: set your own.
+    key_passphrase: str = DEVELOPMENT_PASSPHRASE
+    #: Where attachments are kept, each file named by its SHA-256.
+    blob_dir: Path = Path("var/blobs")
+    #: Verifications (``/verify``, ``POST /api/v1/verifications``) one client address may make
+    #: a minute; more are refused with 429 until the minute has passed.
+    verify_rate: int = 30
     #: The bearer token ``GET /metrics`` asks for; unset: metrics are open on loopback only.
     metrics_token: str | None = None
 

@@ -9,6 +9,7 @@ see. Everything is fictional.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,6 +18,8 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from lexdesk.adapters.alarm import LoggingAlarm
+from lexdesk.adapters.blobs import LocalBlobStore
+from lexdesk.adapters.press import PdfPress
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.bootstrap import App
 from lexdesk.config import Settings
@@ -94,6 +97,8 @@ def build_world(url: str, *, sign_in: bool = True) -> World:
         clock=clock,
         rules=FakeRuleBook(),
         alarm=LoggingAlarm(),
+        press=PdfPress("api world passphrase", "https://testserver"),
+        blobs=LocalBlobStore(Path(tempfile.mkdtemp(prefix="lexdesk-blobs-"))),
     )
     built = App(settings=Settings(database_url=url), engine=engine, desk=desk)
     world_secrets: dict[str, str] = {}

@@ -22,8 +22,9 @@ from lexdesk.adapters import orm
 from lexdesk.domain.agencies import Role
 from lexdesk.domain.permissions import ROLE_PERMISSIONS, Permission
 from lexdesk.entrypoints.api import api_routes, declared_permission
+from lexdesk.services import attachments, documents, notifications
 from lexdesk.services import instruments as verbs
-from lexdesk.services import notifications
+from lexdesk.services.accounts import principal_at_command_line
 from lexdesk.services.worker import Schedule, Worker
 from tests.api.world import PASSWORD, World
 from tests.heartbeat import record_sweep
@@ -52,6 +53,9 @@ NOT_AUDITED: dict[Outcome, str] = {
     " personal data (services.notices)",
     ("get_notification_preferences", "200", "user"): "one's own preferences and address",
     ("retry_dead_letters", "200", "user"): "the agency had no dead letter: nothing changed",
+    ("verify_document", "422 schema", "anonymous"): _SCHEMA,
+    ("add_attachment", "422 schema", "user"): _SCHEMA,
+    ("record_service", "422 schema", "user"): _SCHEMA,
 }
 #: Not recorded today, although row 14 asks for every failure of a write and every privileged
 #: action and read of personal data. Each is a finding, not a decision.
@@ -79,6 +83,7 @@ FAKE_IDS = {
     "{username}": "doc-officer",
     "{grant_id}": "rg-" + "0" * 16,
     "{subscription_id}": "whk-" + "0" * 16,
+    "{attachment_id}": "att-" + "0" * 16,
 }
 
 
@@ -92,6 +97,7 @@ class Probe:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     prepare: Callable[[], dict[str, Any]] | None = None  # builds the body just before sending
+    files: dict[str, Any] | None = None  # a multipart upload instead of a JSON body
 
 
 def _issued(world: World) -> str:
@@ -129,6 +135,23 @@ def _confirm(world: World, username: str) -> Callable[[], dict[str, Any]]:
     return body
 
 
+def _rendered(world: World, instrument_id: str) -> Callable[[], dict[str, Any]]:
+    def body() -> dict[str, Any]:
+        reader = principal_at_command_line(world.built.desk, "ice-officer")
+        made = documents.render(world.built.desk, reader, instrument_id, source="test")
+        return {"code": made.record.code}
+
+    return body
+
+
+def _attached(world: World) -> str:
+    reader = principal_at_command_line(world.built.desk, "ice-officer")
+    made = attachments.add(
+        world.built.desk, reader, world.a.subpoena, "s.pdf", b"%PDF-1.7\n", source="test"
+    )
+    return made.id
+
+
 def _notified(world: World) -> str:
     """The events so far made into notifications; a webhook subscription of doc's."""
     Worker(world.built.desk, {}, name="probe", schedule=Schedule()).deliver()
@@ -141,6 +164,7 @@ def _notified(world: World) -> str:
 def _probes(world: World) -> list[Probe]:
     a, b = world.a, world.b
     first, second, request = _issued(world), _issued(world), _declined_request(world)
+    attached = _attached(world)
     record_sweep(world.built.desk)  # a worker runs: health answers 200
     hook = f"/api/v1/webhooks/{_notified(world)}"
     ins = "/api/v1/instruments"
@@ -231,6 +255,95 @@ def _probes(world: World) -> list[Probe]:
         Probe("sign_out", "DELETE", "/api/v1/session", "court-supervisor", {204}),
         Probe("sign_out", "DELETE", "/api/v1/session", None, {204}),
         Probe("health", "GET", "/api/v1/health", None, {200}),
+        # Verification of a document (public).
+        Probe(
+            "verify_document",
+            "POST",
+            "/api/v1/verifications",
+            None,
+            ok,
+            prepare=_rendered(world, request),
+        ),
+        Probe(
+            "verify_document",
+            "POST",
+            "/api/v1/verifications",
+            None,
+            {404},
+            {"code": "0000-0000-0000"},
+        ),
+        Probe("verify_document", "POST", "/api/v1/verifications", None, {422}, {"code": "nope"}),
+        Probe("verify_document", "POST", "/api/v1/verifications", None, {422}, {}),
+        # Attachments.
+        Probe(
+            "add_attachment",
+            "POST",
+            f"{ins}/{a.subpoena}/attachments",
+            "ice-officer",
+            created,
+            files={"file": ("served.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")},
+        ),
+        Probe(
+            "add_attachment",
+            "POST",
+            f"{ins}/{a.subpoena}/attachments",
+            "ice-officer",
+            {422},
+            files={"file": ("served.pdf", b"not a pdf", "application/pdf")},
+        ),
+        Probe(
+            "add_attachment",
+            "POST",
+            f"{ins}/{b.subpoena}/attachments",
+            "ice-officer",
+            {404},
+            files={"file": ("served.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")},
+        ),
+        Probe(
+            "add_attachment", "POST", f"{ins}/{a.subpoena}/attachments", "ice-officer", {422}, {}
+        ),
+        Probe("list_attachments", "GET", f"{ins}/{a.subpoena}/attachments", "doc-officer", ok),
+        Probe("list_attachments", "GET", f"{ins}/{b.subpoena}/attachments", "doc-officer", {404}),
+        Probe(
+            "get_attachment",
+            "GET",
+            "/api/v1/attachments/att-0000000000000000",
+            "doc-officer",
+            {404},
+        ),
+        Probe("get_attachment", "GET", f"/api/v1/attachments/{attached}", "doc-officer", ok),
+        # Service of process.
+        Probe(
+            "record_service",
+            "POST",
+            f"{ins}/{a.subpoena}/service",
+            "ice-officer",
+            created,
+            prepare=lambda: {
+                "method": "mail",
+                "served_by": "Officer Rivera",
+                "served_at": world.clock.now().isoformat(),
+            },
+        ),
+        Probe(
+            "record_service",
+            "POST",
+            f"{ins}/{a.subpoena}/service",
+            "ice-officer",
+            {422},
+            {"method": "mail", "served_by": "X", "served_at": "2199-01-01T00:00:00Z"},
+        ),
+        Probe(
+            "record_service",
+            "POST",
+            f"{ins}/{a.subpoena}/service",
+            "doc-officer",
+            {403},
+            {"method": "mail", "served_by": "X", "served_at": "2020-01-17T15:00:00Z"},
+        ),
+        Probe("record_service", "POST", f"{ins}/{a.subpoena}/service", "ice-officer", {422}, {}),
+        Probe("list_service", "GET", f"{ins}/{a.subpoena}/service", "doc-officer", ok),
+        Probe("list_service", "GET", f"{ins}/{b.subpoena}/service", "doc-officer", {404}),
         Probe(
             "confirm_identity",
             "POST",
@@ -528,7 +641,13 @@ def test_every_route_and_outcome_is_audited_or_declared(world: World) -> None:
         body = probe.prepare() if probe.prepare else probe.body
         headers = dict(probe.headers) | (world.auth(probe.user) if probe.user else {})
         before = _audit_size(world)
-        answer = world.client.request(probe.method, probe.path, json=body, headers=headers)
+        answer = world.client.request(
+            probe.method,
+            probe.path,
+            json=None if probe.files else body,
+            files=probe.files,
+            headers=headers,
+        )
         world.client.cookies.clear()
         assert answer.status_code in probe.expect, (probe, answer.text)
         audited = _audit_size(world) > before

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -570,4 +571,74 @@ worker_heartbeats = Table(
     Column("sweeps", BigInteger, nullable=False),
     Column("lapses", BigInteger, nullable=False),
     Column("reminders", BigInteger, nullable=False),
+)
+
+
+# Documents (docs/adr/0018-documents.md): the signing keys (private keys encrypted), the
+# documents issued (their hash and verification code, never their bytes), the letterheads.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("purpose", String(10), nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=True, index=True),
+    Column("subject", String(200), nullable=False),
+    Column("certificate_pem", Text, nullable=False),
+    Column("encrypted_key", LargeBinary, nullable=False),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("retired_at", UTCDateTime, nullable=True),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(14), nullable=False, unique=True),
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("issuer_agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("rendered_for", String(63), nullable=False),
+    Column("rendered_by", String(63), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("key_id", ForeignKey("signing_keys.id"), nullable=False),
+)
+
+letterheads = Table(
+    "letterheads",
+    metadata,
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("address", Text, nullable=False),
+    Column("seal_png", LargeBinary, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, index=True),
+    Column("placement", String(12), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("uploaded_by", String(63), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+service_records = Table(
+    "service_records",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, index=True),
+    Column("method", String(12), nullable=False),
+    Column("served_by", String(200), nullable=False),
+    Column("served_at", UTCDateTime, nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("recorded_by", String(63), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("note", String(500), nullable=False),
 )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from lexdesk.adapters.accounts_repository import SqlAccountRepository
 from lexdesk.adapters.audit_repository import SqlAuditRepository
 from lexdesk.adapters.deadlines_repository import SqlDeadlineRepository
+from lexdesk.adapters.documents_repository import SqlDocumentRepository
 from lexdesk.adapters.ledger_repository import SqlReleaseRepository
 from lexdesk.adapters.outbox_repository import SqlOutboxRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     deadlines: SqlDeadlineRepository
     work: SqlWorkRepository
+    documents: SqlDocumentRepository
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(db)
         self.deadlines = SqlDeadlineRepository(db)
         self.work = SqlWorkRepository(db)
+        self.documents = SqlDocumentRepository(db)
         return self
 
     def __exit__(

@@ -22,6 +22,7 @@ from lexdesk.bootstrap import App
 from lexdesk.entrypoints import metrics
 from lexdesk.entrypoints.api import PREFIX, api_router, api_routes
 from lexdesk.entrypoints.api.hygiene import Hygiene
+from lexdesk.entrypoints.limiter import RateLimiter
 
 WEB_MODULE = "lexdesk.entrypoints.web"
 
@@ -36,6 +37,7 @@ def create_app(built: App) -> FastAPI:
         redoc_url=None,
     )
     app.state.lexdesk = built
+    app.state.verify_limiter = RateLimiter(built.settings.verify_rate, 60.0)
     app.include_router(api_router())
     app.add_middleware(Hygiene)
     app.add_exception_handler(StarletteHTTPException, _allow_every_method(app))

@@ -11,7 +11,9 @@ from lexdesk.domain.errors import NotFound, NotPermitted
 from lexdesk.services.ports import (
     AlarmState,
     AuditAlarm,
+    BlobStore,
     Clock,
+    DocumentPress,
     RuleBook,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -48,6 +50,10 @@ class Desk:
     #: roles and agency still decide what may be done. Empty for the API and the web, where the
     #: signed-in user is the actor.
     operator: str = ""
+    #: Renders, signs and reads documents (``adapters.press``); None: this desk makes none.
+    press: DocumentPress | None = None
+    #: Keeps attachments by their SHA-256 (``adapters.blobs``); None: this desk takes none.
+    blobs: BlobStore | None = None
 
     def __post_init__(self) -> None:
         """Every unit of work this desk opens carries its alarm (see ``ALARM_ATTRIBUTE``)."""

@@ -15,6 +15,8 @@ Map of the package:
 - ``notifications`` one's notifications and preferences; an agency's webhooks, dead letters
 - ``audit``        an auditor's view of the agency's audit trail
 - ``health``       is the desk fit to serve: red after an audit write failed (public)
+- ``verifications`` is this document one the desk issued (public, rate-limited, audited)
+- ``attachments``  files on an instrument or its answer: upload, list, download (streamed)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from starlette.routing import BaseRoute
 
 from lexdesk.entrypoints.api import (
     agencies,
+    attachments,
     audit,
     cases,
     health,
@@ -34,6 +37,7 @@ from lexdesk.entrypoints.api import (
     notifications,
     persons,
     session,
+    verifications,
 )
 from lexdesk.entrypoints.api.security import permission_of
 
@@ -42,7 +46,10 @@ PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
-    for module in (session, agencies, cases, instruments, persons, notifications, audit, health):
+    for module in (
+        session, agencies, cases, instruments, persons, notifications, audit, health,
+        verifications, attachments,
+    ):  # fmt: skip
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])
         router.include_router(module.router)
     return router

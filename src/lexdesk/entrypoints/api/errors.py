@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from lexdesk.domain.answers import LawContradicted
+from lexdesk.domain.attachments import TooLarge
 from lexdesk.domain.errors import (
     AccountLocked,
     ConcurrencyConflict,
@@ -93,6 +94,8 @@ def status_of(error: LexdeskError, request: Request) -> int:
             return 409
         case ConcurrencyConflict():
             return 412 if request.headers.get("if-match") else 409
+        case TooLarge():
+            return 413
         case InvalidInput():
             return 422
     return 400

@@ -1,6 +1,7 @@
 """What every response carries and every request is held to: security headers (CSP with
 frame-ancestors, HSTS, nosniff, Referrer-Policy; ``Cache-Control: no-store`` on the API, whose
-answers carry personal data) and a 1 MiB ceiling on request bodies (413 beyond it).
+answers carry personal data) and a 1 MiB ceiling on request bodies (413 beyond it; 25 MB
+for an attachment's upload).
 
 Plain ASGI middleware: it sees every response, including errors, without buffering bodies.
 A header that a page already set (the web pages have their own CSP) is left as it is.
@@ -9,12 +10,18 @@ A header that a page already set (the web pages have their own CSP) is left as i
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 1024 * 1024
 TOO_LARGE = "the request body is larger than 1 MiB: send less, or split it"
+#: An attachment's upload (the API's, the web's) may carry 25 MB
+#: (``domain.attachments.SIZE_LIMIT``) and its form.
+UPLOADS = re.compile(r"^(/api/v1)?/instruments/[^/]+/attachments$")
+UPLOAD_BODY = 25 * 1024 * 1024 + 64 * 1024
+UPLOAD_TOO_LARGE = "the file is larger than 25 MB: attach a smaller scan"
 API_PREFIX = "/api/"
 
 _ALWAYS = {
@@ -46,8 +53,10 @@ class Hygiene:
             await self.app(scope, receive, send)
             return
         extra = _ALWAYS | (_API if scope["path"].startswith(API_PREFIX) else _PAGES)
-        if self._declared_length(scope) > self.max_body:
-            await _too_large(send, extra)
+        upload = scope["method"] == "POST" and UPLOADS.match(scope["path"]) is not None
+        ceiling, said = (UPLOAD_BODY, UPLOAD_TOO_LARGE) if upload else (self.max_body, TOO_LARGE)
+        if self._declared_length(scope) > ceiling:
+            await _too_large(send, extra, said)
             return
 
         async def headed(message: Message) -> None:
@@ -60,7 +69,7 @@ class Hygiene:
                 ]
             await send(message)
 
-        await self.app(scope, self._counted(receive), headed)
+        await self.app(scope, self._counted(receive, ceiling, said), headed)
 
     def _declared_length(self, scope: Scope) -> int:
         for name, value in scope.get("headers", []):
@@ -71,7 +80,7 @@ class Hygiene:
                     return 0
         return 0
 
-    def _counted(self, receive: Receive) -> Receive:
+    def _counted(self, receive: Receive, ceiling: int, said: str) -> Receive:
         """A body sent without a length (chunked) is stopped when it passes the ceiling."""
         seen = 0
 
@@ -79,15 +88,15 @@ class Hygiene:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_body:
-                raise HTTPException(413, TOO_LARGE)
+            if seen > ceiling:
+                raise HTTPException(413, said)
             return message
 
         return counted
 
 
-async def _too_large(send: Send, extra: dict[str, str]) -> None:
-    body = json.dumps({"detail": TOO_LARGE}).encode()
+async def _too_large(send: Send, extra: dict[str, str], said: str = TOO_LARGE) -> None:
+    body = json.dumps({"detail": said}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(name.encode(), value.encode()) for name, value in extra.items()]
     await send({"type": "http.response.start", "status": 413, "headers": headers})

@@ -9,6 +9,7 @@ from lexdesk.entrypoints.cli import (
     audit,
     cases,
     demo,
+    documents,
     instruments,
     notifications,
     persons,
@@ -39,6 +40,10 @@ cli.add_typer(audit.cli, name="audit")
 cli.add_typer(worker.outbox_cli, name="outbox")
 cli.add_typer(notifications.cli, name="notifications")
 cli.add_typer(notifications.webhooks_cli, name="webhooks")
+cli.add_typer(documents.cli, name="documents")
+cli.add_typer(documents.keys_cli, name="keys")
+cli.add_typer(documents.attachments_cli, name="attachments")
+cli.add_typer(documents.service_cli, name="service")
 
 
 def run() -> None:

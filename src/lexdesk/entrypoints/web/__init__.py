@@ -14,6 +14,7 @@ Modules, from the plumbing up:
 - ``people``: a custodial agency's people, their stays, booking, release, transfer.
 - ``forms`` and ``issuing``: issuing requests and escalating, with a confirmation step.
 - ``admin`` and ``audit_log``: users, API tokens, agencies; the audit log for auditors.
+- ``documents``: the signed PDF of an instrument or its answer; ``/verify``, public.
 - ``notifications``: one's notifications, preferences, e-mail address and calendar feed;
   ``calendar``: the feed itself (``/calendar/{token}.ics``); ``webhooks``: an agency's webhook
   subscriptions and dead letters, for its administrators.
@@ -31,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 import lexdesk.bootstrap
 from lexdesk.domain.errors import ConfirmationNeeded
 from lexdesk.domain.vocabulary import a_or_an
+from lexdesk.entrypoints.limiter import RateLimiter
 from lexdesk.entrypoints.web import (
     admin,
     audit_log,
@@ -39,6 +41,7 @@ from lexdesk.entrypoints.web import (
     cases,
     confirm,
     determinations,
+    documents,
     forms,
     homes,
     issuing,
@@ -71,10 +74,12 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     templates.env.globals["present"] = present
     templates.env.globals["unread_count"] = notifications.unread_counter(built)
     app.state.lexdesk_web = Web(built, templates)
+    if getattr(app.state, "verify_limiter", None) is None:  # shared with the API's, if mounted
+        app.state.verify_limiter = RateLimiter(built.settings.verify_rate, 60.0)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
     routers = (auth, confirm, homes, work, cases, determinations, issuing, people, admin, audit_log)
     # Last: ``/instruments/{id}`` (a notification's link) after ``/instruments/new``.
-    for module in (*routers, rules_pages, notifications, webhooks, calendar):
+    for module in (*routers, rules_pages, notifications, webhooks, calendar, documents):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(SignInNeeded, sign_in_needed)  # type: ignore[arg-type]
     app.add_exception_handler(PageRefused, refused)  # type: ignore[arg-type]
