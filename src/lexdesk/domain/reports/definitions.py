@@ -219,6 +219,11 @@ def _figure(node: Node, sources: tuple[Source, ...]) -> Figure:
     )
     if len(by) > 2 or len(set(by)) != len(by):
         node.child("by").fail("a figure is broken down by at most two different dimensions")
+    if measure is not None and by and measure.count is Count.PERSONS:
+        node.child("by").fail(
+            "a count of persons is not broken down: one person may fall in several cells, "
+            "and the totals would not add up (count instruments instead)"
+        )
     if measure is not None:
         allowed = DIMENSIONS[measure.base]
         for index, dimension in enumerate(by):
