@@ -8,13 +8,15 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy.exc import DBAPIError
 
+from lexdesk.adapters import orm
 from lexdesk.adapters.report_definitions import load_reports
 from lexdesk.domain.reports.periods import parse_period
 from lexdesk.domain.reports.results import ComputedReport
-from lexdesk.queries.transparency import agency_profile, compute_report, late_events
-from tests.report_ladder import Ladder, build_ladder
+from lexdesk.queries.transparency import agency_profile, compute_report, late_events, published
+from tests.report_ladder import Ladder, at, build_ladder
 
 
 def _compute(
@@ -164,3 +166,35 @@ def test_recomputed_at_its_watermark_a_report_is_the_same_and_late_events_are_na
             first.watermark.event_id,
         )
     assert [(e["transition"], e["kind"]) for e in changed] == [("issue", "detainer")]
+
+
+def test_a_published_report_cannot_be_changed_or_deleted(ladder: Engine) -> None:
+    report = _compute(ladder, "general", "2020")
+    document = report.to_json()
+    with ladder.begin() as db:
+        db.execute(
+            insert(orm.published_reports).values(
+                id="rep-1",
+                report_id="general",
+                report_version="1",
+                agency_id="doc",
+                period="2020",
+                edition=1,
+                watermark_event_id=report.watermark.event_id,
+                watermark_at=report.watermark.at,
+                digest=report.digest,
+                document=document,
+                note="",
+                published_by="doc-admin",
+                published_at=at("2021-01-05 15"),
+            )
+        )
+    for statement in (
+        update(orm.published_reports).values(note="changed"),
+        delete(orm.published_reports),
+    ):
+        with pytest.raises(DBAPIError, match="immutable"), ladder.begin() as db:
+            db.execute(statement)
+    with ladder.connect() as db:
+        stored = published(db, "rep-1")
+    assert stored.digest == report.digest and stored.document == document

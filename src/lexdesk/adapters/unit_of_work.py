@@ -14,6 +14,7 @@ from lexdesk.adapters.deadlines_repository import SqlDeadlineRepository
 from lexdesk.adapters.ledger_repository import SqlReleaseRepository
 from lexdesk.adapters.outbox_repository import SqlOutboxRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
+from lexdesk.adapters.report_archive import SqlReportArchive
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
 from lexdesk.adapters.work_repository import SqlWorkRepository
 from lexdesk.domain.errors import ConcurrencyConflict
@@ -58,6 +59,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(db)
         self.deadlines = SqlDeadlineRepository(db)
         self.work = SqlWorkRepository(db)
+        self.reports = SqlReportArchive(db)
         return self
 
     def __exit__(

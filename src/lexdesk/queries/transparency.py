@@ -26,9 +26,18 @@ from sqlalchemy import (
 )
 
 from lexdesk.adapters import orm
-from lexdesk.domain.errors import NotFound
-from lexdesk.domain.reports.definitions import Base, Count, Dimension, Measure, ReportDefinition
-from lexdesk.domain.reports.periods import Period
+from lexdesk.adapters.report_archive import published_report
+from lexdesk.domain.errors import InvalidInput, NotFound
+from lexdesk.domain.reports.definitions import (
+    Base,
+    Count,
+    Dimension,
+    Measure,
+    ReportCatalog,
+    ReportDefinition,
+)
+from lexdesk.domain.reports.periods import Period, parse_period
+from lexdesk.domain.reports.published import PublishedReport
 from lexdesk.domain.reports.results import ComputedReport, RawFigure, Watermark, assemble
 
 EV, INS, DET, CS = orm.instrument_events, orm.instruments, orm.determinations, orm.cases
@@ -68,6 +77,39 @@ def agency_profile(db: Connection, agency_id: str) -> AgencyProfile:
     return AgencyProfile(
         row.id, row.name, row.kind, row.rule_pack, zone if isinstance(zone, str) else DEFAULT_ZONE
     )
+
+
+def report_request(
+    db: Connection, catalog: ReportCatalog, report_id: str, agency_id: str, period: str
+) -> tuple[ReportDefinition, AgencyProfile, Period]:
+    """The definition, agency and period a request names, or why they do not go together."""
+    definition = catalog.get(report_id)
+    agency = agency_profile(db, agency_id)
+    if not definition.applies_to(agency.kind, agency.rule_pack):
+        packs = f" under {', '.join(definition.rule_packs)}" if definition.rule_packs else ""
+        kinds = ", ".join(definition.agency_kinds)
+        raise InvalidInput(
+            f"report {report_id!r} is for {kinds} agencies{packs}; {agency_id} is "
+            f"{agency.kind}{' under ' + agency.rule_pack if agency.rule_pack else ''}"
+        )
+    return definition, agency, parse_period(period, definition.period)
+
+
+def published_reports(db: Connection, agency_id: str | None = None) -> list[PublishedReport]:
+    """Every published edition, newest first (a few per agency and year: no paging needed)."""
+    t = orm.published_reports
+    query = select(t).order_by(t.c.published_at.desc(), t.c.id)
+    if agency_id is not None:
+        query = query.where(t.c.agency_id == agency_id)
+    return [published_report(row) for row in db.execute(query)]
+
+
+def published(db: Connection, published_id: str) -> PublishedReport:
+    t = orm.published_reports
+    row = db.execute(select(t).where(t.c.id == published_id)).first()
+    if row is None:
+        raise NotFound("published report", published_id)
+    return published_report(row)
 
 
 def watermark(db: Connection, event_id: int | None = None) -> Watermark:

@@ -19,6 +19,7 @@ from lexdesk.domain.instruments import Instrument, InstrumentEvent
 from lexdesk.domain.notifications import Channel as NotificationChannel
 from lexdesk.domain.notifications import Due, Event, Message, Outcome, Topic
 from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.reports.published import PublishedReport
 from lexdesk.domain.vocabulary import InstrumentStatus
 from lexdesk.domain.work import Assignment, FormDraft, Note, SavedSearch, WorkObject
 
@@ -207,6 +208,13 @@ class WorkRepository(Protocol):
     def mark_sent(self, draft_id: str, sent_to: str | None) -> None: ...
 
 
+class ReportArchive(Protocol):
+    """Published transparency reports: added, never changed (``domain.reports.published``)."""
+
+    def latest(self, report_id: str, agency_id: str, period: str) -> PublishedReport | None: ...
+    def add(self, report: PublishedReport) -> None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def agencies(self) -> AgencyRepository: ...
@@ -228,6 +236,8 @@ class UnitOfWork(Protocol):
     def deadlines(self) -> DeadlineRepository: ...
     @property
     def work(self) -> WorkRepository: ...
+    @property
+    def reports(self) -> ReportArchive: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
