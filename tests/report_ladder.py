@@ -9,9 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Engine, insert
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.report_definitions import load_reports
+from lexdesk.queries.transparency import compute_report, report_request
+from lexdesk.services import transparency
+from lexdesk.services.context import Desk
 
 T0 = datetime(2019, 1, 1, tzinfo=UTC)
 
@@ -248,3 +252,13 @@ def build_ladder(db: Connection) -> Ladder:
     old = ladder.instrument(c2, "detainer", "2019-05-01 15", warrant="administrative")
     ladder.answer(old, c2, "declined", "2019-05-02 15", rule=hold)
     return ladder
+
+
+def publish(
+    desk: Desk, engine: Engine, report_id: str, agency: str, period: str, admin: str
+) -> str:
+    """Compute a report as the read side does and publish it as ``admin``; its id."""
+    with engine.connect() as db:
+        definition, profile, parsed = report_request(db, load_reports(), report_id, agency, period)
+        report = compute_report(db, definition, profile, parsed)
+    return transparency.publish_report(desk, transparency.PublishReport(admin, report.to_json())).id

@@ -27,6 +27,7 @@ from lexdesk.services import notifications
 from lexdesk.services.worker import Schedule, Worker
 from tests.api.world import PASSWORD, World
 from tests.heartbeat import record_sweep
+from tests.report_ladder import publish
 
 Outcome = tuple[str, str, str]
 
@@ -41,6 +42,10 @@ NOT_AUDITED: dict[Outcome, str] = {
     ("who_am_i", "200", "user"): "the caller's own name and roles, nothing else",
     ("sign_out", "204", "anonymous"): "no credential: nothing ended, nobody to name",
     ("health", "200", "anonymous"): "public liveness: no personal data, nothing changed",
+    ("list_published_reports", "200", "anonymous"): "published transparency reports: public,"
+    " no personal data (docs/adr/0019)",
+    ("get_published_report", "200", "anonymous"): "published transparency reports: public,"
+    " no personal data (docs/adr/0019)",
     ("sign_in_password", "422 schema", "anonymous"): _SCHEMA,
     ("sign_in_code", "422 schema", "anonymous"): _SCHEMA,
     ("confirm_identity", "422 schema", "user"): _SCHEMA,
@@ -143,6 +148,7 @@ def _probes(world: World) -> list[Probe]:
     first, second, request = _issued(world), _issued(world), _declined_request(world)
     record_sweep(world.built.desk)  # a worker runs: health answers 200
     hook = f"/api/v1/webhooks/{_notified(world)}"
+    report = publish(world.built.desk, world.built.engine, "general", "doc", "2020", "doc-admin")
     ins = "/api/v1/instruments"
     ok, created = {200}, {201}
     return [
@@ -231,6 +237,8 @@ def _probes(world: World) -> list[Probe]:
         Probe("sign_out", "DELETE", "/api/v1/session", "court-supervisor", {204}),
         Probe("sign_out", "DELETE", "/api/v1/session", None, {204}),
         Probe("health", "GET", "/api/v1/health", None, {200}),
+        Probe("list_published_reports", "GET", "/api/v1/reports", None, ok),
+        Probe("get_published_report", "GET", f"/api/v1/reports/{report}", None, ok),
         Probe(
             "confirm_identity",
             "POST",

@@ -14,6 +14,7 @@ Map of the package:
 - ``agencies``     the directory of agencies; an administrator's users
 - ``notifications`` one's notifications and preferences; an agency's webhooks, dead letters
 - ``audit``        an auditor's view of the agency's audit trail
+- ``reports``      the published transparency reports (public)
 - ``health``       is the desk fit to serve: red after an audit write failed (public)
 """
 
@@ -33,6 +34,7 @@ from lexdesk.entrypoints.api import (
     instruments,
     notifications,
     persons,
+    reports,
     session,
 )
 from lexdesk.entrypoints.api.security import permission_of
@@ -42,7 +44,17 @@ PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
-    for module in (session, agencies, cases, instruments, persons, notifications, audit, health):
+    for module in (
+        session,
+        agencies,
+        cases,
+        instruments,
+        persons,
+        notifications,
+        audit,
+        reports,
+        health,
+    ):
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])
         router.include_router(module.router)
     return router
