@@ -26,7 +26,12 @@ class PublishReport:
     note: str = ""
     source: str = "cli"
 
+    @property
+    def report_id(self) -> str:
+        return str(self.document.get("report", ""))
 
+
+@audit.records_denials("report.publish", "report", "report_id")
 def publish_report(desk: Desk, command: PublishReport) -> PublishedReport:
     document = command.document
     agency_id = str(document["agency"])
