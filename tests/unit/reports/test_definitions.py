@@ -98,6 +98,10 @@ def test_figures_the_record_cannot_supply_say_so() -> None:
             "a received figure cannot be broken down by outcome",
         ),
         (
+            ("kinds: [detainer]}", "kinds: [detainer], count: persons}\n    by: [kind]"),
+            "a count of persons is not broken down",
+        ),
+        (
             ("base: received,", "base: lapsed, outcomes: [declined],"),
             "outcomes, performed and override filter answers",
         ),
