@@ -18,9 +18,9 @@ from lexdesk.domain.permissions import Permission, granted
 from lexdesk.entrypoints.api import api_routes, declared_permission
 from tests.api.world import ROLES, SIDE_A, World
 
-#: Routes whose id names no agency's object: the directory of agencies, which every agency
-#: needs to address the others.
-DIRECTORY = {"get_agency"}
+#: Routes whose id names no agency's private object: the directory of agencies, which every
+#: agency needs to address the others, and the published transparency reports, public.
+DIRECTORY = {"get_agency", "get_published_report"}
 #: A body that passes validation, so that the request reaches the lookup.
 BODIES: dict[str, dict[str, Any]] = {
     "acknowledge_instrument": {},
