@@ -76,3 +76,11 @@ def test_an_administrator_publishes_once_and_nothing_else_can(sh: Shell, databas
     assert entry.detail["digest"] == first["digest"]
     assert entry.detail["on_behalf_of"] == "nyc-doc-admin"
     engine.dispose()
+
+
+def test_a_published_report_is_reproduced_and_late_events_are_named(sh: Shell) -> None:
+    args = ("--agency", "nyc-doc", "--period", "2020", "--as", "nyc-doc-admin")
+    first = sh.json("reports", "publish", "general", *args)
+    checked = sh.json("reports", "verify", first["id"])
+    assert checked["reproduced"] and checked["current_digest"] == first["digest"]
+    assert checked["late_events"] == [] and checked["changed_figures"] == []

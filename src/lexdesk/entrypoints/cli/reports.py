@@ -10,9 +10,17 @@ from typing import Annotated, Any
 import typer
 
 from lexdesk.adapters.report_definitions import load_reports
+from lexdesk.domain.reports.periods import parse_period
 from lexdesk.domain.reports.results import ComputedReport
 from lexdesk.entrypoints.cli.common import ActorOption, JsonOption, app, emit_json, fails_cleanly
-from lexdesk.queries.transparency import compute_report, published_reports, report_request
+from lexdesk.queries.transparency import (
+    agency_profile,
+    compute_report,
+    late_events,
+    published,
+    published_reports,
+    report_request,
+)
 from lexdesk.services import transparency
 
 cli = typer.Typer(help="Transparency reports: list, compute and publish.", no_args_is_help=True)
@@ -114,6 +122,45 @@ def published_list(
         typer.echo("no published reports")
     for r in rows:
         typer.echo(f"{r.id}  {r.report_id:<16} {r.agency_id:<10} {r.period:<8} ed. {r.edition}")
+
+
+@cli.command("verify")
+@fails_cleanly
+def verify(
+    published_id: Annotated[str, typer.Argument(metavar="PUBLISHED_ID")],
+    as_json: JsonOption = False,
+) -> None:
+    """Recompute a published report as of its watermark (exit 1 unless the digest is the same),
+    and say which figures and which events recorded since would change it today."""
+    with app().engine.connect() as db:
+        stored = published(db, published_id)
+        definition = load_reports().get(stored.report_id, stored.report_version)
+        profile = agency_profile(db, stored.agency_id)
+        period = parse_period(stored.period, definition.period)
+        again = compute_report(db, definition, profile, period, as_of=stored.watermark_event_id)
+        now = compute_report(db, definition, profile, period)
+        late = late_events(db, definition, profile, period, stored.watermark_event_id)
+    before = {f["id"]: f["cells"] for f in stored.document["figures"]}
+    changed = [f["id"] for f in now.to_json()["figures"] if before.get(f["id"]) != f["cells"]]
+    result: dict[str, Any] = {
+        "id": stored.id,
+        "digest": stored.digest,
+        "reproduced": again.digest == stored.digest,
+        "current_digest": now.digest,
+        "changed_figures": changed,
+        "late_events": late,
+    }
+    if as_json:
+        emit_json(result)
+    else:
+        verdict = "reproduced" if result["reproduced"] else "NOT reproduced"
+        typer.echo(f"{stored.id}: {verdict} as of event {stored.watermark_event_id}")
+        changed = ", ".join(result["changed_figures"]) or "none"
+        typer.echo(
+            f"{len(late)} event(s) recorded since fall in the period; changed today: {changed}"
+        )
+    if not result["reproduced"]:
+        raise typer.Exit(1)
 
 
 def _summary(document: dict[str, Any]) -> dict[str, Any]:
