@@ -155,9 +155,9 @@ def verify(
     else:
         verdict = "reproduced" if result["reproduced"] else "NOT reproduced"
         typer.echo(f"{stored.id}: {verdict} as of event {stored.watermark_event_id}")
-        changed = ", ".join(result["changed_figures"]) or "none"
+        names = ", ".join(changed) or "none"
         typer.echo(
-            f"{len(late)} event(s) recorded since fall in the period; changed today: {changed}"
+            f"{len(late)} event(s) recorded since fall in the period; changed today: {names}"
         )
     if not result["reproduced"]:
         raise typer.Exit(1)
