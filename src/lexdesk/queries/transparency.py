@@ -1,7 +1,8 @@
 """The transparency reports' figures, computed from the record (docs/adr/0019).
 
-Every figure is one ``GROUP BY`` over ``instrument_events`` joined to the instrument (and its
-answer, or its case for persons): an instrument received is its ``issue`` event, an answer its
+Every figure is counted by a ``GROUP BY`` over ``instrument_events`` joined to the instrument
+(and its answer, or its case for persons), the figures counting instruments of one base in one
+statement: an instrument received is its ``issue`` event, an answer its
 ``determine`` event, a lapse or an escalation its own. Only events up to the watermark count,
 so a report recomputed as of its watermark gives the same figures, and the events after it
 that would change them can be listed. Nothing about a person leaves this module but counts."""
@@ -17,6 +18,8 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    and_,
+    case,
     cast,
     func,
     literal,
@@ -32,6 +35,7 @@ from lexdesk.domain.reports.definitions import (
     Base,
     Count,
     Dimension,
+    Figure,
     Measure,
     ReportCatalog,
     ReportDefinition,
@@ -51,6 +55,8 @@ TRANSITION = {
     Base.ESCALATED: "escalate",
 }
 ANSWER_BASES = (Base.ANSWERED, Base.HOURS_TO_ANSWER, Base.COURT_RULING)
+#: The bases whose figures of instruments share one statement (``_figures``).
+SHAREABLE = (Base.RECEIVED, Base.ANSWERED, Base.LAPSED, Base.ESCALATED, Base.COURT_RULING)
 DEFAULT_ZONE = "America/New_York"
 
 
@@ -132,12 +138,75 @@ def compute_report(
     ``as_of`` (an event id; by default the last one recorded)."""
     mark = watermark(db, as_of)
     start, end = period.bounds(agency.timezone)
-    raw = {
-        figure.id: _figure(db, figure.measure, figure.by, agency.id, start, end, mark.event_id)
-        for figure in definition.figures
-        if figure.measure is not None
-    }
+    shared: dict[Base, list[Figure]] = {}
+    raw: dict[str, RawFigure] = {}
+    for figure in definition.figures:
+        measure = figure.measure
+        if measure is None:
+            continue
+        if measure.count is Count.INSTRUMENTS and measure.base in SHAREABLE:
+            shared.setdefault(measure.base, []).append(figure)
+        else:
+            raw[figure.id] = _figure(db, measure, figure.by, agency.id, start, end, mark.event_id)
+    for base, figures in shared.items():
+        raw.update(_figures(db, base, figures, agency.id, start, end, mark.event_id))
     return assemble(definition, agency.id, period, mark, raw)
+
+
+def _figures(
+    db: Connection,
+    base: Base,
+    figures: list[Figure],
+    agency_id: str,
+    start: datetime,
+    end: datetime,
+    last_event: int,
+) -> dict[str, RawFigure]:
+    """The figures that count instruments of one base, from one statement: grouped by every
+    dimension any of them uses and by whether each one's filters hold. Each instrument has one
+    event of a base, so it falls in exactly one group, and each figure is the sum of its
+    groups (a few dozen rows, never the events themselves)."""
+    joins = EV.join(INS, INS.c.id == EV.c.instrument_id)
+    if base is Base.COURT_RULING:
+        joins = joins.join(CS, CS.c.id == INS.c.case_id)
+    if base in ANSWER_BASES:
+        joins = joins.join(DET, DET.c.instrument_id == INS.c.id)
+    dims = sorted({d for f in figures for d in f.by}, key=lambda d: d.value)
+    keys = [_dimension(d, db.dialect.name).label(f"d_{d.value}") for d in dims]
+    flags = [
+        case((and_(*conditions), 1), else_=0).label(f"f{i}")
+        for i, conditions in enumerate(_filters(f.measure) for f in figures if f.measure)
+        if conditions
+    ]
+    where = [
+        EV.c.transition == TRANSITION[base],
+        EV.c.id <= last_event,
+        EV.c.at >= start,
+        EV.c.at < end,
+        _scope(base, agency_id),
+    ]
+    grouped = [*keys, *flags]
+    query: Select[Any] = (
+        select(*grouped, func.count(func.distinct(INS.c.id)).label("n"))
+        .select_from(joins)
+        .where(*where)
+    )
+    if grouped:
+        query = query.group_by(*grouped)
+    rows = [row._mapping for row in db.execute(query)]
+    out: dict[str, RawFigure] = {}
+    for index, figure in enumerate(figures):
+        if figure.measure is None:
+            continue
+        flag = f"f{index}" if _filters(figure.measure) else None
+        counts: dict[tuple[str, ...], int] = {}
+        for row in rows:
+            if flag is not None and not row[flag]:
+                continue
+            key = tuple(str(row[f"d_{d.value}"]) for d in figure.by)
+            counts[key] = counts.get(key, 0) + int(row["n"])
+        out[figure.id] = RawFigure({k: v for k, v in counts.items() if v})
+    return out
 
 
 def late_events(
