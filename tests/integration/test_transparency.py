@@ -15,7 +15,8 @@ from lexdesk.adapters import orm
 from lexdesk.adapters.report_definitions import load_reports
 from lexdesk.domain.reports.periods import parse_period
 from lexdesk.domain.reports.results import ComputedReport
-from lexdesk.queries.transparency import agency_profile, compute_report, late_events, published
+from lexdesk.queries.published_reports import published
+from lexdesk.queries.transparency import agency_profile, compute_report, late_events
 from tests.report_ladder import Ladder, at, build_ladder
 
 

@@ -29,7 +29,6 @@ from sqlalchemy import (
 )
 
 from lexdesk.adapters import orm
-from lexdesk.adapters.report_archive import published_report
 from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.domain.reports.definitions import (
     Base,
@@ -41,7 +40,6 @@ from lexdesk.domain.reports.definitions import (
     ReportDefinition,
 )
 from lexdesk.domain.reports.periods import Period, parse_period
-from lexdesk.domain.reports.published import PublishedReport
 from lexdesk.domain.reports.results import ComputedReport, RawFigure, Watermark, assemble
 
 EV, INS, DET, CS = orm.instrument_events, orm.instruments, orm.determinations, orm.cases
@@ -99,23 +97,6 @@ def report_request(
             f"{agency.kind}{' under ' + agency.rule_pack if agency.rule_pack else ''}"
         )
     return definition, agency, parse_period(period, definition.period)
-
-
-def published_reports(db: Connection, agency_id: str | None = None) -> list[PublishedReport]:
-    """Every published edition, newest first (a few per agency and year: no paging needed)."""
-    t = orm.published_reports
-    query = select(t).order_by(t.c.published_at.desc(), t.c.id)
-    if agency_id is not None:
-        query = query.where(t.c.agency_id == agency_id)
-    return [published_report(row) for row in db.execute(query)]
-
-
-def published(db: Connection, published_id: str) -> PublishedReport:
-    t = orm.published_reports
-    row = db.execute(select(t).where(t.c.id == published_id)).first()
-    if row is None:
-        raise NotFound("published report", published_id)
-    return published_report(row)
 
 
 def watermark(db: Connection, event_id: int | None = None) -> Watermark:

@@ -13,7 +13,7 @@ from lexdesk.entrypoints.api.context import built
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
 from lexdesk.entrypoints.api.schemas import CODE_PATTERN, ID_PATTERN, Answer
 from lexdesk.entrypoints.api.security import public
-from lexdesk.queries.transparency import published, published_reports
+from lexdesk.queries.published_reports import published, published_reports
 
 router = APIRouter(
     prefix="/reports",

@@ -13,12 +13,11 @@ from lexdesk.adapters.report_definitions import load_reports
 from lexdesk.domain.reports.periods import parse_period
 from lexdesk.domain.reports.results import ComputedReport
 from lexdesk.entrypoints.cli.common import ActorOption, JsonOption, app, emit_json, fails_cleanly
+from lexdesk.queries.published_reports import published, published_reports
 from lexdesk.queries.transparency import (
     agency_profile,
     compute_report,
     late_events,
-    published,
-    published_reports,
     report_request,
 )
 from lexdesk.services import transparency

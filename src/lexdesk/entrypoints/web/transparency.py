@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from lexdesk.domain.errors import NotFound
 from lexdesk.domain.reports.published import PublishedReport
 from lexdesk.entrypoints.web.pages import HEADERS, PageRefused, Web, render, web
-from lexdesk.queries.transparency import published, published_reports
+from lexdesk.queries.published_reports import published, published_reports
 
 router = APIRouter()
 CHART_WIDTH = 480
