@@ -4,6 +4,7 @@ from benchmarks import (
     bench_api,
     bench_documents,
     bench_instruments,
+    bench_reports,
     bench_roster,
     bench_rules,
     bench_worker,
@@ -15,3 +16,4 @@ bench_api.run()
 bench_roster.run()
 bench_worker.run()
 bench_documents.run()
+bench_reports.run()

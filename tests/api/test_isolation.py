@@ -18,9 +18,9 @@ from lexdesk.domain.permissions import Permission, granted
 from lexdesk.entrypoints.api import api_routes, declared_permission
 from tests.api.world import ROLES, SIDE_A, World
 
-#: Routes whose id names no agency's object: the directory of agencies, which every agency
-#: needs to address the others.
-DIRECTORY = {"get_agency"}
+#: Routes whose id names no agency's private object: the directory of agencies, which every
+#: agency needs to address the others, and the published transparency reports, public.
+DIRECTORY = {"get_agency", "get_published_report"}
 #: A body that passes validation, so that the request reaches the lookup.
 BODIES: dict[str, dict[str, Any]] = {
     "acknowledge_instrument": {},
@@ -30,6 +30,11 @@ BODIES: dict[str, dict[str, Any]] = {
     "change_roles": {"roles": ["officer", "legal"]},
     "approve_role_grant": {},
     "refuse_role_grant": {},
+    "record_service": {
+        "method": "mail",
+        "served_by": "A process server",
+        "served_at": "2020-01-16T15:00:00Z",
+    },
 }
 MISSING = {
     "instrument_id": "ins-0000000000000000",
@@ -38,6 +43,7 @@ MISSING = {
     "username": "nobody-here",
     "subscription_id": "whk-0000000000000000",
     "grant_id": "rg-0000000000000000",
+    "attachment_id": "att-0000000000000000",
 }
 
 
@@ -49,7 +55,16 @@ def foreign_ids(world: World) -> dict[str, list[str]]:
             world.built.desk, "ice-b-admin", "https://hooks.b.example/lexdesk", []
         )
         world.b_webhook = made  # type: ignore[attr-defined]
+    if not hasattr(world, "b_attachment"):
+        from lexdesk.services import attachments
+        from lexdesk.services.accounts import principal_at_command_line
+
+        served = principal_at_command_line(world.built.desk, "ice-b-officer")
+        world.b_attachment = attachments.add(  # type: ignore[attr-defined]
+            world.built.desk, served, world.b.subpoena, "served.pdf", b"%PDF-1.7\n", source="test"
+        ).id
     return {
+        "attachment_id": [world.b_attachment],  # type: ignore[attr-defined]
         "subscription_id": [world.b_webhook],  # type: ignore[attr-defined]
         "instrument_id": list(world.b.instruments),
         "case_id": [world.b.case, world.b.detainer_case],
@@ -93,7 +108,13 @@ def id_routes(world: World) -> list[tuple[str, str, str, str]]:
     return found
 
 
+#: A file that passes validation, for the routes that take one.
+FILES = {"add_attachment": {"file": ("served.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")}}
+
+
 def call(world: World, user: str, method: str, path: str, name: str) -> Any:
+    if name in FILES:
+        return world.client.request(method, path, files=FILES[name], headers=world.auth(user))
     return world.client.request(method, path, json=BODIES.get(name), headers=world.auth(user))
 
 

@@ -28,6 +28,7 @@ from lexdesk.services.accounts import principal_at_command_line
 from lexdesk.services.worker import Schedule, Worker
 from tests.api.world import PASSWORD, World
 from tests.heartbeat import record_sweep
+from tests.report_ladder import publish
 
 Outcome = tuple[str, str, str]
 
@@ -42,6 +43,10 @@ NOT_AUDITED: dict[Outcome, str] = {
     ("who_am_i", "200", "user"): "the caller's own name and roles, nothing else",
     ("sign_out", "204", "anonymous"): "no credential: nothing ended, nobody to name",
     ("health", "200", "anonymous"): "public liveness: no personal data, nothing changed",
+    ("list_published_reports", "200", "anonymous"): "published transparency reports: public,"
+    " no personal data (docs/adr/0019)",
+    ("get_published_report", "200", "anonymous"): "published transparency reports: public,"
+    " no personal data (docs/adr/0019)",
     ("sign_in_password", "422 schema", "anonymous"): _SCHEMA,
     ("sign_in_code", "422 schema", "anonymous"): _SCHEMA,
     ("confirm_identity", "422 schema", "user"): _SCHEMA,
@@ -167,6 +172,7 @@ def _probes(world: World) -> list[Probe]:
     attached = _attached(world)
     record_sweep(world.built.desk)  # a worker runs: health answers 200
     hook = f"/api/v1/webhooks/{_notified(world)}"
+    report = publish(world.built.desk, world.built.engine, "general", "doc", "2020", "doc-admin")
     ins = "/api/v1/instruments"
     ok, created = {200}, {201}
     return [
@@ -344,6 +350,8 @@ def _probes(world: World) -> list[Probe]:
         Probe("record_service", "POST", f"{ins}/{a.subpoena}/service", "ice-officer", {422}, {}),
         Probe("list_service", "GET", f"{ins}/{a.subpoena}/service", "doc-officer", ok),
         Probe("list_service", "GET", f"{ins}/{b.subpoena}/service", "doc-officer", {404}),
+        Probe("list_published_reports", "GET", "/api/v1/reports", None, ok),
+        Probe("get_published_report", "GET", f"/api/v1/reports/{report}", None, ok),
         Probe(
             "confirm_identity",
             "POST",

@@ -642,3 +642,28 @@ service_records = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("note", String(500), nullable=False),
 )
+
+# Published transparency reports (migration 0011, docs/adr/0019-transparency-reports.md): what
+# an administrator published, never changed (triggers refuse UPDATE and DELETE); a correction
+# is the next edition, with its note. The figures hold no raw count that suppression withheld.
+published_reports = Table(
+    "published_reports",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("report_id", String(63), nullable=False),
+    Column("report_version", String(40), nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("edition", Integer, nullable=False),
+    Column("watermark_event_id", BigInteger, nullable=False),
+    Column("watermark_at", UTCDateTime, nullable=True),
+    Column("digest", String(64), nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("published_by", String(100), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    UniqueConstraint(
+        "report_id", "agency_id", "period", "edition", name="uq_published_reports_edition"
+    ),
+    Index("ix_published_reports_agency", "agency_id", "published_at"),
+)

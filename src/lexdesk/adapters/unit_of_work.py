@@ -15,6 +15,7 @@ from lexdesk.adapters.documents_repository import SqlDocumentRepository
 from lexdesk.adapters.ledger_repository import SqlReleaseRepository
 from lexdesk.adapters.outbox_repository import SqlOutboxRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
+from lexdesk.adapters.report_archive import SqlReportArchive
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
 from lexdesk.adapters.work_repository import SqlWorkRepository
 from lexdesk.domain.errors import ConcurrencyConflict
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
         self.deadlines = SqlDeadlineRepository(db)
         self.work = SqlWorkRepository(db)
         self.documents = SqlDocumentRepository(db)
+        self.reports = SqlReportArchive(db)
         return self
 
     def __exit__(

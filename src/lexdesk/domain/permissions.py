@@ -30,6 +30,8 @@ class Permission(StrEnum):
     DISCLOSURE_READ = "disclosure:read"
     USER_ADMIN = "user:admin"
     AUDIT_READ = "audit:read"
+    #: Publish the agency's transparency reports (docs/adr/0019): an administrator.
+    REPORT_PUBLISH = "report:publish"
 
 
 P = Permission
@@ -55,7 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEGAL: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.PERSON_FACTS},
     Role.SUPERVISOR: _CASEWORK | {P.INSTRUMENT_DETERMINE, P.PERSON_WRITE, P.PERSON_FACTS},
     Role.AUDITOR: frozenset({P.AGENCY_READ, P.AUDIT_READ}),
-    Role.ADMIN: frozenset({P.AGENCY_READ, P.USER_ADMIN}),
+    Role.ADMIN: frozenset({P.AGENCY_READ, P.USER_ADMIN, P.REPORT_PUBLISH}),
 }
 
 #: The API-token scope (``domain.accounts.API_SCOPES``) that stands for each permission.
@@ -77,6 +79,7 @@ TOKEN_SCOPES: dict[Permission, str | None] = {
     P.DISCLOSURE_READ: "persons:read",
     P.USER_ADMIN: None,
     P.AUDIT_READ: "audit:read",
+    P.REPORT_PUBLISH: None,
 }
 
 

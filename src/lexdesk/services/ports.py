@@ -21,6 +21,7 @@ from lexdesk.domain.instruments import Instrument, InstrumentEvent
 from lexdesk.domain.notifications import Channel as NotificationChannel
 from lexdesk.domain.notifications import Due, Event, Message, Outcome, Topic
 from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.reports.published import PublishedReport
 from lexdesk.domain.service import ServiceRecord
 from lexdesk.domain.vocabulary import InstrumentStatus
 from lexdesk.domain.work import Assignment, FormDraft, Note, SavedSearch, WorkObject
@@ -272,6 +273,13 @@ class DocumentPress(Protocol):
         ...
 
 
+class ReportArchive(Protocol):
+    """Published transparency reports: added, never changed (``domain.reports.published``)."""
+
+    def latest(self, report_id: str, agency_id: str, period: str) -> PublishedReport | None: ...
+    def add(self, report: PublishedReport) -> None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def agencies(self) -> AgencyRepository: ...
@@ -295,6 +303,8 @@ class UnitOfWork(Protocol):
     def work(self) -> WorkRepository: ...
     @property
     def documents(self) -> DocumentRepository: ...
+    @property
+    def reports(self) -> ReportArchive: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -14,6 +14,7 @@ Map of the package:
 - ``agencies``     the directory of agencies; an administrator's users
 - ``notifications`` one's notifications and preferences; an agency's webhooks, dead letters
 - ``audit``        an auditor's view of the agency's audit trail
+- ``reports``      the published transparency reports (public)
 - ``health``       is the desk fit to serve: red after an audit write failed (public)
 - ``verifications`` is this document one the desk issued (public, rate-limited, audited)
 - ``attachments``  files on an instrument or its answer: upload, list, download (streamed)
@@ -36,6 +37,7 @@ from lexdesk.entrypoints.api import (
     instruments,
     notifications,
     persons,
+    reports,
     session,
     verifications,
 )
@@ -48,7 +50,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
     for module in (
         session, agencies, cases, instruments, persons, notifications, audit, health,
-        verifications, attachments,
+        verifications, attachments, reports,
     ):  # fmt: skip
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])
         router.include_router(module.router)

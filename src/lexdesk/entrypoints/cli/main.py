@@ -13,6 +13,7 @@ from lexdesk.entrypoints.cli import (
     instruments,
     notifications,
     persons,
+    reports,
     rules,
     serve,
     users,
@@ -35,6 +36,7 @@ cli.add_typer(cases.cli, name="cases")
 cli.add_typer(instruments.cli, name="instruments")
 cli.add_typer(persons.cli, name="persons")
 cli.add_typer(rules.app, name="rules")
+cli.add_typer(reports.cli, name="reports")
 cli.add_typer(users.cli, name="users")
 cli.add_typer(audit.cli, name="audit")
 cli.add_typer(worker.outbox_cli, name="outbox")

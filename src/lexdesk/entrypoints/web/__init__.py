@@ -18,6 +18,7 @@ Modules, from the plumbing up:
 - ``notifications``: one's notifications, preferences, e-mail address and calendar feed;
   ``calendar``: the feed itself (``/calendar/{token}.ics``); ``webhooks``: an agency's webhook
   subscriptions and dead letters, for its administrators.
+- ``transparency``: the published transparency reports, public (``/transparency``).
 
 ``mount(app, built)`` adds all of it to a FastAPI application; the assets under
 ``static/vendor`` are built by ``web/build.mjs`` (``make assets``), never fetched from a CDN.
@@ -48,6 +49,7 @@ from lexdesk.entrypoints.web import (
     notifications,
     people,
     rules_pages,
+    transparency,
     webhooks,
     work,
 )
@@ -79,7 +81,15 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
     routers = (auth, confirm, homes, work, cases, determinations, issuing, people, admin, audit_log)
     # Last: ``/instruments/{id}`` (a notification's link) after ``/instruments/new``.
-    for module in (*routers, rules_pages, notifications, webhooks, calendar, documents):
+    for module in (
+        *routers,
+        rules_pages,
+        notifications,
+        webhooks,
+        calendar,
+        documents,
+        transparency,
+    ):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(SignInNeeded, sign_in_needed)  # type: ignore[arg-type]
     app.add_exception_handler(PageRefused, refused)  # type: ignore[arg-type]

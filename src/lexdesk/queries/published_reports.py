@@ -1,0 +1,27 @@
+"""The published transparency reports, as anyone may read them (docs/adr/0019)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from lexdesk.adapters import orm
+from lexdesk.adapters.report_archive import published_report
+from lexdesk.domain.errors import NotFound
+from lexdesk.domain.reports.published import PublishedReport
+
+
+def published_reports(db: Connection, agency_id: str | None = None) -> list[PublishedReport]:
+    """Every published edition, newest first (a few per agency and year: no paging needed)."""
+    t = orm.published_reports
+    query = select(t).order_by(t.c.published_at.desc(), t.c.id)
+    if agency_id is not None:
+        query = query.where(t.c.agency_id == agency_id)
+    return [published_report(row) for row in db.execute(query)]
+
+
+def published(db: Connection, published_id: str) -> PublishedReport:
+    t = orm.published_reports
+    row = db.execute(select(t).where(t.c.id == published_id)).first()
+    if row is None:
+        raise NotFound("published report", published_id)
+    return published_report(row)
