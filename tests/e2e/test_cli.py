@@ -7,15 +7,30 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from typer.testing import CliRunner
 
 from lexdesk.entrypoints.cli.common import reset_app
 from lexdesk.entrypoints.cli.main import cli
 from tests.databases import copy_database, postgres_database, sqlite_url
+
+
+def business_day_ahead(days: int) -> str:
+    """5 p.m. in New York on a business day about ``days`` from today: a return date must lie
+    ahead, within two years, on a business day where the addressee is (the CLI runs on the
+    real clock)."""
+    day = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=days)
+    closed = holidays.country_holidays("US", subdiv="NY", years=(day.year, day.year + 1))
+    while day.weekday() >= 5 or day in closed:
+        day += timedelta(days=1)
+    when = datetime.combine(day, time(17), tzinfo=ZoneInfo("America/New_York"))
+    return when.isoformat(timespec="minutes")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -110,7 +125,7 @@ def test_the_whole_ladder_from_a_shell(sh: Shell) -> None:
         "--reason",
         "declined",
         "--due",
-        "2099-02-03T17:00-05:00",
+        business_day_ahead(60),
     )
     assert sub["kind"] == "administrative_subpoena" and sub["parent_id"] == i
     sh("instruments", "acknowledge", sub["id"], "--as", "nyc-doc-legal")
@@ -171,7 +186,7 @@ def test_the_whole_ladder_from_a_shell(sh: Shell) -> None:
         "--reason",
         "comply",
         "--due",
-        "2099-03-02T17:00-05:00",
+        business_day_ahead(90),
     )
     sh("instruments", "acknowledge", order["id"], "--as", "nyc-doc-legal")
     done = sh.json(
