@@ -60,22 +60,15 @@ def add(
     try:
         return _add(desk, reader, instrument_id, filename, data, on, source)
     except LexdeskError as refusal:
-        actor, behalf = audit_actor(desk, reader.username)
-        audit.record_alone(
+        audit.record_refusal(
             desk,
-            actor=actor,
+            refusal,
+            username=reader.username,
             agency=reader.agency_id,
             action="attachment.add",
-            object_type="instrument",
-            object_id=instrument_id[:100],
-            outcome="denied" if isinstance(refusal, NotPermitted | NotFound) else "failure",
+            object_id=instrument_id,
             source=source,
-            detail={
-                "reason": str(refusal),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "size": len(data),
-                **behalf,
-            },
+            detail={"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)},
         )
         raise
 

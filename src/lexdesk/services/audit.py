@@ -171,6 +171,34 @@ def records_denials(
     return decorate
 
 
+def record_refusal(
+    desk: Desk,
+    refusal: LexdeskError,
+    *,
+    username: str,
+    agency: str,
+    action: str,
+    object_id: str,
+    source: str,
+    detail: dict[str, Any],
+) -> None:
+    """A reader's refused attempt on an instrument, on record before the refusal reaches them,
+    as ``records_denials`` does for a command: ``denied`` when they may not do it or may not
+    see the instrument, ``failure`` when the attempt itself was wrong."""
+    actor, behalf = audit_actor(desk, username)
+    record_alone(
+        desk,
+        actor=actor,
+        agency=agency,
+        action=action,
+        object_type="instrument",
+        object_id=object_id[:100],
+        outcome="denied" if isinstance(refusal, NotPermitted | NotFound) else "failure",
+        source=source,
+        detail={"reason": str(refusal), **detail, **behalf},
+    )
+
+
 def verify(desk: Desk, anchor: Checkpoint | None = None) -> VerifyResult:
     """Walk the whole chain (and match it to a trusted checkpoint, if given); the result names
     the first entry that does not check. After a purge the walk starts at the stored anchor,

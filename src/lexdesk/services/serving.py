@@ -33,17 +33,15 @@ def record(
     try:
         return _record(desk, reader, instrument_id, method, served_by, served_at, note, source)
     except LexdeskError as refusal:
-        actor, behalf = audit_actor(desk, reader.username)
-        audit.record_alone(
+        audit.record_refusal(
             desk,
-            actor=actor,
+            refusal,
+            username=reader.username,
             agency=reader.agency_id,
             action="instrument.serve",
-            object_type="instrument",
-            object_id=instrument_id[:100],
-            outcome="denied" if isinstance(refusal, NotPermitted | NotFound) else "failure",
+            object_id=instrument_id,
             source=source,
-            detail={"reason": str(refusal), "method": method[:20], **behalf},
+            detail={"method": method[:20]},
         )
         raise
 
