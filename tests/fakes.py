@@ -347,6 +347,15 @@ class _Work:
         found = self._store.drafts[draft_id]
         self._store.drafts[draft_id] = dataclasses.replace(found, sent_to=sent_to)
 
+    def forget(self, *, drafts_before: datetime, searches_before: datetime) -> int:
+        drafts = [k for k, d in self._store.drafts.items() if d.at < drafts_before]
+        searches = [k for k, q in self._store.searches.items() if q.at < searches_before]
+        for key in drafts:
+            del self._store.drafts[key]
+        for key in searches:
+            del self._store.searches[key]
+        return len(drafts) + len(searches)
+
 
 class FakeUnitOfWork:
     """Changes become visible to other units of work only on commit."""

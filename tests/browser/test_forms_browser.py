@@ -107,3 +107,38 @@ def test_a_withdrawal_by_keyboard_alone_ends_on_the_case_saying_so(
     page.keyboard.press("Enter")
     page.wait_for_url("**/cases/**")
     assert "Withdrawn." in page.locator("#done").inner_text()
+
+
+def test_a_refusal_is_a_page_of_its_own_so_back_after_success_never_posts(
+    browser: Any, site: Site
+) -> None:
+    """Refused, then corrected and done: Back shows the refused form again by GET, and neither
+    Back nor reload posts anything (POST/redirect/GET for refusals too)."""
+    issued = verbs.issue_instrument(
+        site.built.desk,
+        verbs.IssueInstrument(
+            "ice-nyc-officer", "information_request", "nyc-doc", f"nysid:{site.story.nysid}",
+            ("disclose:release_date",), "none",
+        ),
+    )  # fmt: skip
+    page = signed_in(browser, site, "ice-nyc-officer")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"/instruments/{issued.id}/withdraw")
+    page.click("button:text-is('Withdraw it')")
+    page.wait_for_selector("#error-summary")
+    assert "draft=drf-" in page.url  # the refusal is shown by GET
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    accessible(page)
+    page.fill("#reason", "Sent to the wrong custodian.")
+    page.click("button:text-is('Withdraw it')")
+    page.wait_for_url("**/cases/**")
+    assert "Withdrawn." in page.locator("#done").inner_text()
+    assert len(posts) == 2
+    page.go_back()
+    page.wait_for_load_state()
+    assert "draft=drf-" in page.url and page.locator("#error-summary").count() == 1
+    page.reload()
+    page.go_forward()
+    page.wait_for_load_state()
+    assert len(posts) == 2  # Back, reload and Forward posted nothing

@@ -234,3 +234,24 @@ def test_a_saved_search_serves_its_user_alone_and_for_thirty_days(
         work.save_search(desk, mine, "x" * 201)
     clock.moment += timedelta(days=30, seconds=1)
     assert work.saved_search(desk, mine, search_id) is None
+
+
+def test_drafts_and_searches_past_their_keeping_are_deleted_with_what_they_said(
+    desk: Desk, engine: Engine, clock: FakeClock
+) -> None:
+    mine = user_id(engine, "ice-officer")
+    said = {"errors": {"reason": "Say why."}, "contradictions": [{"action": "hold"}]}
+    old = work.save_draft(desk, mine, "book", {"family_name": ("Quintal",)}, said)
+    kept = work.draft(desk, mine, "book", old)
+    assert kept is not None and kept.errors == {"reason": "Say why."} and kept.said == said
+    search = work.save_search(desk, mine, "Quintal")
+    clock.moment += timedelta(days=1, seconds=1)
+    fresh = work.save_draft(desk, mine, "book", {"family_name": ("Vale",)})
+    assert work.forget_expired(desk) == 1  # the day-old draft; the search lives 30 days
+    with engine.connect() as db:
+        left = set(db.scalars(select(orm.form_drafts.c.id)))
+    assert left == {fresh}
+    clock.moment += timedelta(days=30)
+    assert work.forget_expired(desk) == 2 and search is not None
+    with engine.connect() as db:
+        assert db.scalar(select(orm.saved_searches.c.id)) is None

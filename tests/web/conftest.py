@@ -10,6 +10,7 @@ import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from lexdesk.adapters.migrations import upgrade
 from lexdesk.bootstrap import App, build
@@ -73,3 +74,14 @@ def confirm(client: TestClient, story: Story, clock: FakeClock, username: str, b
     form = {"csrf": csrf, "next": back, "password": story.password, "code": code}
     answer = client.post("/confirm", data=form)
     assert answer.status_code == 303 and answer.headers["location"] == back, answer.text
+
+
+def sent_back(client: TestClient, response: Response) -> Response:
+    """A refused form: never the answer to its POST, but a 303 to the form's own page by GET
+    (``?draft=``), which shows what was typed and why it was refused."""
+    assert response.status_code == 303, response.text[:400]
+    location = response.headers["location"]
+    assert "draft=drf-" in location, location
+    page = client.get(location)
+    assert page.status_code == 200, page.text[:400]
+    return page

@@ -404,6 +404,7 @@ form_drafts = Table(
     Column("fields", JSON, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("sent_to", String(200), nullable=True),
+    Column("said", JSON, nullable=True),
 )
 
 role_grants = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
@@ -91,6 +92,7 @@ class SqlWorkRepository:
                 fields={name: list(values) for name, values in draft.fields.items()},
                 at=draft.at,
                 sent_to=draft.sent_to,
+                said=draft.said or None,
             )
         )
 
@@ -101,7 +103,8 @@ class SqlWorkRepository:
         if row is None:
             return None
         fields = {str(name): tuple(str(v) for v in values) for name, values in row.fields.items()}
-        return FormDraft(row.id, row.user_id, row.form, fields, row.at, row.sent_to)
+        said = row.said if isinstance(row.said, dict) else {}
+        return FormDraft(row.id, row.user_id, row.form, fields, row.at, row.sent_to, said)
 
     def claim_draft(self, draft_id: str) -> bool:
         """Mark the draft as being sent, if no one has: a second Send (a double click, another
@@ -115,6 +118,13 @@ class SqlWorkRepository:
     def mark_sent(self, draft_id: str, sent_to: str | None) -> None:
         d = orm.form_drafts
         self._db.execute(update(d).where(d.c.id == draft_id).values(sent_to=sent_to))
+
+    def forget(self, *, drafts_before: datetime, searches_before: datetime) -> int:
+        """Delete drafts and searches made before the given moments; how many."""
+        d, s = orm.form_drafts, orm.saved_searches
+        drafts = self._db.execute(delete(d).where(d.c.at < drafts_before)).rowcount
+        searches = self._db.execute(delete(s).where(s.c.at < searches_before)).rowcount
+        return int(drafts or 0) + int(searches or 0)
 
     @staticmethod
     def _key(object_type: WorkObject, object_id: str, agency_id: str) -> Any:

@@ -8,9 +8,10 @@ from the due date the disclosure policy lets the reading agency see, never from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from lexdesk.domain.errors import InvalidInput
@@ -75,7 +76,8 @@ DRAFT_KEPT = timedelta(days=1)
 class FormDraft:
     """What a user typed into a form, kept on the desk between the POST and the GET that shows
     it (checked, or for review), so that no page is the answer to a POST and Back never posts
-    again. ``sent_to`` is where the form led once it was sent."""
+    again. ``sent_to`` is where the form led once it was sent; ``said`` is what the desk answered
+    a refused form (its ``errors`` by field, and what else the page shows of the refusal)."""
 
     id: str
     user_id: str
@@ -83,6 +85,12 @@ class FormDraft:
     fields: dict[str, tuple[str, ...]]
     at: datetime
     sent_to: str | None = None
+    said: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        found = self.said.get("errors", {})
+        return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
     def live(self, now: datetime) -> bool:
         return now - self.at <= DRAFT_KEPT

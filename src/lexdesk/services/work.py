@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lexdesk.domain.agencies import User
 from lexdesk.domain.cases import Case
@@ -21,6 +22,8 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.domain.visibility import takes_part
 from lexdesk.domain.vocabulary import parse_choice
 from lexdesk.domain.work import (
+    DRAFT_KEPT,
+    SEARCH_KEPT,
     Assignment,
     FormDraft,
     Note,
@@ -218,9 +221,16 @@ def saved_search(desk: Desk, user_id: str, search_id: str) -> str | None:
     return found.text if found and found.live(desk.clock.now()) else None
 
 
-def save_draft(desk: Desk, user_id: str, form: str, fields: dict[str, tuple[str, ...]]) -> str:
-    """Keep what the user typed into ``form``; the id names it in the address that shows it."""
-    draft = FormDraft(new_id("drf"), user_id, form, fields, desk.clock.now())
+def save_draft(
+    desk: Desk,
+    user_id: str,
+    form: str,
+    fields: dict[str, tuple[str, ...]],
+    said: dict[str, Any] | None = None,
+) -> str:
+    """Keep what the user typed into ``form`` (and, for a refused form, what the desk said);
+    the id names it in the address that shows it."""
+    draft = FormDraft(new_id("drf"), user_id, form, fields, desk.clock.now(), said=said or {})
     with desk.uow() as uow:
         uow.work.save_draft(draft)
         uow.commit()
@@ -234,6 +244,17 @@ def draft(desk: Desk, user_id: str, form: str, draft_id: str) -> FormDraft | Non
     if found is None or found.form != form or not found.live(desk.clock.now()):
         return None
     return found
+
+
+def forget_expired(desk: Desk) -> int:
+    """Delete the drafts and saved searches past their keeping; how many."""
+    now = desk.clock.now()
+    with desk.uow() as uow:
+        forgotten = uow.work.forget(
+            drafts_before=now - DRAFT_KEPT, searches_before=now - SEARCH_KEPT
+        )
+        uow.commit()
+    return forgotten
 
 
 def send_draft(desk: Desk, draft_id: str, send: Callable[[], str]) -> str | None:

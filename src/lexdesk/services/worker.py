@@ -30,7 +30,7 @@ from lexdesk.domain.notifications import (
     wants,
 )
 from lexdesk.domain.permissions import ROLE_PERMISSIONS, Permission
-from lexdesk.services import notices
+from lexdesk.services import notices, work
 from lexdesk.services.context import Desk
 from lexdesk.services.escalation import lapse_overdue
 from lexdesk.services.ports import Courier, UnitOfWork
@@ -60,6 +60,8 @@ class SweepReport:
     lapsed: int
     reminders: int
     seconds: float
+    #: Form drafts and saved searches past their keeping, deleted.
+    forgotten: int = 0
 
 
 @dataclass
@@ -91,13 +93,16 @@ class Worker:
     # -- the sweep ----------------------------------------------------------------------------
 
     def sweep(self) -> SweepReport:
-        """Lapse what is overdue, then write the reminders that have come due."""
+        """Lapse what is overdue, write the reminders that have come due, and forget the
+        drafts and searches kept past their time (a draft may hold what was typed about a
+        person: "kept a day" is a promise the sweep keeps)."""
         started = time.perf_counter()
         now = self.desk.clock.now()
         with self.desk.uow() as uow:
             overdue = uow.deadlines.overdue(now, self.schedule.sweep_limit)
         lapsed = lapse_overdue(self.desk, overdue)
         reminded = self._remind(now)
+        forgotten = work.forget_expired(self.desk)
         seconds = time.perf_counter() - started
         with self.desk.uow() as uow:
             uow.outbox.beat(
@@ -107,7 +112,7 @@ class Worker:
                 swept=(seconds, len(lapsed), reminded),
             )
             uow.commit()
-        return SweepReport(len(lapsed), reminded, seconds)
+        return SweepReport(len(lapsed), reminded, seconds, forgotten)
 
     def _remind(self, now: datetime) -> int:
         """A release near comes first; a due time at that same moment (a notification

@@ -22,8 +22,6 @@ from lexdesk.domain.errors import (
     ConfirmationNeeded,
     InvalidInput,
     LexdeskError,
-    NotFound,
-    NotPermitted,
 )
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.web import accounts_list
@@ -41,6 +39,7 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.services import account_admin, accounts, api_tokens, role_grants
 from lexdesk.services.agencies import AddUser
 
@@ -58,6 +57,8 @@ LIMITS = {
     "days": 3,
     "reason": REASON_LIMIT,
 }
+#: The drafts of the users and tokens pages' forms (``returned``).
+USERS_FORM, TOKENS_FORM = "admin-users", "admin-tokens"
 NO_PASSWORD = "Enter an initial password."  # noqa: S105 - the message, not a password
 #: What a change leaves to say, after the redirect (POST/redirect/GET).
 DONE = {
@@ -113,18 +114,21 @@ def users_page(
     request: Request,
     done: str = "",
     user: str = "",
+    draft: str = "",
     seen: Viewer = Depends(confirmed_viewer),
     site: Web = Depends(web),
 ) -> Response:
     require(seen, Permission.USER_ADMIN)
     said = DONE[done].format(user=user) if done in DONE and USERNAME.match(user) else ""
-    return _users(request, site, seen, {}, {}, said=said)
+    kept = returned(site, seen, USERS_FORM, draft)
+    if kept is None:
+        return _users(request, site, seen, {}, {}, said=said)
+    values = {k: kept.values.get(k) for k in ("username", "display_name")}
+    return _users(request, site, seen, kept.errors, values | {"roles": kept.values.all("roles")})
 
 
 @router.post("/users")
-def add_user(
-    request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)
-) -> Response:
+def add_user(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
     seen = sent.viewer
     require(seen, Permission.USER_ADMIN)
     values = {k: sent.get(k) for k in ("username", "display_name")}
@@ -150,7 +154,7 @@ def add_user(
         except InvalidInput as weak:
             errors["password"] = sentence(weak)
     if errors:
-        return _users(request, site, seen, errors, values | {"roles": chosen}, 400)
+        return send_back(sent, site, USERS_FORM, "/admin/users", errors)
     command = AddUser(username, seen.agency.id, values["display_name"], chosen, seen.source)
     try:
         _, enrolment = accounts.add_account(
@@ -161,7 +165,7 @@ def add_user(
     except LexdeskError as error:
         fields = ("username", "display_name", "roles", "password")
         errors = {_field_of(error, fields): sentence(error)}
-        return _users(request, site, seen, errors, values | {"roles": chosen}, 400)
+        return send_back(sent, site, USERS_FORM, "/admin/users", errors)
     done = "added-pending" if enrolment.pending_roles else "added"
     return redirect(f"/admin/users?done={done}&user={username}")
 
@@ -170,13 +174,21 @@ def add_user(
 def disable_page(
     request: Request,
     username: str,
+    draft: str = "",
     seen: Viewer = Depends(confirmed_viewer),
     site: Web = Depends(web),
 ) -> Response:
-    """The confirmation step before disabling: what it does, and a way back."""
+    """The confirmation step before disabling: what it does, and a way back; after a refusal,
+    why."""
     require(seen, Permission.USER_ADMIN)
     row = _row_of(site, seen, username)
-    context = {"viewer": seen, "user": row, "errors": {}, "own_account": username == seen.username}
+    kept = returned(site, seen, f"disable:{username}", draft)
+    context = {
+        "viewer": seen,
+        "user": row,
+        "errors": kept.errors if kept else {},
+        "own_account": username == seen.username,
+    }
     return render(request, "admin_disable.html", context)
 
 
@@ -184,17 +196,22 @@ def disable_page(
 def roles_page(
     request: Request,
     username: str,
+    draft: str = "",
     seen: Viewer = Depends(confirmed_viewer),
     site: Web = Depends(web),
 ) -> Response:
     require(seen, Permission.USER_ADMIN)
     row = _row_of(site, seen, username)
-    return _roles(request, seen, row, {}, {"roles": tuple(row.roles), "reason": ""})
+    kept = returned(site, seen, f"roles:{username}", draft)
+    if kept is None:
+        return _roles(request, seen, row, {}, {"roles": tuple(row.roles), "reason": ""})
+    values = {"roles": kept.values.all("roles"), "reason": kept.values.get("reason")}
+    return _roles(request, seen, row, kept.errors, values)
 
 
 @router.post("/users/{username}/roles")
 def change_roles(
-    request: Request, username: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    username: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     seen = sent.viewer
     require(seen, Permission.USER_ADMIN)
@@ -206,8 +223,9 @@ def change_roles(
         errors["roles"] = "Choose at least one role; to stop someone signing in, disable them."
     elif not set(chosen) <= {r.value for r in Role}:
         errors["roles"] = "Choose among the roles listed."
+    back = f"/admin/users/{row.username}/roles"
     if errors:
-        return _roles(request, seen, row, errors, values, 400)
+        return send_back(sent, site, f"roles:{row.username}", back, errors)
     command = role_grants.ChangeRoles(
         username, chosen, seen.username, seen.source, seen.principal.session, reason
     )
@@ -217,15 +235,13 @@ def change_roles(
         raise
     except LexdeskError as error:
         field = _field_of(error, ("roles", "reason"))
-        status = 403 if isinstance(error, NotPermitted) else 422
-        return _roles(request, seen, row, {field: sentence(error)}, values, status)
+        return send_back(sent, site, f"roles:{row.username}", back, {field: sentence(error)})
     done = "requested" if change.pending else "roles"
     return redirect(f"/admin/users?done={done}&user={username}")
 
 
 @router.post("/users/grants/{grant_id}/{decision}")
 def decide_grant(
-    request: Request,
     grant_id: str,
     decision: str,
     sent: Posted = Depends(posted),
@@ -238,7 +254,7 @@ def decide_grant(
     errors: dict[str, str] = {}
     reason = _checked_text(errors, "reason", sent.get("reason"), "reason", required=False)
     if errors:
-        return _users(request, site, seen, {"general": errors["reason"]}, {}, 400)
+        return _users_refused(sent, site, errors["reason"])
     command = role_grants.DecideGrant(
         grant_id, seen.username, seen.source, seen.principal.session, reason
     )
@@ -250,15 +266,13 @@ def decide_grant(
     except ConfirmationNeeded:
         raise
     except LexdeskError as error:
-        status = 403 if isinstance(error, NotPermitted) else 422
-        return _users(request, site, seen, {"general": sentence(error)}, {}, status)
+        return _users_refused(sent, site, sentence(error))
     done = "approved" if decision == "approve" else "refused"
     return redirect(f"/admin/users?done={done}&user={who}")
 
 
 @router.post("/users/{username}/{verb}")
 def change_user(
-    request: Request,
     username: str,
     verb: str,
     sent: Posted = Depends(posted),
@@ -290,12 +304,11 @@ def change_user(
     except ConfirmationNeeded:
         raise
     except LexdeskError as error:
-        status = 403 if isinstance(error, NotPermitted) else 422
         if verb == "disable" and (row := _row_or_none(site, seen, username)) is not None:
+            back = f"/admin/users/{row.username}/disable"
             errors = {"general": sentence(error)}
-            context = {"viewer": seen, "user": row, "errors": errors, "own_account": False}
-            return render(request, "admin_disable.html", context, status)
-        return _users(request, site, seen, {"general": sentence(error)}, {}, status)
+            return send_back(sent, site, f"disable:{row.username}", back, errors)
+        return _users_refused(sent, site, sentence(error))
     return redirect(f"/admin/users?done={done}&user={username}")
 
 
@@ -303,12 +316,17 @@ def change_user(
 def tokens_page(
     request: Request,
     done: str = "",
+    draft: str = "",
     seen: Viewer = Depends(confirmed_viewer),
     site: Web = Depends(web),
 ) -> Response:
     require(seen, Permission.USER_ADMIN)
     said = DONE["revoked"] if done == "revoked" else ""
-    return _tokens(request, site, seen, {}, {"days": "90"}, said=said)
+    kept = returned(site, seen, TOKENS_FORM, draft)
+    if kept is None:
+        return _tokens(request, site, seen, {}, {"days": "90"}, said=said)
+    values = {"name": kept.values.get("name"), "days": kept.values.get("days")}
+    return _tokens(request, site, seen, kept.errors, values | {"scopes": kept.values.all("scopes")})
 
 
 @router.post("/tokens")
@@ -333,7 +351,7 @@ def create_token(
     elif not days_text.isdigit() or not 1 <= int(days_text) <= longest:
         errors["days"] = f"Enter a whole number of days from 1 to {longest}."
     if errors:
-        return _tokens(request, site, seen, errors, values, status=400)
+        return send_back(sent, site, TOKENS_FORM, "/admin/tokens", errors)
     command = api_tokens.CreateApiToken(
         seen.agency.id,
         name,
@@ -349,15 +367,15 @@ def create_token(
         raise
     except LexdeskError as error:
         field = _field_of(error, ("name", "scopes", "days"))
-        return _tokens(request, site, seen, {field: sentence(error)}, values, status=400)
-    # The token is shown this once, on this page: it is never stored in the clear to show
-    # after a redirect.
+        return send_back(sent, site, TOKENS_FORM, "/admin/tokens", {field: sentence(error)})
+    # The token is shown this once, as the answer to this POST: it is never stored in the
+    # clear, not even for the redirect that every other answer takes.
     return _tokens(request, site, seen, {}, {"days": "90"}, secret)
 
 
 @router.post("/tokens/{token_id}/revoke")
 def revoke_token(
-    request: Request, token_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    token_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     require(sent.viewer, Permission.USER_ADMIN)
     seen = sent.viewer
@@ -369,8 +387,7 @@ def revoke_token(
     except ConfirmationNeeded:
         raise
     except LexdeskError as error:
-        status = 404 if isinstance(error, NotFound) else 403
-        return _tokens(request, site, seen, {"general": sentence(error)}, {}, status=status)
+        return send_back(sent, site, TOKENS_FORM, "/admin/tokens", {"general": sentence(error)})
     return redirect("/admin/tokens?done=revoked")
 
 
@@ -382,6 +399,11 @@ def agencies_page(
     with site.built.engine.connect() as db:
         rows = accounts_list.agencies(db)
     return render(request, "admin_agencies.html", {"viewer": seen, "rows": rows})
+
+
+def _users_refused(sent: Posted, site: Web, why: str) -> Response:
+    """A refused change of an account or grant, said at the top of the users page."""
+    return send_back(sent, site, USERS_FORM, "/admin/users", {"general": why})
 
 
 def _row_or_none(site: Web, seen: Viewer, username: str) -> Any:

@@ -23,6 +23,7 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.services import disclosures
 from lexdesk.services import instruments as verbs
 
@@ -31,22 +32,28 @@ router = APIRouter()
 
 @router.get("/cases/{case_id}")
 def case_page(
-    request: Request, case_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request,
+    case_id: str,
+    draft: str = "",
+    seen: Viewer = Depends(viewer),
+    site: Web = Depends(web),
 ) -> Response:
-    return show_case(request, site, seen, case_id)
+    """The case; after a refused transition, with the refusal said at the top."""
+    kept = returned(site, seen, _case_form(case_id), draft)
+    error = kept.errors.get("general", "") if kept else ""
+    return show_case(request, site, seen, case_id, error)
 
 
 @router.post("/instruments/{instrument_id}/acknowledge")
 def acknowledge(
-    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     command = verbs.Acknowledge(
         sent.viewer.username, instrument_id, _version(sent), sent.get("reason"), sent.viewer.source
     )
     return act(
-        request,
+        sent,
         site,
-        sent.viewer,
         instrument_id,
         lambda: verbs.acknowledge(site.built.desk, command),
         "acknowledged",
@@ -55,30 +62,28 @@ def acknowledge(
 
 @router.post("/instruments/{instrument_id}/withdraw")
 def withdraw(
-    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     checked = forms.check_reason(sent)
     if checked.errors:
-        found = instrument_seen(site, sent.viewer, instrument_id)
-        context = {
-            "viewer": sent.viewer,
-            "ins": found.instrument,
-            "version": found.version,
-            "errors": checked.errors,
-            "values": checked.values,
-        }
-        return render(request, "withdraw.html", context, 400)
+        instrument_seen(site, sent.viewer, instrument_id)  # no such page for one who may not
+        url = f"/instruments/{instrument_id}/withdraw"
+        return send_back(sent, site, withdraw_form_name(instrument_id), url, checked.errors)
     command = verbs.Withdraw(
         sent.viewer.username, instrument_id, sent.get("reason"), _version(sent), sent.viewer.source
     )
     return act(
-        request,
-        site,
-        sent.viewer,
-        instrument_id,
-        lambda: verbs.withdraw(site.built.desk, command),
-        "withdrawn",
+        sent, site, instrument_id, lambda: verbs.withdraw(site.built.desk, command), "withdrawn"
     )
+
+
+def withdraw_form_name(instrument_id: str) -> str:
+    return f"withdraw:{instrument_id}"
+
+
+def _case_form(case_id: str) -> str:
+    """A refused transition taken from the case page comes back to it under this name."""
+    return f"case:{case_id}"
 
 
 def show_case(
@@ -89,20 +94,16 @@ def show_case(
 
 
 def act(
-    request: Request,
-    site: Web,
-    seen: Viewer,
-    instrument_id: str,
-    call: Callable[[], Instrument],
-    said: str,
+    sent: Posted, site: Web, instrument_id: str, call: Callable[[], Instrument], said: str
 ) -> Response:
     """Take one transition; back to the case page saying so, or the case page with the
     refusal."""
-    seen_now = instrument_seen(site, seen, instrument_id)
+    case_id = instrument_seen(site, sent.viewer, instrument_id).instrument.case_id
     try:
         done = call()
     except LexdeskError as error:
-        return show_case(request, site, seen, seen_now.instrument.case_id, str(error), 409)
+        errors = {"general": str(error)}
+        return send_back(sent, site, _case_form(case_id), f"/cases/{case_id}", errors)
     return redirect(f"/cases/{done.case_id}#{done.id}", done=said)
 
 

@@ -25,10 +25,14 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.services import accounts, confirmation, privileges
 
 router = APIRouter()
 ACCOUNT_PAGE = "/account/password"
+#: The drafts of a refused confirmation and password change: never a password, only the
+#: errors (and where the confirmation leads).
+CONFIRM_FORM, PASSWORD_FORM = "confirm", "password"
 CHANGED = "Your password is changed. Your other sessions were signed out."
 
 
@@ -50,12 +54,21 @@ def confirm_first(request: Request, error: ConfirmationNeeded) -> Response:
 
 
 @router.get("/confirm")
-def confirm_page(request: Request, next: str = "/", seen: Viewer = Depends(viewer)) -> Response:
-    return _confirm_page(request, seen, _local(next), {})
+def confirm_page(
+    request: Request,
+    next: str = "/",
+    draft: str = "",
+    seen: Viewer = Depends(viewer),
+    site: Web = Depends(web),
+) -> Response:
+    kept = returned(site, seen, CONFIRM_FORM, draft)
+    if kept is None:
+        return _confirm_page(request, seen, _local(next), {})
+    return _confirm_page(request, seen, _local(kept.values.get("next")), kept.errors)
 
 
 @router.post("/confirm")
-def confirm(request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
+def confirm(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
     back, seen = _local(sent.get("next")), sent.viewer
     try:
         confirmation.confirm_identity(
@@ -64,27 +77,31 @@ def confirm(request: Request, sent: Posted = Depends(posted), site: Web = Depend
     except NotAuthenticated as error:
         if str(error) in accounts.SIGN_IN_AGAIN.values():
             raise SignInNeeded() from None
-        return _confirm_page(request, seen, back, {"password": str(error)}, 400)
+        return send_back(sent, site, CONFIRM_FORM, "/confirm", {"password": str(error)})
     return redirect(back)
 
 
 @router.get(ACCOUNT_PAGE)
 def password_page(
-    request: Request, done: str = "", seen: Viewer = Depends(confirmed_viewer)
+    request: Request,
+    done: str = "",
+    draft: str = "",
+    seen: Viewer = Depends(confirmed_viewer),
+    site: Web = Depends(web),
 ) -> Response:
-    context = {"viewer": seen, "errors": {}, "notice": CHANGED if done else None}
+    kept = returned(site, seen, PASSWORD_FORM, draft)
+    errors = kept.errors if kept else {}
+    context = {"viewer": seen, "errors": errors, "notice": CHANGED if done and not kept else None}
     return render(request, "password.html", context)
 
 
 @router.post(ACCOUNT_PAGE)
-def change_password(
-    request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)
-) -> Response:
+def change_password(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
     seen = sent.viewer
     new = sent.form.get("new_password")
     if new != sent.form.get("repeat_password"):
         errors = {"repeat_password": "The two new passwords differ: type the same one twice."}
-        return render(request, "password.html", {"viewer": seen, "errors": errors}, 400)
+        return send_back(sent, site, PASSWORD_FORM, ACCOUNT_PAGE, errors)
     command = confirmation.ChangePassword(
         seen.username,
         str(sent.form.get("current_password") or ""),
@@ -98,17 +115,13 @@ def change_password(
         raise
     except LexdeskError as error:
         field = "current_password" if isinstance(error, NotAuthenticated) else "new_password"
-        return render(
-            request, "password.html", {"viewer": seen, "errors": {field: str(error)}}, 400
-        )
+        return send_back(sent, site, PASSWORD_FORM, ACCOUNT_PAGE, {field: str(error)})
     return redirect(f"{ACCOUNT_PAGE}?done=1")
 
 
-def _confirm_page(
-    request: Request, seen: Viewer, back: str, errors: dict[str, str], status: int = 200
-) -> Response:
+def _confirm_page(request: Request, seen: Viewer, back: str, errors: dict[str, str]) -> Response:
     context = {"viewer": seen, "next": back, "errors": errors}
-    return render(request, "confirm.html", context, status)
+    return render(request, "confirm.html", context)
 
 
 def _local(target: str) -> str:

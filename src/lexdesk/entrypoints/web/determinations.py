@@ -25,6 +25,7 @@ from lexdesk.domain.vocabulary import PHYSICAL_ACTIONS, InstrumentKind, disclose
 from lexdesk.entrypoints.web import forms
 from lexdesk.entrypoints.web.cases import instrument_seen
 from lexdesk.entrypoints.web.pages import (
+    Fields,
     PageRefused,
     Posted,
     Viewer,
@@ -37,6 +38,7 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.services import disclosures
 from lexdesk.services import instruments as verbs
 from lexdesk.services.authorization import may
@@ -91,25 +93,37 @@ class Screen:
 
 @router.get("/instruments/{instrument_id}/determine")
 def determination_screen(
-    request: Request, instrument_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request,
+    instrument_id: str,
+    draft: str = "",
+    seen: Viewer = Depends(viewer),
+    site: Web = Depends(web),
 ) -> Response:
+    """The screen, or the answer the desk refused, as it was typed, with why."""
     screen = build_screen(site, seen, instrument_id)
-    return _render(request, seen, screen, {}, {})
+    kept = returned(site, seen, _form(instrument_id), draft)
+    if kept is None:
+        return _render(request, seen, screen, {}, {})
+    screen.contradictions = tuple(
+        Contradiction.from_json(c) for c in kept.said.get("contradictions", [])
+    )
+    return _render(request, seen, screen, kept.errors, _values(kept.values))
 
 
 @router.post("/instruments/{instrument_id}/determine")
 def record_determination(
-    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     seen = sent.viewer
-    screen = build_screen(site, seen, instrument_id)
+    build_screen(site, seen, instrument_id)  # refuses one who may not answer it
     errors = _missing(sent)
+    said: dict[str, Any] = {}
     if not errors:
         try:
             done = verbs.determine(site.built.desk, _command(sent, instrument_id))
             return redirect(f"/cases/{done.case_id}#{done.id}", done="determined")
         except LawContradicted as refusal:
-            screen.contradictions = refusal.contradictions
+            said["contradictions"] = [c.to_json() for c in refusal.contradictions]
             errors["override_reason"] = (
                 "This answer departs from the evaluation (see above). Record the answer the "
                 "law gives, or, as counsel, say why you depart from it in "
@@ -118,14 +132,23 @@ def record_determination(
         except LexdeskError as error:
             field = forms.field_of(error)
             errors["outcome" if field == "general" else field] = sentence(error)
-    values = {
+    url = f"/instruments/{instrument_id}/determine"
+    return send_back(sent, site, _form(instrument_id), url, errors, said)
+
+
+def _form(instrument_id: str) -> str:
+    """The determination screen's drafts: the answer and the facts, for one instrument."""
+    return f"determine:{instrument_id}"
+
+
+def _values(sent: Fields | Posted) -> dict[str, Any]:
+    return {
         "outcome": sent.get("outcome"),
         "reason": sent.get("reason"),
         "fields": sent.all("fields"),
         "performed": sent.all("performed"),
         "override_reason": sent.get("override_reason"),
     }
-    return _render(request, seen, screen, errors, values, 409 if screen.contradictions else 400)
 
 
 def _command(sent: Posted, instrument_id: str) -> verbs.Determine:
@@ -184,7 +207,7 @@ def _person_of(site: Web, seen: Viewer, case_id: str) -> Person | None:
 
 @router.post("/instruments/{instrument_id}/facts")
 def record_facts(
-    request: Request, instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+    instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
 ) -> Response:
     """Record the facts the answer turns on, then evaluate again."""
     seen = sent.viewer
@@ -205,7 +228,8 @@ def record_facts(
     try:
         record_facts_of(site.built.desk, command)
     except LexdeskError as error:
-        return _render(request, seen, screen, {"facts_reason": str(error)}, {}, 400)
+        url = f"/instruments/{instrument_id}/determine"
+        return send_back(sent, site, _form(instrument_id), url, {"facts_reason": str(error)})
     return redirect(f"/instruments/{instrument_id}/determine", done="facts")
 
 

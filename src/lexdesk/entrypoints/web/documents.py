@@ -18,6 +18,7 @@ from lexdesk.entrypoints.web import sessions
 from lexdesk.entrypoints.web.pages import (
     HEADERS,
     PageRefused,
+    Posted,
     Viewer,
     Web,
     client_address,
@@ -26,6 +27,7 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.services import attachments, documents
 
 router = APIRouter()
@@ -133,11 +135,15 @@ async def verify_upload(request: Request, site: Web = Depends(web)) -> Response:
 def attachments_page(
     request: Request,
     instrument_id: str,
+    draft: str = "",
     seen: Viewer = Depends(viewer),
     site: Web = Depends(web),
 ) -> Response:
-    """The files on an instrument that the viewer's agency may read, and the upload form."""
-    return _attachments_page(request, site, seen, instrument_id)
+    """The files on an instrument that the viewer's agency may read, and the upload form;
+    after a refused upload, why (the file itself is never kept: choose it again)."""
+    kept = returned(site, seen, _upload_form(instrument_id), draft)
+    error = kept.errors.get("file", "") if kept else ""
+    return _attachments_page(request, site, seen, instrument_id, error)
 
 
 def _attachments_page(
@@ -146,7 +152,6 @@ def _attachments_page(
     seen: Viewer,
     instrument_id: str,
     error: str = "",
-    status: int = 200,
 ) -> Response:
     try:
         found = attachments.list_of(site.built.desk, seen.principal, instrument_id, seen.source)
@@ -159,7 +164,7 @@ def _attachments_page(
         "error": error,
         "limit_mb": SIZE_LIMIT // (1024 * 1024),
     }
-    return render(request, "attachments.html", context, status)
+    return render(request, "attachments.html", context)
 
 
 @router.post("/instruments/{instrument_id}/attachments")
@@ -169,17 +174,19 @@ async def attach(
     seen: Viewer = Depends(viewer),
     site: Web = Depends(web),
 ) -> Response:
-    """Upload one file (CSRF-checked), then back to the list, or the list with the refusal."""
+    """Upload one file (CSRF-checked), then back to the list, saying so or why not. The web
+    says a file is too large on the page; the API answers 413."""
     try:
         form = await request.form(max_files=1, max_fields=3)
     except Exception:
-        return _attachments_page(request, site, seen, instrument_id, "Choose one file.", 400)
-    sent = form.get("csrf")
-    if not sessions.csrf_matches(seen.token, sent if isinstance(sent, str) else None):
+        raise PageRefused(400, "The form could not be read: choose one file.") from None
+    token = form.get("csrf")
+    if not sessions.csrf_matches(seen.token, token if isinstance(token, str) else None):
         raise PageRefused(403, "The form expired: open the page again and resend the file.")
+    sent = Posted(seen, form)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _attachments_page(request, site, seen, instrument_id, "Choose the file.", 400)
+        return _upload_refused(sent, site, instrument_id, "Choose the file.")
     data = await upload.read(SIZE_LIMIT + 1)
     on = "answer" if form.get("on") == "answer" else "instrument"
     try:
@@ -189,11 +196,18 @@ async def attach(
         )  # fmt: skip
     except NotFound:
         raise PageRefused(404, NO_SUCH_INSTRUMENT) from None
-    except TooLarge as error:
-        return _attachments_page(request, site, seen, instrument_id, _sentence(error), 413)
-    except LexdeskError as error:
-        return _attachments_page(request, site, seen, instrument_id, _sentence(error), 400)
-    return redirect(f"/instruments/{instrument_id}/attachments")
+    except (TooLarge, LexdeskError) as error:
+        return _upload_refused(sent, site, instrument_id, _sentence(error))
+    return redirect(f"/instruments/{instrument_id}/attachments", done="attached")
+
+
+def _upload_form(instrument_id: str) -> str:
+    return f"attach:{instrument_id}"
+
+
+def _upload_refused(sent: Posted, site: Web, instrument_id: str, why: str) -> Response:
+    url = f"/instruments/{instrument_id}/attachments"
+    return send_back(sent, site, _upload_form(instrument_id), url, {"file": why})
 
 
 @router.get("/attachments/{attachment_id}")

@@ -21,7 +21,7 @@ from lexdesk.domain.visibility import InstrumentView
 from lexdesk.domain.vocabulary import AgencyKind, InstrumentKind, disclosed_field
 from lexdesk.domain.work import FormDraft
 from lexdesk.entrypoints.web import forms
-from lexdesk.entrypoints.web.cases import instrument_seen
+from lexdesk.entrypoints.web.cases import instrument_seen, withdraw_form_name
 from lexdesk.entrypoints.web.pages import (
     Fields,
     PageRefused,
@@ -36,6 +36,7 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned
 from lexdesk.services import instruments as verbs
 from lexdesk.services import work
 from lexdesk.services.authorization import may
@@ -183,13 +184,24 @@ def _sent(site: Web, draft_id: str, send: Callable[[], str], back: str, said: st
 
 @router.get("/instruments/{instrument_id}/withdraw")
 def withdraw_form(
-    request: Request, instrument_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request,
+    instrument_id: str,
+    draft: str = "",
+    seen: Viewer = Depends(viewer),
+    site: Web = Depends(web),
 ) -> Response:
     require(seen, Permission.INSTRUMENT_WITHDRAW)
     found = instrument_seen(site, seen, instrument_id)
     if not may(seen.principal, Permission.INSTRUMENT_WITHDRAW, found.instrument):
         raise PageRefused(404, "There is no such page.")
-    context = {"viewer": seen, "ins": found.instrument, "version": found.version, "errors": {}}
+    kept = returned(site, seen, withdraw_form_name(instrument_id), draft)
+    context = {
+        "viewer": seen,
+        "ins": found.instrument,
+        "version": found.version,
+        "errors": kept.errors if kept else {},
+        "values": {"reason": kept.values.get("reason")} if kept else {},
+    }
     return render(request, "withdraw.html", context)
 
 

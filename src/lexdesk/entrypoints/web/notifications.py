@@ -25,10 +25,12 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.queries import notifications as reads
 from lexdesk.services import disclosures
 from lexdesk.services import notifications as notes
 
+PREFERENCES = "preferences"
 router = APIRouter()
 
 #: The topics and channels as a person reads them.
@@ -113,27 +115,25 @@ def instrument_page(
 
 @router.get("/notifications/preferences")
 def preferences_page(
-    request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request, draft: str = "", seen: Viewer = Depends(viewer), site: Web = Depends(web)
 ) -> Response:
-    return _preferences(request, site, seen, {})
+    kept = returned(site, seen, PREFERENCES, draft)
+    if kept is None:
+        return _preferences(request, site, seen, {})
+    table = _table(set(kept.values.all("pref")))
+    return _preferences(request, site, seen, kept.errors, table, kept.values.get("email"))
 
 
 @router.post("/notifications/preferences")
-def save_preferences(
-    request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)
-) -> Response:
+def save_preferences(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
     seen = sent.viewer
-    chosen = set(sent.all("pref"))
-    table = {
-        (topic.value, channel.value): f"{topic.value}/{channel.value}" in chosen
-        for topic in Topic
-        for channel in USER_CHANNELS
-    }
+    table = _table(set(sent.all("pref")))
     address = sent.get("email")
     try:
         notes.check_email(address)
     except InvalidInput as error:
-        return _preferences(request, site, seen, {"email": str(error)}, table, address, 400)
+        url = "/notifications/preferences"
+        return send_back(sent, site, PREFERENCES, url, {"email": str(error)})
     desk = site.built.desk
     notes.set_preferences(desk, seen.username, table)
     with site.built.engine.connect() as db:
@@ -163,6 +163,15 @@ def revoke_feeds(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Re
     return redirect("/notifications/preferences?revoked=1")
 
 
+def _table(chosen: set[str]) -> dict[tuple[str, str], bool]:
+    """Each topic and channel, on where the form ticked it."""
+    return {
+        (topic.value, channel.value): f"{topic.value}/{channel.value}" in chosen
+        for topic in Topic
+        for channel in USER_CHANNELS
+    }
+
+
 def _preferences(
     request: Request,
     site: Web,
@@ -170,7 +179,6 @@ def _preferences(
     errors: dict[str, str],
     table: dict[tuple[str, str], bool] | None = None,
     address: str | None = None,
-    status: int = 200,
     feed_url: str = "",
 ) -> Response:
     with site.built.engine.connect() as db:
@@ -203,4 +211,4 @@ def _preferences(
         "revoked": revoked,
         "may_feed": seen.may(Permission.INSTRUMENT_READ),
     }
-    return render(request, "notification_preferences.html", context, status)
+    return render(request, "notification_preferences.html", context)

@@ -109,7 +109,13 @@ class FormValues(Protocol):
 
 
 #: Never kept in a draft: the session's token and the buttons that say what to do with it.
-NOT_KEPT = frozenset({"csrf", "confirmed", "edit", "draft", "password"})
+NOT_KEPT = frozenset({"csrf", "confirmed", "edit", "draft", "code"})
+
+
+def kept_field(name: str) -> bool:
+    """Whether a draft may keep this field: never the token, a button, a one-time code, or
+    anything that holds a password (current, new or repeated)."""
+    return name not in NOT_KEPT and "password" not in name
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ class Posted:
 
     def fields(self) -> dict[str, tuple[str, ...]]:
         """The values worth keeping in a draft (never the token, a password or a button)."""
-        names = dict.fromkeys(k for k in self.form if k not in NOT_KEPT)
+        names = dict.fromkeys(k for k in self.form if kept_field(k))
         return {
             name: tuple(v for v in self.form.getlist(name) if isinstance(v, str)) for name in names
         }
@@ -201,6 +207,7 @@ DONE: dict[str, str] = {
     "released": "The release is on record.",
     "transferred": "The transfer is on record.",
     "release-date": "The expected release is on record.",
+    "attached": "The file is attached; its fingerprint (SHA-256) is on record.",
     "webhook-added": "The webhook was added.",
     "webhook-disabled": "The webhook no longer receives events.",
     "webhook-enabled": "The webhook receives events again.",

@@ -17,6 +17,7 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import Charge
 from lexdesk.domain.vocabulary import AgencyKind
 from lexdesk.entrypoints.web.pages import (
+    Fields,
     PageRefused,
     Posted,
     Viewer,
@@ -29,6 +30,7 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.queries.persons import people_of
 from lexdesk.services import audit, disclosures, persons
 
@@ -53,38 +55,51 @@ def people(request: Request, seen: Viewer = Depends(viewer), site: Web = Depends
 
 @router.get("/persons/new")
 def book_form(
-    request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request, draft: str = "", seen: Viewer = Depends(viewer), site: Web = Depends(web)
 ) -> Response:
     _require_custodian(seen, Permission.PERSON_WRITE)
-    return _book_page(request, seen, {}, {})
+    kept = returned(site, seen, BOOK_FORM, draft)
+    if kept is None:
+        return _book_page(request, seen, {}, {})
+    values = {name: kept.values.get(name) for name in BOOK_FIELDS}
+    return _book_page(request, seen, values, kept.errors)
 
 
 @router.post("/persons/new")
-def book(request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
+def book(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
     seen = sent.viewer
     _require_custodian(seen, Permission.PERSON_WRITE)
     values = {name: sent.get(name) for name in BOOK_FIELDS}
     errors = _missing_for_booking(values)
-    if errors:
-        return _book_page(request, seen, values, errors, 400)
-    try:
-        booking = _booking(seen, values, site.built.desk.clock.now())
-        person = persons.book_person(site.built.desk, booking)
-    except LexdeskError as error:
-        return _book_page(request, seen, values, {"general": str(error)}, 400)
-    return redirect(f"/persons/{person.id}", done="booked")
+    if not errors:
+        try:
+            booking = _booking(seen, values, site.built.desk.clock.now())
+            person = persons.book_person(site.built.desk, booking)
+            return redirect(f"/persons/{person.id}", done="booked")
+        except LexdeskError as error:
+            errors = {"general": str(error)}
+    return send_back(sent, site, BOOK_FORM, "/persons/new", errors)
 
 
 @router.get("/persons/{person_id}")
 def person_page(
-    request: Request, person_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request,
+    person_id: str,
+    draft: str = "",
+    seen: Viewer = Depends(viewer),
+    site: Web = Depends(web),
 ) -> Response:
-    return _person_page(request, site, seen, person_id)
+    """The person; after a refused stay event, with the form as it was typed and why."""
+    kept = returned(site, seen, _person_form(person_id), draft)
+    if kept is None:
+        return _person_page(request, site, seen, person_id)
+    event = kept.values.get("event")
+    values = _event_values(event, kept.values) if event in _EVENTS else {}
+    return _person_page(request, site, seen, person_id, kept.errors, values)
 
 
 @router.post("/persons/{person_id}/{event}")
 def custody_event(
-    request: Request,
     person_id: str,
     event: str,
     sent: Posted = Depends(posted),
@@ -95,8 +110,6 @@ def custody_event(
     act = _EVENTS.get(event)
     if act is None:
         raise PageRefused(404, "There is no such page.")
-    values = {f"{event}-reason": sent.get("reason"), "day": sent.get("day"), "to": sent.get("to")}
-    values["time"] = sent.get("time")
     errors = _event_errors(event, sent)
     if not errors:
         try:
@@ -106,7 +119,18 @@ def custody_event(
             if isinstance(error, NotFound):
                 raise PageRefused(404, NO_SUCH_PERSON) from None
             errors = {f"{event}-general": sentence(error)}
-    return _person_page(request, site, seen, person_id, errors, 400, values)
+    form, url = _person_form(person_id), f"/persons/{person_id}"
+    return send_back(sent, site, form, url, errors, also={"event": (event,)})
+
+
+def _person_form(person_id: str) -> str:
+    return f"person:{person_id}"
+
+
+def _event_values(event: str, kept: Fields) -> dict[str, str]:
+    """A stay event's form as typed, keyed as the person page names its fields."""
+    values = {f"{event}-reason": kept.get("reason"), "day": kept.get("day"), "to": kept.get("to")}
+    return values | {"time": kept.get("time")}
 
 
 def _event_errors(event: str, sent: Posted) -> dict[str, str]:
@@ -155,6 +179,7 @@ _EVENTS: dict[str, Callable[[Web, Viewer, str, Posted], None]] = {
     "transfer": _transfer,
     "release-date": _release_date,
 }
+BOOK_FORM = "book"
 BOOK_FIELDS = (
     "family_name", "given_name", "nysid", "booking_number", "arrested_on", "release_day",
     "release_time", "charge", "charge_class",
@@ -213,7 +238,6 @@ def _person_page(
     seen: Viewer,
     person_id: str,
     errors: dict[str, str] | None = None,
-    status: int = 200,
     values: dict[str, str] | None = None,
 ) -> Response:
     _require_custodian(seen, Permission.PERSON_READ)
@@ -230,7 +254,7 @@ def _person_page(
         "destinations": _destinations(site, seen),
         "may_write": seen.may(Permission.PERSON_WRITE),
     }
-    return render(request, "person.html", context, status)
+    return render(request, "person.html", context)
 
 
 def _destinations(site: Web, seen: Viewer) -> list[tuple[str, str]]:
@@ -245,10 +269,9 @@ def _book_page(
     seen: Viewer,
     values: dict[str, Any],
     errors: dict[str, str],
-    status: int = 200,
 ) -> Response:
     context = {"viewer": seen, "values": values, "errors": errors}
-    return render(request, "person_new.html", context, status)
+    return render(request, "person_new.html", context)
 
 
 def _require_custodian(seen: Viewer, permission: Permission) -> None:

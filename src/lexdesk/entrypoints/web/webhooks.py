@@ -25,19 +25,25 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
+from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.queries import notifications as reads
 from lexdesk.services import notifications as notes
 
 router = APIRouter(prefix="/admin")
+WEBHOOKS_FORM = "admin-webhooks"
 NO_SUCH = "There is no such webhook subscription in your agency."
 
 
 @router.get("/webhooks")
 def webhooks_page(
-    request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+    request: Request, draft: str = "", seen: Viewer = Depends(viewer), site: Web = Depends(web)
 ) -> Response:
     require(seen, Permission.USER_ADMIN)
-    return _webhooks(request, site, seen, {})
+    kept = returned(site, seen, WEBHOOKS_FORM, draft)
+    if kept is None:
+        return _webhooks(request, site, seen, {})
+    values: dict[str, object] = {"url": kept.values.get("url"), "topics": kept.values.all("topics")}
+    return _webhooks(request, site, seen, kept.errors, values=values)
 
 
 @router.post("/webhooks")
@@ -46,13 +52,14 @@ def add_webhook(
 ) -> Response:
     seen = sent.viewer
     require(seen, Permission.USER_ADMIN)
-    values: dict[str, object] = {"url": sent.get("url"), "topics": sent.all("topics")}
     try:
         subscription_id, secret = notes.add_subscription(
             site.built.desk, seen.username, sent.get("url"), sent.all("topics")
         )
     except LexdeskError as error:
-        return _webhooks(request, site, seen, {"url": str(error)}, values=values, status=400)
+        return send_back(sent, site, WEBHOOKS_FORM, "/admin/webhooks", {"url": str(error)})
+    # The secret is shown this once, as the answer to this POST: it is never stored in the
+    # clear, not even for a redirect.
     shown = {"id": subscription_id, "secret": secret, "what": "created"}
     return _webhooks(request, site, seen, {}, shown=shown)
 
@@ -115,7 +122,6 @@ def _webhooks(
     *,
     values: dict[str, object] | None = None,
     shown: dict[str, str] | None = None,
-    status: int = 200,
 ) -> Response:
     with site.built.engine.connect() as db:
         rows = reads.subscriptions(db, seen.agency.id, site.built.desk.clock.now())
@@ -127,7 +133,7 @@ def _webhooks(
         "shown": shown,
         "topics": [(t.value, TOPIC_LABELS[t]) for t in Topic],
     }
-    return render(request, "admin_webhooks.html", context, status)
+    return render(request, "admin_webhooks.html", context)
 
 
 def _outbox(request: Request, site: Web, seen: Viewer) -> Response:
