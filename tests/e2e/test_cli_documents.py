@@ -137,3 +137,32 @@ def test_service_of_process_from_a_shell(sh: Shell) -> None:
     said = sh("service", "add", subpoena, "--as", "ice-nyc-officer", "--method", "pigeon",
               "--by", "X", "--at", now, code=2)  # fmt: skip
     assert "method of service" in said and said.count("\n") == 1
+
+
+def test_a_production_from_a_shell(
+    sh: Shell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The custodian produces what it released under the court order (the demo's story);
+    the requester writes its copy with the same Bates numbers; the court gets none."""
+    monkeypatch.setenv("LEXDESK_BLOB_DIR", str(tmp_path / "blobs"))
+    reset_app()
+    order = an_instrument(sh, actor="nyc-doc-legal", kind="court_order")
+    scan = tmp_path / "records.pdf"
+    scan.write_bytes(weasyprint.HTML(string="<p>Records of the order</p>").write_pdf())
+    sh("attachments", "add", order, str(scan), "--answer", "--as", "nyc-doc-legal")
+    ours = tmp_path / "ours.pdf"
+    made = sh.json("documents", "produce", order, "--as", "nyc-doc-legal", "--output", str(ours))
+    numbers = made["production"]
+    assert (numbers["bates_prefix"], numbers["bates_first"]) == ("NYC-DOC", 1)
+    assert numbers["pages"] == numbers["bates_last"] == 2 and numbers["recipients"] == ["ice-nyc"]
+    checked = subprocess.run(["pdfsig", str(ours)], capture_output=True, text=True, check=False)
+    assert "Signature is Valid." in checked.stdout
+    theirs = tmp_path / "theirs.pdf"
+    copy = sh.json(
+        "documents", "produce", order, "--as", "ice-nyc-officer", "--output", str(theirs)
+    )
+    assert copy["production"] == numbers and copy["code"] != made["code"]
+    assert verify(sh, theirs)[0] == 0
+    said = sh("documents", "produce", order, "--as", "edny-legal", "--output",
+              str(tmp_path / "court.pdf"), code=2)  # fmt: skip
+    assert said.count("\n") == 1 and not (tmp_path / "court.pdf").exists()

@@ -164,3 +164,47 @@ def test_attachments_are_uploaded_listed_and_downloaded(
     sign_in(client, story, clock, "usao-edny-officer")
     assert client.get(f"/instruments/{request_id}/attachments").status_code == 404
     assert client.get(f"/attachments/{link}").status_code == 404
+
+
+def test_the_custodian_produces_from_the_case_page_and_the_requester_downloads(
+    client: TestClient, story: Story, clock: FakeClock, built: App, tmp_path: Path
+) -> None:
+    object.__setattr__(built.desk, "blobs", LocalBlobStore(tmp_path / "blobs"))
+    desk = built.desk
+    made = verbs.issue_instrument(
+        desk,
+        verbs.IssueInstrument(
+            "ice-nyc-officer", "information_request", "nyc-doc", f"nysid:{story.nysid}",
+            ("disclose:home_address",), "none",
+        ),
+    )  # fmt: skip
+    verbs.acknowledge(desk, verbs.Acknowledge("nyc-doc-officer", made.id))
+    verbs.determine(
+        desk,
+        verbs.Determine(
+            "nyc-doc-legal", made.id, "complied", "Released as the law permits.", ("home_address",)
+        ),
+    )
+    sign_in(client, story, clock, "nyc-doc-officer")  # may not answer, so may not produce
+    assert f'id="{made.id}-produce"' not in client.get(f"/cases/{made.case_id}").text
+    sign_in(client, story, clock, "nyc-doc-legal")
+    page = client.get(f"/cases/{made.case_id}").text
+    assert f'id="{made.id}-produce"' in page and f"{made.id}-production" not in page
+    done = client.post(f"/instruments/{made.id}/production", data={"csrf": csrf_of(page)})
+    assert done.status_code == 303 and "done=produced" in done.headers["location"]
+    page = client.get(done.headers["location"]).text
+    assert "The records are produced" in page and f'id="{made.id}-produce"' not in page
+    assert "Download the production (Bates NYC-DOC-000001 – NYC-DOC-000001, 1 page)" in page
+    sign_in(client, story, clock, "ice-nyc-officer")
+    page = client.get(f"/cases/{made.case_id}").text
+    assert f'href="/instruments/{made.id}/production.pdf"' in page
+    copy = client.get(f"/instruments/{made.id}/production.pdf")
+    assert copy.status_code == 200 and copy.content.startswith(b"%PDF-")
+    assert copy.headers["cache-control"] == "no-store"
+    # A second production of the same answer is refused on the case page, by GET.
+    sign_in(client, story, clock, "ice-nyc-legal")
+    token = csrf_of(client.get(f"/cases/{made.case_id}").text)
+    refused = client.post(f"/instruments/{made.id}/production", data={"csrf": token})
+    assert "Only the agency that released the records produces them" in (
+        sent_back(client, refused).text
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from lexdesk.adapters import orm
 from lexdesk.domain.attachments import Attachment, Placement
@@ -16,6 +16,7 @@ from lexdesk.domain.documents import (
     Letterhead,
     SigningKey,
 )
+from lexdesk.domain.production import Production
 from lexdesk.domain.service import ServiceMethod, ServiceRecord
 
 
@@ -163,6 +164,48 @@ class SqlDocumentRepository:
             )
             for row in rows
         ]
+
+    def add_production(self, production: Production) -> None:
+        self._db.execute(
+            insert(orm.productions).values(
+                id=production.id,
+                instrument_id=production.instrument_id,
+                release_id=production.release_id,
+                producer_agency_id=production.producer_agency_id,
+                recipients=list(production.recipients),
+                bates_prefix=production.bates_prefix,
+                first_number=production.first,
+                last_number=production.last,
+                exhibits=list(production.exhibits),
+                made_by=production.made_by,
+                at=production.at,
+            )
+        )
+
+    def production_of(self, instrument_id: str) -> Production | None:
+        p = orm.productions
+        row = self._db.execute(select(p).where(p.c.instrument_id == instrument_id)).first()
+        if row is None:
+            return None
+        return Production(
+            id=row.id,
+            instrument_id=row.instrument_id,
+            release_id=row.release_id,
+            producer_agency_id=row.producer_agency_id,
+            recipients=tuple(row.recipients),
+            bates_prefix=row.bates_prefix,
+            first=int(row.first_number),
+            last=int(row.last_number),
+            exhibits=tuple(row.exhibits),
+            made_by=row.made_by,
+            at=row.at,
+        )
+
+    def last_bates(self, prefix: str) -> int:
+        """The highest number the prefix has used (0: none yet)."""
+        p = orm.productions
+        found = self._db.scalar(select(func.max(p.c.last_number)).where(p.c.bates_prefix == prefix))
+        return int(found or 0)
 
     def letterhead(self, agency_id: str) -> Letterhead | None:
         h = orm.letterheads

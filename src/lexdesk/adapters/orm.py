@@ -630,6 +630,24 @@ attachments = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+productions = Table(
+    "productions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, unique=True),
+    Column("release_id", ForeignKey("releases.id"), nullable=False),
+    Column("producer_agency_id", ForeignKey("agencies.id"), nullable=False),
+    Column("recipients", JSON, nullable=False),
+    Column("bates_prefix", String(20), nullable=False),
+    Column("first_number", Integer, nullable=False),
+    Column("last_number", Integer, nullable=False),
+    Column("exhibits", JSON, nullable=False),
+    Column("made_by", String(63), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    # One sequence per prefix: two productions made at once cannot take the same numbers.
+    UniqueConstraint("bates_prefix", "first_number", name="uq_productions_bates_first"),
+)
+
 service_records = Table(
     "service_records",
     metadata,

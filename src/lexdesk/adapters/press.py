@@ -15,7 +15,7 @@ import hashlib
 import io
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from lexdesk.domain.documents import CODE_MARKER, KeyPurpose, SigningKey
 from lexdesk.domain.errors import InvalidInput
+from lexdesk.domain.production import Exhibit
 
 if TYPE_CHECKING:
     from asn1crypto import x509 as asn1_x509
@@ -197,7 +198,29 @@ class PdfPress:
     # -- documents ----------------------------------------------------------------------------
 
     def render(self, content: dict[str, Any]) -> bytes:
+        return self.html_pdf("document.html", content)
+
+    def html_pdf(self, template: str, content: dict[str, Any], **extra: Any) -> bytes:
+        """A document template printed to PDF: ``content`` as ``doc``, with its QR code and the
+        signer's seal; ``extra`` goes to the template as it is."""
         import segno
+
+        url = f"{self._verify_url}?code={content['code']}"
+        qr = segno.make(url, error="m", mask=2, boost_error=False).png_data_uri(scale=1, border=0)
+        seal = content["signer"].get("seal_png")
+        html = self._env.get_template(template).render(
+            doc=content,
+            verify_url=self._verify_url,
+            verify_link=url,
+            qr=qr,
+            seal=("data:image/png;base64," + base64.b64encode(seal).decode()) if seal else None,
+            **extra,
+        )
+        return self.print_html(html, stylesheet=True)
+
+    def print_html(self, html: str, *, stylesheet: bool) -> bytes:
+        """HTML to PDF, loading nothing from anywhere; with the documents' stylesheet or none
+        (a page that brings its own, like the Bates stamps)."""
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
@@ -205,19 +228,17 @@ class PdfPress:
             self._fonts = FontConfiguration()
             css = (TEMPLATES / "document.css").read_text(encoding="utf-8")
             self._css = weasyprint.CSS(string=css, font_config=self._fonts)
-        url = f"{self._verify_url}?code={content['code']}"
-        qr = segno.make(url, error="m", mask=2, boost_error=False).png_data_uri(scale=1, border=0)
-        seal = content["signer"].get("seal_png")
-        html = self._env.get_template("document.html").render(
-            doc=content,
-            verify_url=self._verify_url,
-            verify_link=url,
-            qr=qr,
-            seal=("data:image/png;base64," + base64.b64encode(seal).decode()) if seal else None,
-        )
         page = weasyprint.HTML(string=html, url_fetcher=_data_only())
-        pdf: bytes = page.write_pdf(stylesheets=[self._css], font_config=self._fonts)
+        sheets = [self._css] if stylesheet else []
+        pdf: bytes = page.write_pdf(stylesheets=sheets, font_config=self._fonts)
         return pdf
+
+    def produce(
+        self, content: dict[str, Any], exhibits: Sequence[Exhibit], prefix: str, first: int
+    ) -> tuple[bytes, int]:
+        from lexdesk.adapters.binder import bind
+
+        return bind(self, content, exhibits, prefix, first)
 
     def sign(self, pdf: bytes, key: SigningKey, ca: SigningKey, code: str, signer: str) -> bytes:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter

@@ -56,6 +56,7 @@ class DocumentKind(StrEnum):
     ENFORCEMENT_PETITION = "enforcement_petition"
     COURT_ORDER = "court_order"
     ANSWER_LETTER = "answer_letter"
+    PRODUCTION = "production"
 
 
 TITLES: dict[DocumentKind, str] = {
@@ -68,6 +69,7 @@ TITLES: dict[DocumentKind, str] = {
     DocumentKind.ENFORCEMENT_PETITION: "Petition to Enforce an Administrative Subpoena",
     DocumentKind.COURT_ORDER: "Order Compelling Compliance",
     DocumentKind.ANSWER_LETTER: "Answer",
+    DocumentKind.PRODUCTION: "Production of Records",
 }
 
 

@@ -171,15 +171,15 @@ def content(
         "instrument_kind": instrument.kind.value,
         "title": TITLES[kind],
         "code": code,
-        "signer": _agency(uow, signer_id),
-        "recipient": _agency(uow, other_id),
+        "signer": letterhead_of(uow, signer_id),
+        "recipient": letterhead_of(uow, other_id),
         "instrument": {
             "id": instrument.id,
             "reference": instrument.reference,
-            "issued_at": _when(instrument.issued_at),
+            "issued_at": when(instrument.issued_at),
             "kind": TITLES[DocumentKind(instrument.kind.value)],
-            "from": _name(uow, instrument.issuer_agency_id),
-            "to": _name(uow, instrument.addressee_agency_id),
+            "from": agency_name(uow, instrument.issuer_agency_id),
+            "to": agency_name(uow, instrument.addressee_agency_id),
         },
         "subject": case.subject,
         "case_id": case.id,
@@ -187,19 +187,19 @@ def content(
         "warrant_text": WARRANTS[instrument.warrant],
         "actions": [{"action": a, "text": ACTIONS.get(a, a)} for a in physical],
         "records": [r.replace("_", " ") for r in records],
-        "due": _when(view.due_at) if view.due_at else None,
+        "due": when(view.due_at) if view.due_at else None,
         "due_explained": view.due_explained or "",
         "officer": _officer(uow, view),
         "authority": SUBPOENA_AUTHORITY,
         "hold_text": DETAINER_HOLD,
         "notice_text": DETAINER_NOTICE,
-        "produce_to": [_name(uow, a) for a in instrument.produce_to],
+        "produce_to": [agency_name(uow, a) for a in instrument.produce_to],
         "parent": (
             {
                 "id": parent.id,
                 "kind": TITLES[DocumentKind(parent.kind.value)],
                 "reference": parent.reference,
-                "issued_at": _when(parent.issued_at),
+                "issued_at": when(parent.issued_at),
             }
             if parent
             else None
@@ -210,7 +210,7 @@ def content(
         else [
             {
                 "certificate": served.certificate(
-                    TITLES[kind].lower(), _name(uow, instrument.addressee_agency_id)
+                    TITLES[kind].lower(), agency_name(uow, instrument.addressee_agency_id)
                 ),
                 "served_by": served.served_by,
                 "note": served.note,
@@ -231,8 +231,8 @@ def _answer(uow: UnitOfWork, view: InstrumentView) -> dict[str, Any] | None:
     return {
         "outcome": det.outcome.replace("_", " "),
         "reason": det.reason,
-        "determined_by": _person(uow, det.determined_by),
-        "determined_at": _when(det.determined_at),
+        "determined_by": person_name(uow, det.determined_by),
+        "determined_at": when(det.determined_at),
         "answers": [
             {
                 "action": a.action.replace("disclose:", "disclose ").replace("_", " "),
@@ -242,7 +242,7 @@ def _answer(uow: UnitOfWork, view: InstrumentView) -> dict[str, Any] | None:
             for a in det.answers
         ],
         "released": [f.replace("_", " ") for f in det.released_fields],
-        "released_to": [_name(uow, a) for a in view.instrument.produce_to]
+        "released_to": [agency_name(uow, a) for a in view.instrument.produce_to]
         if det.released_fields
         else [],
     }
@@ -251,30 +251,30 @@ def _answer(uow: UnitOfWork, view: InstrumentView) -> dict[str, Any] | None:
 def _officer(uow: UnitOfWork, view: InstrumentView) -> str:
     """Who issued the instrument: the actor of the first event its reader may see."""
     actors = [e.actor for e in view.events if e.actor and e.actor != "system"]
-    return _person(uow, actors[0]) if actors else ""
+    return person_name(uow, actors[0]) if actors else ""
 
 
-def _person(uow: UnitOfWork, username: str) -> str:
+def person_name(uow: UnitOfWork, username: str) -> str:
     user = uow.users.by_username(username)
     return user.display_name if user else username
 
 
-def _name(uow: UnitOfWork, agency_id: str) -> str:
+def agency_name(uow: UnitOfWork, agency_id: str) -> str:
     found = uow.agencies.get(agency_id)
     return found.name if found else agency_id
 
 
-def _agency(uow: UnitOfWork, agency_id: str) -> dict[str, Any]:
+def letterhead_of(uow: UnitOfWork, agency_id: str) -> dict[str, Any]:
     head = uow.documents.letterhead(agency_id)
     return {
         "id": agency_id,
-        "name": _name(uow, agency_id),
+        "name": agency_name(uow, agency_id),
         "address": head.address if head else "",
         "seal_png": head.seal_png if head else None,
     }
 
 
-def _when(moment: datetime | None) -> str:
+def when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
@@ -357,7 +357,7 @@ def _verdict(uow: UnitOfWork, record: DocumentRecord, result: Result, by: str) -
         code=record.code,
         kind=record.kind,
         issuer_agency_id=record.issuer_agency_id,
-        issuer_name=_name(uow, record.issuer_agency_id),
+        issuer_name=agency_name(uow, record.issuer_agency_id),
         issued_at=record.created_at,
         standing=standing,
         by=by,

@@ -21,6 +21,7 @@ from lexdesk.domain.instruments import Instrument, InstrumentEvent
 from lexdesk.domain.notifications import Channel as NotificationChannel
 from lexdesk.domain.notifications import Due, Event, Message, Outcome, Topic
 from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.production import Exhibit, Production
 from lexdesk.domain.reports.published import PublishedReport
 from lexdesk.domain.service import ServiceRecord
 from lexdesk.domain.vocabulary import InstrumentStatus
@@ -237,6 +238,11 @@ class DocumentRepository(Protocol):
     def attachments_of(self, instrument_id: str) -> list[Attachment]: ...
     def add_service(self, record: ServiceRecord) -> None: ...
     def services_of(self, instrument_id: str) -> list[ServiceRecord]: ...
+    def add_production(self, production: Production) -> None: ...
+    def production_of(self, instrument_id: str) -> Production | None: ...
+    def last_bates(self, prefix: str) -> int:
+        """The highest Bates number the prefix has used (0: none yet)."""
+        ...
 
 
 class BlobStore(Protocol):
@@ -271,6 +277,14 @@ class DocumentPress(Protocol):
     def claimed_code(self, pdf: bytes) -> str | None:
         """The verification code a PDF claims to carry, or None. Raises InvalidInput when the
         bytes are not a PDF, or an encrypted or malformed one."""
+        ...
+
+    def produce(
+        self, content: dict[str, Any], exhibits: Sequence[Exhibit], prefix: str, first: int
+    ) -> tuple[bytes, int]:
+        """The production's PDF, unsigned: the cover and released fields of ``content``, then
+        each exhibit, every page stamped with its Bates number from ``first``; and how many
+        pages it has."""
         ...
 
 

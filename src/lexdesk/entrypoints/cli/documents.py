@@ -5,6 +5,7 @@ instruments and answers, their verification, the agencies' letterheads and signi
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,7 +24,8 @@ from lexdesk.entrypoints.cli.common import (
     fails_cleanly,
     parse_moment,
 )
-from lexdesk.services import accounts, attachments, documents, serving, signing
+from lexdesk.services import accounts, attachments, documents, production, serving, signing
+from lexdesk.services.documents import Rendered
 
 cli = typer.Typer(
     help="Render signed PDFs of instruments and answers; verify one; set a letterhead.",
@@ -56,25 +58,70 @@ def render(
     """Write the signed PDF of an instrument (or its answer) as the user's agency may see it."""
     built = app()
     reader = accounts.principal_at_command_line(built.desk, actor)
-    target = output
-    existed = target.exists() if target else False
-    if target is not None:
-        _check_writable(target)
-    try:
-        made = documents.render(built.desk, reader, instrument_id, answer=answer, source="cli")
-        target = target or Path(made.filename)
-        target.write_bytes(made.pdf)
-    except BaseException:
-        if output is not None and not existed:
-            with contextlib.suppress(OSError):
-                output.unlink()
-        raise
+    made, target = _written(
+        output,
+        lambda: documents.render(built.desk, reader, instrument_id, answer=answer, source="cli"),
+    )
     shown = {**_record(made.record), "file": str(target), "bytes": len(made.pdf)}
     if as_json:
         emit_json(shown)
         return
     typer.echo(f"{target}: {made.record.kind.value} signed by {made.record.issuer_agency_id}, "
                f"verification code {made.record.code}")  # fmt: skip
+
+
+@cli.command("produce")
+@fails_cleanly
+def produce(
+    instrument_id: str,
+    actor: ActorOption,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write the PDF (default: its own name)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Produce the records an answer released (the custodian, once: Bates numbers are taken
+    then), and write a signed copy; a recipient writes its copy of a production made."""
+    built = app()
+    reader = accounts.principal_at_command_line(built.desk, actor)
+    made = production.production_of(built.desk, reader, instrument_id)
+    if made is None:
+        made = production.make(built.desk, reader, instrument_id, source="cli")
+    copy, target = _written(
+        output, lambda: production.render(built.desk, reader, instrument_id, source="cli")
+    )
+    shown = {
+        **_record(copy.record),
+        "file": str(target),
+        "bytes": len(copy.pdf),
+        "production": {"id": made.id, "bates_first": made.first, "bates_last": made.last,
+                       "bates_prefix": made.bates_prefix, "pages": made.pages,
+                       "recipients": list(made.recipients)},
+    }  # fmt: skip
+    if as_json:
+        emit_json(shown)
+        return
+    typer.echo(f"{target}: production {made.id}, Bates {made.bates_range} ({made.pages} pages), "
+               f"verification code {copy.record.code}")  # fmt: skip
+
+
+def _written(output: Path | None, make: Callable[[], Rendered]) -> tuple[Rendered, Path]:
+    """The document made and written to ``output`` (or its own name); a file this command
+    created is removed if making it failed."""
+    existed = output.exists() if output else False
+    if output is not None:
+        _check_writable(output)
+    try:
+        made = make()
+        target = output or Path(made.filename)
+        target.write_bytes(made.pdf)
+    except BaseException:
+        if output is not None and not existed:
+            with contextlib.suppress(OSError):
+                output.unlink()
+        raise
+    return made, target
 
 
 def _check_writable(target: Path) -> None:

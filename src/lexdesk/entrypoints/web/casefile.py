@@ -8,7 +8,7 @@ the policy does not show the agency is not in it to summarise."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lexdesk.bootstrap import App
@@ -18,7 +18,7 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.domain.visibility import CaseView, InstrumentView
 from lexdesk.domain.vocabulary import InstrumentKind
 from lexdesk.entrypoints.web.pages import PageRefused, Viewer, require
-from lexdesk.services import disclosures
+from lexdesk.services import disclosures, production
 from lexdesk.services.authorization import may
 
 NEVER = datetime.max.replace(tzinfo=UTC)
@@ -76,6 +76,10 @@ class CaseFile:
     summary: Summary
     #: Agency names by id, for the parties of each instrument.
     names: dict[str, str]
+    #: The productions the agency holds, and the answers it may still produce.
+    productions: production.CaseProductions = field(
+        default_factory=lambda: production.CaseProductions({}, frozenset())
+    )
 
     def name(self, agency_id: str) -> str:
         return self.names.get(agency_id, agency_id)
@@ -93,7 +97,8 @@ def open_case(built: App, seen: Viewer, case_id: str) -> CaseFile:
     current = current_step(steps)
     steps = [Step(s.view, s.actions, s is current) for s in steps]
     current = next((s for s in steps if s.current), None)
-    return CaseFile(view, steps, summarise(view, steps, current, names), names)
+    made = production.of_case(built.desk, seen.principal, case_id)
+    return CaseFile(view, steps, summarise(view, steps, current, names), names, made)
 
 
 def actions_now(view: InstrumentView, seen: Viewer) -> tuple[str, ...]:

@@ -39,7 +39,7 @@ def case_page(
     site: Web = Depends(web),
 ) -> Response:
     """The case; after a refused transition, with the refusal said at the top."""
-    kept = returned(site, seen, _case_form(case_id), draft)
+    kept = returned(site, seen, case_form(case_id), draft)
     error = kept.errors.get("general", "") if kept else ""
     return show_case(request, site, seen, case_id, error)
 
@@ -81,7 +81,7 @@ def withdraw_form_name(instrument_id: str) -> str:
     return f"withdraw:{instrument_id}"
 
 
-def _case_form(case_id: str) -> str:
+def case_form(case_id: str) -> str:
     """A refused transition taken from the case page comes back to it under this name."""
     return f"case:{case_id}"
 
@@ -103,7 +103,7 @@ def act(
         done = call()
     except LexdeskError as error:
         errors = {"general": str(error)}
-        return send_back(sent, site, _case_form(case_id), f"/cases/{case_id}", errors)
+        return send_back(sent, site, case_form(case_id), f"/cases/{case_id}", errors)
     return redirect(f"/cases/{done.case_id}#{done.id}", done=said)
 
 

@@ -15,6 +15,7 @@ from lexdesk.domain.documents import Verdict
 from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound
 from lexdesk.entrypoints.limiter import RateLimiter
 from lexdesk.entrypoints.web import sessions
+from lexdesk.entrypoints.web.cases import case_form, instrument_seen
 from lexdesk.entrypoints.web.pages import (
     HEADERS,
     PageRefused,
@@ -22,13 +23,14 @@ from lexdesk.entrypoints.web.pages import (
     Viewer,
     Web,
     client_address,
+    posted,
     redirect,
     render,
     viewer,
     web,
 )
 from lexdesk.entrypoints.web.returned import returned, send_back
-from lexdesk.services import attachments, documents
+from lexdesk.services import attachments, documents, production
 
 router = APIRouter()
 
@@ -63,6 +65,40 @@ def document_pdf(
         "Cache-Control": "no-store",
     }
     return Response(made.pdf, media_type="application/pdf", headers=headers)
+
+
+@router.post("/instruments/{instrument_id}/production")
+def make_production(
+    instrument_id: str, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
+    """Produce what the answer released; back to the case, saying so or why not."""
+    seen = sent.viewer
+    case_id = instrument_seen(site, seen, instrument_id).instrument.case_id
+    try:
+        production.make(site.built.desk, seen.principal, instrument_id, source=seen.source)
+    except LexdeskError as error:
+        errors = {"general": _sentence(error)}
+        return send_back(sent, site, case_form(case_id), f"/cases/{case_id}", errors)
+    return redirect(f"/cases/{case_id}#{instrument_id}", done="produced")
+
+
+@router.get("/instruments/{instrument_id}/production.pdf")
+def production_pdf(
+    instrument_id: str, seen: Viewer = Depends(viewer), site: Web = Depends(web)
+) -> Response:
+    """A signed copy of the production, for its producer and its recipients."""
+    try:
+        copy = production.render(site.built.desk, seen.principal, instrument_id, source=seen.source)
+    except NotFound:
+        raise PageRefused(
+            404, "There is no production of this answer your agency may hold."
+        ) from None
+    headers = {
+        **HEADERS,
+        "Content-Disposition": f'attachment; filename="{copy.filename}"',
+        "Cache-Control": "no-store",
+    }
+    return Response(copy.pdf, media_type="application/pdf", headers=headers)
 
 
 def _limited(request: Request) -> bool:

@@ -207,6 +207,8 @@ DONE: dict[str, str] = {
     "released": "The release is on record.",
     "transferred": "The transfer is on record.",
     "release-date": "The expected release is on record.",
+    "produced": "The records are produced: the production is signed, Bates-numbered and its"
+    " recipients have been told.",
     "attached": "The file is attached; its fingerprint (SHA-256) is on record.",
     "webhook-added": "The webhook was added.",
     "webhook-disabled": "The webhook no longer receives events.",

@@ -42,9 +42,9 @@ def send_back(
     fields = sent.fields() | (also or {})
     user_id = sent.viewer.principal.user_id
     draft_id = work.save_draft(site.built.desk, user_id, form, fields, answer)
-    path, _, fragment = url.partition("#")
-    where = f"{path}{'&' if '?' in path else '?'}draft={draft_id}"
-    return redirect(where + (f"#{fragment}" if fragment else ""))
+    # No fragment: the page's error summary takes the focus, and a fragment would take it.
+    path = url.partition("#")[0]
+    return redirect(f"{path}{'&' if '?' in path else '?'}draft={draft_id}")
 
 
 def returned(site: Web, seen: Viewer, form: str, draft_id: str) -> Returned | None:

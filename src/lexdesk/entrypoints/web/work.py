@@ -76,7 +76,7 @@ def add_note(case_id: str, sent: Posted = Depends(posted), site: Web = Depends(w
     except NotFound:
         raise PageRefused(404, NO_SUCH_CASE) from None
     except LexdeskError as error:
-        url = f"/cases/{case_id}/work#notes"
+        url = f"/cases/{case_id}/work"
         return send_back(sent, site, _work_form(case_id), url, {"note": str(error)})
     return redirect(f"/cases/{case_id}/work?done=note#notes")
 
@@ -155,7 +155,7 @@ def _assign(site: Web, sent: Posted, case_id: str, kind: str, object_id: str) ->
         field = f"assignee-{object_id}"
         if not case_id:
             raise PageRefused(400, str(error)) from None
-        url = f"/cases/{case_id}/work#{kind}-{object_id}"
+        url = f"/cases/{case_id}/work"
         return send_back(sent, site, _work_form(case_id), url, {field: str(error)})
     return redirect(f"/cases/{done.case_id}/work?done=assign#{kind}-{object_id}")
 
