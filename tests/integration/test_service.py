@@ -93,3 +93,44 @@ def test_the_document_carries_the_certificate_of_service(
             "Department of Correction by mail.") in text  # fmt: skip
     checked = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, check=False)
     assert "Signature is Valid." in checked.stdout
+
+
+def test_an_answer_counted_in_business_days_runs_from_its_first_service(
+    world: tuple[Desk, Ladder, FakeClock],
+) -> None:
+    """Issued on a Friday, served the next Wednesday: the information request's ten business
+    days count from the Wednesday; a later service moves nothing; a hold does not move."""
+    from lexdesk.services import instruments as verbs
+
+    desk, steps, clock = world
+    issued = verbs.issue_instrument(
+        desk,
+        verbs.IssueInstrument(
+            "ice-officer", "information_request", "doc", steps.person_id,
+            ("disclose:date_of_birth",), "none",
+        ),
+    )  # fmt: skip
+    assert issued.due is not None and issued.due.label is None
+    served_at = datetime(2020, 1, 22, 15, tzinfo=UTC)  # Wednesday 10:00 in New York
+    clock.moment = served_at + timedelta(hours=1)
+    serve(desk, "ice-officer", issued.id, "mail", served_at)
+    with desk.uow() as uow:
+        case = uow.cases.of_instrument(issued.id)
+        assert case is not None
+        moved = case.instrument(issued.id).due
+        events = [e.transition for e in uow.cases.events(case.id) if e.instrument_id == issued.id]
+    assert moved is not None and moved.start == served_at and moved.due_at > issued.due.due_at
+    assert "business days after service on Wed 22 Jan 2020" in moved.explain()
+    assert events[-1] == "reschedule"
+    serve(desk, "ice-officer", issued.id, "email", served_at + timedelta(minutes=30))
+    with desk.uow() as uow:
+        case = uow.cases.of_instrument(issued.id)
+        assert case is not None and case.instrument(issued.id).due == moved
+    with desk.uow() as uow:
+        case = uow.cases.of_instrument(steps.notification)
+        assert case is not None
+        before = case.instrument(steps.notification).due
+    serve(desk, "ice-officer", steps.notification, "mail", ISSUED + timedelta(hours=2))
+    with desk.uow() as uow:
+        case = uow.cases.of_instrument(steps.notification)
+        assert case is not None and case.instrument(steps.notification).due == before

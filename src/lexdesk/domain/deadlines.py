@@ -209,7 +209,10 @@ class DueDate:
         """The same rule from the same start, on ``calendar``. Dates set by someone (an issuer,
         an expected release) do not depend on a calendar and come back unchanged."""
         if self.rule == BUSINESS_DAYS and self.amount is not None and self.local_time:
-            return _business_days(self.start, self.amount, calendar, self.timezone, self.local_time)
+            found = _business_days(
+                self.start, self.amount, calendar, self.timezone, self.local_time
+            )
+            return dataclasses.replace(found, label=self.label)
         if self.rule == HOLD_HOURS and self.amount is not None:
             return _hold_end(self.start, self.amount, calendar, self.timezone)._from(self.source)
         return self
@@ -223,7 +226,8 @@ class DueDate:
         zone = _zone(self.timezone)
         due, start = _moment(self.due_at.astimezone(zone)), self.start.astimezone(zone)
         if self.rule == BUSINESS_DAYS:
-            how = f"{self.amount} business days after {_day(start.date())}"
+            served = "service on " if self.label == SERVED else ""
+            how = f"{self.amount} business days after {served}{_day(start.date())}"
         elif self.rule == HOLD_HOURS:
             how = (
                 f"{self.amount} hours after {_moment(start)}, not counting Saturdays, "
@@ -308,6 +312,23 @@ def _hold_clock(start: datetime, bound: HoldBound, timezone: str) -> DueDate:
         citation=bound.citation,
         source=bound.source,
     )
+
+
+#: The label of a business-day clock that runs from the instrument's service.
+SERVED = "service"
+
+
+def runs_from_service(kind: InstrumentKind) -> bool:
+    """Whether the instrument's clock counts from when it reached its addressee: the
+    business-day answers (an information request, a referral) run from issue until service is
+    recorded, then from the service (an addressee is not late for what it has not received).
+    A hold runs from the release and a return date is the issuer's: service moves neither."""
+    return kind in _BUSINESS_DAY_SETTINGS
+
+
+def from_service(due: DueDate) -> DueDate:
+    """The due date, marked as counted from service (its start is the service)."""
+    return dataclasses.replace(due, label=SERVED)
 
 
 def due_in_business_days(

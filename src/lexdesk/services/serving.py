@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from lexdesk.domain.cases import Case
+from lexdesk.domain.deadlines import from_service, runs_from_service
 from lexdesk.domain.errors import LexdeskError, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
+from lexdesk.domain.instruments import Instrument
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.service import ServiceMethod, ServiceRecord, check_service
 from lexdesk.domain.vocabulary import parse_choice
 from lexdesk.services import audit, views
 from lexdesk.services.accounts import Principal
 from lexdesk.services.authorization import authorize
-from lexdesk.services.context import Desk, audit_actor
+from lexdesk.services.context import Desk, agency, audit_actor
+from lexdesk.services.instrument_access import due_for_addressee
+from lexdesk.services.ports import UnitOfWork
 
 
 def record(
@@ -81,6 +86,7 @@ def _record(
             note=note.strip(),
         )
         uow.documents.add_service(made)
+        _start_clock(desk, uow, case, instrument, made, now)
         actor, behalf = audit_actor(desk, reader.username)
         audit.record(
             uow,
@@ -100,6 +106,28 @@ def _record(
         )
         uow.commit()
     return made
+
+
+def _start_clock(
+    desk: Desk,
+    uow: UnitOfWork,
+    case: Case,
+    instrument: Instrument,
+    made: ServiceRecord,
+    now: datetime,
+) -> None:
+    """Count an open instrument's answer from its first service, where its clock runs so."""
+    if not runs_from_service(instrument.kind) or not instrument.is_open:
+        return
+    start = min(s.served_at for s in [*uow.documents.services_of(instrument.id), made])
+    person = uow.persons.get(case.person_id)
+    if person is None:
+        return
+    addressee = agency(uow, instrument.addressee_agency_id)
+    due = due_for_addressee(desk, instrument.kind, addressee, start, person, None, now)
+    said = f"The clock runs from service: served {made.method.value.replace('_', ' ')}."
+    if instrument.reschedule(from_service(due) if due else None, at=now, reason=said):
+        views.store(uow, case)
 
 
 def of_instrument(
