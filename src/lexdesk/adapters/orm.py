@@ -222,6 +222,9 @@ instruments = Table(
     Column("reference", String(100), nullable=False),
     Column("version", Integer, nullable=False),
     Column("produce_to", JSON, nullable=False),
+    # Recorded from paper by its addressee, until its issuer confirms (domain.instruments).
+    Column("recorded_by", ForeignKey("agencies.id"), nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
     # What the issuer may see of the status and due date (``domain.visibility.issuer_view``):
     # its lists filter and sort on these, never on what the custodian alone may know.
     Column("issuer_status", String(30), nullable=False),

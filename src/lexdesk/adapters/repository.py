@@ -388,6 +388,8 @@ def _columns(instrument: Instrument) -> dict[str, Any]:
         "due": instrument.due.to_json() if instrument.due else None,
         "reference": instrument.reference,
         "produce_to": list(instrument.produce_to),
+        "recorded_by": instrument.recorded_by,
+        "confirmed_at": instrument.confirmed_at,
     }
 
 
@@ -408,6 +410,8 @@ def _instrument(row: Row[Any]) -> Instrument:
         reference=row.reference,
         version=row.version,
         produce_to=tuple(row.produce_to),
+        recorded_by=row.recorded_by,
+        confirmed_at=row.confirmed_at,
     )
 
 

@@ -91,6 +91,10 @@ class Instrument:
     #: or subpoena; for a court order, those the court names (the agency whose subpoena it
     #: enforces, by default). See ``domain.disclosure``.
     produce_to: tuple[str, ...] = ()
+    #: Recorded from paper by its addressee (that agency's id): the issuer has not issued it
+    #: through the desk, and its copy says so until it confirms the record.
+    recorded_by: str | None = None
+    confirmed_at: datetime | None = None
     #: Optimistic-concurrency version: the one this object was loaded at.
     version: int = 0
     #: Events recorded since the instrument was loaded, for the repository to store.
@@ -166,9 +170,41 @@ class Instrument:
         self.issued_at = at
         self.due = due
 
-    def reschedule(self, due: DueDate | None, *, at: datetime, reason: str) -> bool:
-        """Move the clock because the release it runs from moved (or became known). Not a
-        status change: an event of its own, ``reschedule``. Whether anything moved."""
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Recorded from paper by its addressee, and not yet confirmed by its issuer."""
+        return self.recorded_by is not None and self.confirmed_at is None
+
+    def confirm_record(self, *, actor: str, at: datetime) -> None:
+        """The issuer confirms that the record its addressee made from paper is its
+        instrument. Not a status change: an event of its own, ``confirm``."""
+        if self.recorded_by is None:
+            raise InvalidInput(
+                f"{self.id} was issued through the desk: there is no record to confirm"
+            )
+        if self.confirmed_at is not None:
+            raise InvalidInput(f"{self.id} is confirmed already")
+        self.new_events.append(
+            InstrumentEvent(
+                instrument_id=self.id,
+                case_id=self.case_id,
+                transition="confirm",
+                from_status=self.status,
+                to_status=self.status,
+                actor=actor,
+                at=at,
+                reason="The issuer confirms the record made from paper.",
+                changes={"confirmed": True},
+            )
+        )
+        self.confirmed_at = at
+
+    def reschedule(
+        self, due: DueDate | None, *, at: datetime, reason: str, cause: str = "release"
+    ) -> bool:
+        """Move the clock because what it runs from moved or became known: the release (the
+        default), or the instrument's service (``cause="service"``). Not a status change: an
+        event of its own, ``reschedule``. Whether anything moved."""
         if due == self.due:
             return False
         self.new_events.append(
@@ -181,7 +217,7 @@ class Instrument:
                 actor="system",
                 at=at,
                 reason=reason,
-                changes={"due": due.to_json() if due else None},
+                changes={"due": due.to_json() if due else None, "cause": cause},
             )
         )
         self.due = due

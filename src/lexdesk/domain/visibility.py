@@ -277,6 +277,9 @@ def _replay(
 
 
 def _custody_derived(event: InstrumentEvent) -> bool:
+    if event.transition == "reschedule":
+        # A clock moved by a recorded service tells of the service, not of the custody.
+        return bool(event.changes.get("cause", "release") == "release")
     if event.transition in CUSTODY_TRANSITIONS:
         return True
     return event.transition == "lapse" and event.changes.get("derived_from") == RELEASE_DATE

@@ -97,6 +97,12 @@ def render(
         if own is None:
             raise NotFound("instrument", instrument_id)
         view = paper_view(uow, reader.agency_id, case, own)
+        if not answer and instrument.awaits_confirmation:
+            raise InvalidInput(
+                f"{instrument_id} was recorded from paper by its recipient and its issuer has not "
+                "confirmed it: its paper is the scan attached, and the desk signs nothing in the "
+                "issuer's name"
+            )
         if answer and view.determination is None:
             raise InvalidInput(
                 f"instrument {instrument_id} has no answer yet: render the instrument itself"

@@ -126,7 +126,8 @@ def _start_clock(
     addressee = agency(uow, instrument.addressee_agency_id)
     due = due_for_addressee(desk, instrument.kind, addressee, start, person, None, now)
     said = f"The clock runs from service: served {made.method.value.replace('_', ' ')}."
-    if instrument.reschedule(from_service(due) if due else None, at=now, reason=said):
+    moved = from_service(due) if due else None
+    if instrument.reschedule(moved, at=now, reason=said, cause="service"):
         views.store(uow, case)
 
 

@@ -213,6 +213,7 @@ DONE: dict[str, str] = {
     "webhook-added": "The webhook was added.",
     "webhook-disabled": "The webhook no longer receives events.",
     "webhook-enabled": "The webhook receives events again.",
+    "letterhead": "The letterhead is saved: documents rendered from now on carry it.",
 }
 
 

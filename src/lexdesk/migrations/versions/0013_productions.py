@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(40), nullable=False),
         sa.Column("instrument_id", sa.String(40), nullable=False),
         sa.Column("release_id", sa.String(40), nullable=False),
-        sa.Column("producer_agency_id", sa.String(40), nullable=False),
+        sa.Column("producer_agency_id", sa.String(63), nullable=False),
         sa.Column("recipients", sa.JSON(), nullable=False),
         sa.Column("bates_prefix", sa.String(20), nullable=False),
         sa.Column("first_number", sa.Integer(), nullable=False),
