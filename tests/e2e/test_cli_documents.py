@@ -14,7 +14,7 @@ import weasyprint
 from lexdesk.entrypoints.cli.common import reset_app
 from lexdesk.entrypoints.cli.main import cli
 from tests.documents_world import needs_poppler
-from tests.e2e.test_cli import Shell, database, demo_template, sh
+from tests.e2e.test_cli import Shell, business_day_ahead, database, demo_template, sh
 
 __all__ = ["database", "demo_template", "sh"]
 
@@ -166,3 +166,39 @@ def test_a_production_from_a_shell(
     said = sh("documents", "produce", order, "--as", "edny-legal", "--output",
               str(tmp_path / "court.pdf"), code=2)  # fmt: skip
     assert said.count("\n") == 1 and not (tmp_path / "court.pdf").exists()
+
+
+def test_paper_from_a_shell(sh: Shell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A subpoena served on paper is recorded by the custodian with its scan; the issuer's
+    copy is marked until it confirms; a missing scan is one line and exit 2."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("LEXDESK_BLOB_DIR", str(tmp_path / "blobs"))
+    reset_app()
+    now = datetime.now(ZoneInfo("America/New_York")).replace(microsecond=0)
+    scan = tmp_path / "subpoena.pdf"
+    scan.write_bytes(weasyprint.HTML(string="<p>Subpoena for records</p>").write_pdf())
+    made = sh.json(
+        "instruments", "record-paper", "--as", "nyc-doc-officer",
+        "--kind", "administrative_subpoena", "--from", "ice-nyc", "--person", "nysid:90000002M",
+        "--action", "disclose:home_address", "--issued", (now - timedelta(days=2)).isoformat(),
+        "--received", (now - timedelta(days=1)).isoformat(), "--method", "in_person",
+        "--due", business_day_ahead(20),
+        "--scan", str(scan), "--reference", "I-138-PAPER",
+    )  # fmt: skip
+    assert made["recorded_by"] == "nyc-doc" and made["confirmed_at"] is None
+    theirs = sh.json("instruments", "show", made["id"], "--as", "ice-nyc-officer")
+    assert theirs["recorded_by"] == "nyc-doc"
+    listed = sh.json("attachments", "list", made["id"], "--as", "ice-nyc-officer")
+    assert [a["filename"] for a in listed] == ["subpoena.pdf"]
+    said = sh("documents", "render", made["id"], "--as", "ice-nyc-officer", "--output",
+              str(tmp_path / "x.pdf"), code=2)  # fmt: skip
+    assert "recorded from paper" in said and said.count("\n") == 1
+    confirmed = sh.json("instruments", "confirm", made["id"], "--as", "ice-nyc-officer")
+    assert confirmed["confirmed_at"] is not None
+    missing = sh("instruments", "record-paper", "--as", "nyc-doc-officer",
+                 "--kind", "detainer", "--from", "ice-nyc", "--person", "nysid:90000002M",
+                 "--action", "hold", "--issued", now.isoformat(), "--received", now.isoformat(),
+                 "--scan", str(tmp_path / "none.pdf"), code=2)  # fmt: skip
+    assert "does not exist" in missing and missing.count("\n") == 1

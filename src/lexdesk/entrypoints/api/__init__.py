@@ -18,6 +18,7 @@ Map of the package:
 - ``health``       is the desk fit to serve: red after an audit write failed (public)
 - ``verifications`` is this document one the desk issued (public, rate-limited, audited)
 - ``attachments``  files on an instrument or its answer: upload, list, download (streamed)
+- ``paper``        an instrument served on paper, recorded by its recipient; its issuer confirms
 - ``productions``  the records an answer released, Bates-numbered and signed: make, read, download
 """
 
@@ -37,6 +38,7 @@ from lexdesk.entrypoints.api import (
     health,
     instruments,
     notifications,
+    paper,
     persons,
     productions,
     reports,
@@ -51,7 +53,7 @@ PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
     for module in (
-        session, agencies, cases, instruments, persons, notifications, audit, health,
+        session, agencies, cases, paper, instruments, persons, notifications, audit, health,
         verifications, attachments, productions, reports,
     ):  # fmt: skip
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])

@@ -192,6 +192,12 @@ class InstrumentOut(Answer):
     produce_to: list[str] = Field(
         description="The agencies that receive what the addressee releases in answer."
     )
+    recorded_by: str | None = Field(
+        default=None,
+        description="Recorded from paper by this agency (its addressee): not issued through "
+        "the desk. Until confirmed_at, its issuer has not confirmed the record.",
+    )
+    confirmed_at: datetime | None = None
     withheld: dict[str, str] = Field(
         default_factory=dict,
         description="What the reader's agency may not learn here, field by field, and why "
@@ -253,6 +259,8 @@ def shown(view: InstrumentView, response: Response | None = None) -> InstrumentO
         version=view.version,
         determination=_determination(view.determination),
         produce_to=list(instrument.produce_to),
+        recorded_by=instrument.recorded_by,
+        confirmed_at=instrument.confirmed_at,
         withheld=view.withheld,
     )
 

@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
@@ -16,6 +17,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from lexdesk.bootstrap import App, build
 from lexdesk.config import Settings
+from lexdesk.domain.attachments import SIZE_LIMIT
 from lexdesk.domain.errors import ConcurrencyConflict, LexdeskError
 
 P = ParamSpec("P")
@@ -107,3 +109,18 @@ def parse_moment(value: str, what: str) -> datetime:
     if moment.tzinfo is None:
         fail(f"{what} {value!r} has no time zone: add one, e.g. 2020-02-03T17:00-05:00")
     return moment
+
+
+def read_upload(file: Path) -> bytes:
+    """A file to attach, read whole; one line and exit 2 when it cannot be (missing, a folder,
+    unreadable, larger than an attachment may be)."""
+    try:
+        if file.stat().st_size > SIZE_LIMIT:
+            fail(f"{file} is larger than {SIZE_LIMIT // (1024 * 1024)} MB")
+        return file.read_bytes()
+    except FileNotFoundError:
+        fail(f"{file} does not exist")
+    except IsADirectoryError:
+        fail(f"{file} is a directory: name a file")
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror}")

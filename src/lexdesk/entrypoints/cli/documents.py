@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lexdesk.domain.attachments import SIZE_LIMIT, Attachment
+from lexdesk.domain.attachments import Attachment
 from lexdesk.domain.documents import Result, SigningKey, Verdict
 from lexdesk.domain.service import ServiceRecord
 from lexdesk.entrypoints.cli.common import (
@@ -23,6 +23,7 @@ from lexdesk.entrypoints.cli.common import (
     fail,
     fails_cleanly,
     parse_moment,
+    read_upload,
 )
 from lexdesk.services import accounts, attachments, documents, production, serving, signing
 from lexdesk.services.documents import Rendered
@@ -327,16 +328,7 @@ def add_attachment(
     as_json: JsonOption = False,
 ) -> None:
     """Attach a file; its type is judged by its content, never by its name."""
-    try:
-        if file.stat().st_size > SIZE_LIMIT:
-            fail(f"{file} is larger than {SIZE_LIMIT // (1024 * 1024)} MB")
-        data = file.read_bytes()
-    except FileNotFoundError:
-        fail(f"{file} does not exist")
-    except IsADirectoryError:
-        fail(f"{file} is a directory: name a file")
-    except OSError as error:
-        fail(f"cannot read {file}: {error.strerror}")
+    data = read_upload(file)
     built = app()
     reader = accounts.principal_at_command_line(built.desk, actor)
     made = attachments.add(

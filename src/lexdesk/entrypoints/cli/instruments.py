@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,10 +16,11 @@ from lexdesk.entrypoints.cli.common import (
     emit_json,
     fails_cleanly,
     parse_moment,
+    read_upload,
 )
 from lexdesk.entrypoints.cli.views import describe, show
 from lexdesk.queries.lists import open_instruments, overdue_instrument_ids, overrides
-from lexdesk.services import accounts, disclosures
+from lexdesk.services import accounts, disclosures, paper
 from lexdesk.services import instruments as verbs
 from lexdesk.services.authorization import authorize
 
@@ -70,6 +72,64 @@ def issue(
         actor, kind, to, person, tuple(action), warrant, None, reference, reason
     )
     answer(actor, verbs.issue_instrument(app().desk, command), as_json)
+
+
+@cli.command("record-paper")
+@fails_cleanly
+def record_paper(
+    actor: ActorOption,
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="detainer, notification_request, transfer_request, information_request, "
+            "administrative_subpoena or court_order"
+        ),
+    ],
+    issuer: Annotated[str, typer.Option("--from", help="The agency that issued the paper.")],
+    person: Annotated[
+        str, typer.Option(help="Person id, or scheme:value such as nysid:12345678A.")
+    ],
+    action: Annotated[
+        list[str],
+        typer.Option("--action", help="What the paper demands: hold, disclose:<field>...; repeat."),
+    ],
+    issued: Annotated[str, typer.Option("--issued", help="The paper's date (ISO with zone).")],
+    received: Annotated[
+        str, typer.Option("--received", help="When it was received (ISO with zone).")
+    ],
+    scan: Annotated[Path, typer.Option("--scan", help="The scan: PDF, PNG, JPEG or TIFF.")],
+    method: Annotated[
+        str, typer.Option("--method", help="How it came: in_person, mail, email or portal.")
+    ] = "in_person",
+    due: Annotated[
+        str | None,
+        typer.Option("--due", help="The return or compliance date on the paper (ISO with zone)."),
+    ] = None,
+    produce_to: Annotated[
+        str, typer.Option("--produce-to", help="For a court order: whom the records go to.")
+    ] = "",
+    warrant: Annotated[str, typer.Option(help="none, administrative or judicial.")] = "none",
+    reference: Annotated[str, typer.Option(help="The form, file or docket number.")] = "",
+    reason: ReasonOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record an instrument served on paper by an agency that does not use the desk (the
+    custodian); its issuer's copy is marked until the issuer confirms it."""
+    data = read_upload(scan)
+    command = paper.RecordPaper(
+        actor, kind, issuer, person, tuple(action), parse_moment(issued, "--issued"),
+        parse_moment(received, "--received"), method, scan.name, data, warrant,
+        parse_moment(due, "--due") if due else None, produce_to, reference, reason,
+    )  # fmt: skip
+    answer(actor, paper.record_paper(app().desk, command), as_json)
+
+
+@cli.command("confirm")
+@fails_cleanly
+def confirm(instrument_id: str, actor: ActorOption, as_json: JsonOption = False) -> None:
+    """Confirm, as its issuer, an instrument the addressee recorded from paper."""
+    made = paper.confirm_record(app().desk, paper.ConfirmRecord(actor, instrument_id))
+    answer(actor, made, as_json)
 
 
 @cli.command("acknowledge")

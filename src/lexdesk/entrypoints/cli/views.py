@@ -31,6 +31,8 @@ def describe(view: InstrumentView) -> dict[str, Any]:
         "reference": instrument.reference,
         "version": view.version,
         "produce_to": list(instrument.produce_to),
+        "recorded_by": instrument.recorded_by,
+        "confirmed_at": instrument.confirmed_at,
         "withheld": view.withheld,
         "determination": _determination(view.determination),
         "events": [event(e) for e in view.events],
