@@ -48,6 +48,7 @@ from lexdesk.entrypoints.web import (
     issuing,
     letterhead,
     notifications,
+    paper,
     people,
     rules_pages,
     transparency,
@@ -80,7 +81,10 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
     if getattr(app.state, "verify_limiter", None) is None:  # shared with the API's, if mounted
         app.state.verify_limiter = RateLimiter(built.settings.verify_rate, 60.0)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
-    routers = (auth, confirm, homes, work, cases, determinations, issuing, people, admin, audit_log)
+    routers = (
+        auth, confirm, homes, work, cases, determinations, issuing, paper, people, admin,
+        audit_log,
+    )  # fmt: skip
     # Last: ``/instruments/{id}`` (a notification's link) after ``/instruments/new``.
     for module in (
         *routers,

@@ -207,6 +207,9 @@ DONE: dict[str, str] = {
     "released": "The release is on record.",
     "transferred": "The transfer is on record.",
     "release-date": "The expected release is on record.",
+    "recorded": "The paper is recorded: the issuer sees it, marked as recorded by your agency"
+    " until it confirms it.",
+    "confirmed": "Confirmed: the record is your agency's instrument.",
     "produced": "The records are produced: the production is signed, Bates-numbered and its"
     " recipients have been told.",
     "attached": "The file is attached; its fingerprint (SHA-256) is on record.",
