@@ -92,3 +92,17 @@ def test_the_readme_puts_each_command_on_its_own_line() -> None:
             assert command.count("lexdesk ") <= 1, line  # one command a line, no chains
             if "|" in command:  # a pipe feeds lexdesk data, never one command into another
                 assert "lexdesk" not in command.split("|", 1)[0], line
+
+
+def test_init_makes_the_deployment_ca_once(sh: Shell) -> None:
+    first = sh.json("init")
+    assert len(first["ca"]) >= 32
+    assert sh.json("init")["ca"] == first["ca"]  # made once, then found
+    assert f"deployment CA {first['ca']}" in sh("init")
+
+
+def test_serve_refuses_to_listen_beyond_this_machine_with_the_development_passphrase(
+    sh: Shell,
+) -> None:
+    said = sh("serve", "--host", "0.0.0.0", code=2)  # noqa: S104 - the refusal is the test
+    assert "LEXDESK_KEY_PASSPHRASE" in said and said.count("\n") == 1

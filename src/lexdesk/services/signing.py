@@ -43,6 +43,16 @@ def ca_key(uow: UnitOfWork, press: DocumentPress, at: datetime) -> SigningKey:
     return made
 
 
+def ensure_ca(desk: Desk) -> SigningKey:
+    """The deployment CA, made now if there is none yet (``lexdesk init``), so that its
+    certificate can be exported and trusted before the first document is signed."""
+    press = _press(desk)
+    with desk.uow() as uow:
+        found = ca_key(uow, press, desk.clock.now())
+        uow.commit()
+    return found
+
+
 def agency_key(uow: UnitOfWork, press: DocumentPress, agency_id: str, at: datetime) -> SigningKey:
     """The key that signs for an agency now, made the first time it is needed."""
     found = uow.documents.active_key(agency_id)

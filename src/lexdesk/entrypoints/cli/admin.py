@@ -8,7 +8,7 @@ import typer
 
 from lexdesk.adapters import migrations
 from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fails_cleanly
-from lexdesk.services import agencies
+from lexdesk.services import agencies, signing
 
 db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
 agencies_cli = typer.Typer(help="Agencies and their users.", no_args_is_help=True)
@@ -16,15 +16,19 @@ agencies_cli = typer.Typer(help="Agencies and their users.", no_args_is_help=Tru
 
 @fails_cleanly
 def init(as_json: JsonOption = False) -> None:
-    """Create or upgrade the database to the current schema."""
+    """Create or upgrade the database to the current schema, and make the deployment's
+    certificate authority if there is none (export it with `lexdesk keys export-cert`)."""
     built = app()
     migrations.upgrade(built.engine)
     where = built.engine.url.render_as_string(hide_password=True)
     schema = migrations.current_revision(built.engine)
+    ca = signing.ensure_ca(built.desk) if built.desk.press else None
     if as_json:
-        emit_json({"database": where, "schema": schema})
+        emit_json({"database": where, "schema": schema, "ca": ca.fingerprint if ca else None})
         return
     typer.echo(f"database ready at {where} (schema {schema})")
+    if ca is not None:
+        typer.echo(f"deployment CA {ca.fingerprint} (lexdesk keys export-cert writes it)")
 
 
 @db_cli.command("upgrade")

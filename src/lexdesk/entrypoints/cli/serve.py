@@ -14,8 +14,12 @@ from uvicorn.supervisors import Multiprocess
 
 from lexdesk.adapters.worker_lock import WorkerAlreadyRunning, run_loop
 from lexdesk.bootstrap import App, build_worker
+from lexdesk.config import DEVELOPMENT_PASSPHRASE
 from lexdesk.entrypoints.app import create_app
-from lexdesk.entrypoints.cli.common import app, fails_cleanly
+from lexdesk.entrypoints.cli.common import app, fail, fails_cleanly
+
+#: Addresses only this machine reaches: a desk there is a developer's, not a deployment.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @fails_cleanly
@@ -34,6 +38,11 @@ def serve(
 ) -> None:
     """Serve the web application and the API under /api/v1 on the configured database."""
     built = app()
+    if host not in LOOPBACK and built.settings.key_passphrase == DEVELOPMENT_PASSPHRASE:
+        fail(
+            f"the desk would listen on {host} with the development key passphrase: set "
+            "LEXDESK_KEY_PASSPHRASE to a secret of your own (it encrypts the signing keys)"
+        )
     typer.echo(
         f"lexdesk: the desk at http://{host}:{port}/ , the API at http://{host}:{port}/api/v1"
     )
