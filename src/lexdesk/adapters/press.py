@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 import io
 import re
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -113,6 +114,67 @@ class PdfPress:
         )
         return self._key(key_id, KeyPurpose.AGENCY, agency_id, subject, cert, private, at)
 
+    def import_key(
+        self,
+        key_id: str,
+        agency_id: str,
+        key_pem: bytes,
+        key_password: bytes | None,
+        chain_pem: bytes,
+        at: datetime,
+    ) -> SigningKey:
+        """An agency's key and certificate issued elsewhere (a government PKI, an HSM's
+        export), with the chain that certifies it: kept like a key of our own, the private
+        half encrypted under the deployment's passphrase, the certificate first and its chain
+        after it, so that readers who trust that PKI see the signer as trusted."""
+        try:
+            private = serialization.load_pem_private_key(key_pem, key_password)
+        except (ValueError, TypeError):
+            raise InvalidInput(
+                "the private key cannot be read: give a PEM key, and its password if it has one"
+            ) from None
+        if not isinstance(private, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+            raise InvalidInput("the private key is neither an EC nor an RSA key")
+        try:
+            certs = x509.load_pem_x509_certificates(chain_pem)
+        except ValueError:
+            raise InvalidInput("the certificates cannot be read: give them in PEM") from None
+        mine = private.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        leaf = next(
+            (
+                c
+                for c in certs
+                if c.public_key().public_bytes(
+                    serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+                == mine
+            ),
+            None,
+        )
+        if leaf is None:
+            raise InvalidInput(
+                "no certificate given is the private key's: give the one it signs for"
+            )
+        now = datetime.now(UTC)
+        if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
+            raise InvalidInput(
+                f"the certificate is valid from {leaf.not_valid_before_utc:%Y-%m-%d} to "
+                f"{leaf.not_valid_after_utc:%Y-%m-%d}: it cannot sign today"
+            )
+        try:
+            usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+            if not usage.digital_signature:
+                raise InvalidInput("the certificate does not allow digital signatures")
+        except x509.ExtensionNotFound:
+            pass
+        chain = [c for c in certs if c is not leaf]
+        subject = leaf.subject.rfc4514_string()
+        made = self._key(key_id, KeyPurpose.AGENCY, agency_id, subject, leaf, private, at)
+        extra = "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain)
+        return dataclasses.replace(made, certificate_pem=made.certificate_pem + extra)
+
     def _builder(
         self,
         subject: x509.Name,
@@ -141,7 +203,7 @@ class PdfPress:
         agency_id: str | None,
         subject: str,
         cert: x509.Certificate,
-        private: ec.EllipticCurvePrivateKey,
+        private: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey,
         at: datetime,
     ) -> SigningKey:
         encrypted = private.private_bytes(
@@ -161,7 +223,7 @@ class PdfPress:
             created_at=at,
         )
 
-    def _private(self, key: SigningKey) -> ec.EllipticCurvePrivateKey:
+    def _private(self, key: SigningKey) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
         try:
             private = serialization.load_pem_private_key(key.encrypted_key, self._passphrase)
         except ValueError:
@@ -169,7 +231,7 @@ class PdfPress:
                 f"key {key.id} cannot be decrypted: LEXDESK_KEY_PASSPHRASE is not the passphrase "
                 "it was stored under"
             ) from None
-        assert isinstance(private, ec.EllipticCurvePrivateKey)
+        assert isinstance(private, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
         return private
 
     def _signer(self, key: SigningKey, ca: SigningKey) -> signers.SimpleSigner:
@@ -185,12 +247,12 @@ class PdfPress:
                     serialization.PrivateFormat.PKCS8,
                     serialization.NoEncryption(),
                 )
+                # An imported key carries its own chain after its certificate; ours, the CA.
+                chain = _chain(key.certificate_pem)[1:] or _chain(ca.certificate_pem)
                 found = signers.SimpleSigner(
                     signing_cert=_asn1_cert(key.certificate_pem),
                     signing_key=asn1_keys.PrivateKeyInfo.load(der),
-                    cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
-                        [_asn1_cert(ca.certificate_pem)]
-                    ),
+                    cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
                 )
                 self._signers[key.id] = found
             return found
@@ -312,6 +374,16 @@ def _asn1_cert(pem: str) -> asn1_x509.Certificate:
 
     der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
     return asn1_x509.Certificate.load(der)
+
+
+def _chain(pem: str) -> list[asn1_x509.Certificate]:
+    """Every certificate of a PEM bundle, in order."""
+    from asn1crypto import x509 as asn1_x509
+
+    return [
+        asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+        for c in x509.load_pem_x509_certificates(pem.encode())
+    ]
 
 
 def _unescape(raw: bytes) -> str | None:

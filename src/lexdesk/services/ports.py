@@ -267,6 +267,19 @@ class DocumentPress(Protocol):
     def new_key(
         self, key_id: str, agency_id: str, subject: str, ca: SigningKey, at: datetime
     ) -> SigningKey: ...
+    def import_key(
+        self,
+        key_id: str,
+        agency_id: str,
+        key_pem: bytes,
+        key_password: bytes | None,
+        chain_pem: bytes,
+        at: datetime,
+    ) -> SigningKey:
+        """An agency key issued by another PKI, checked (the certificate is the key's, in
+        force, for signatures) and kept with its chain; InvalidInput otherwise."""
+        ...
+
     def render(self, content: dict[str, Any]) -> bytes:
         """The PDF of ``content`` (``services.documents.content``), unsigned."""
         ...

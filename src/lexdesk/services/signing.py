@@ -110,6 +110,34 @@ def rotate_key(desk: Desk, username: str, agency_id: str, source: str) -> Signin
     return made
 
 
+def import_key(
+    desk: Desk,
+    username: str,
+    agency_id: str,
+    key_pem: bytes,
+    key_password: bytes | None,
+    chain_pem: bytes,
+    source: str,
+) -> SigningKey:
+    """Sign for the agency with a key its own PKI certified (its administrator): the key in
+    use is retired, and what it signed stays verifiable."""
+    press = _press(desk)
+    now = desk.clock.now()
+    with desk.uow() as uow:
+        _admin_of(uow, username, agency_id)
+        made = press.import_key(new_id("key"), agency_id, key_pem, key_password, chain_pem, now)
+        old = uow.documents.active_key(agency_id)
+        if old is not None and not uow.documents.retire_key(old.id, now):
+            raise InvalidInput(f"key {old.id} was retired meanwhile: list the keys and retry")
+        uow.documents.add_key(made)
+        _record(
+            desk, uow, username, agency_id, "key.import", made, source,
+            {"retired": old.id if old else None},
+        )  # fmt: skip
+        uow.commit()
+    return made
+
+
 def list_keys(desk: Desk, username: str) -> list[SigningKey]:
     """The deployment CA's keys and the user's agency's keys (certificates are public)."""
     with desk.uow() as uow:

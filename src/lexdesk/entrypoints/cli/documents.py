@@ -251,6 +251,31 @@ def rotate(agency_id: str, actor: ActorOption, as_json: JsonOption = False) -> N
     _show_key(signing.rotate_key(app().desk, actor, agency_id, "cli"), as_json, "rotated to ")
 
 
+@keys_cli.command("import")
+@fails_cleanly
+def import_key(
+    agency_id: str,
+    actor: ActorOption,
+    key: Annotated[Path, typer.Option("--key", help="The private key, PEM (PKCS #8 or PKCS #1).")],
+    cert: Annotated[
+        Path,
+        typer.Option("--cert", help="The key's certificate, then its chain (PEM, one file)."),
+    ],
+    password_file: Annotated[
+        Path | None,
+        typer.Option("--key-password-file", help="A file holding the key's password, if any."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sign for the agency with a key its own PKI certified; the key in use is retired, and
+    old documents stay verifiable."""
+    password = read_upload(password_file).strip() if password_file else None
+    made = signing.import_key(
+        app().desk, actor, agency_id, read_upload(key), password or None, read_upload(cert), "cli"
+    )
+    _show_key(made, as_json, "imported ")
+
+
 @keys_cli.command("list")
 @fails_cleanly
 def list_keys(actor: ActorOption, as_json: JsonOption = False) -> None:
