@@ -28,7 +28,7 @@ def form(world: World, **changes: object) -> dict[str, object]:
 
 def post(world: World, user: str, data: dict[str, object], scan: bytes = SCAN):  # type: ignore[no-untyped-def]  # fmt: skip
     return world.client.post(
-        "/api/v1/instruments/paper",
+        "/api/v1/paper-instruments",
         data=data,
         files={"file": ("served.pdf", scan, "application/pdf")},
         headers=world.auth(user),

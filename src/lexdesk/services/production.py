@@ -17,7 +17,7 @@ from typing import Any
 from lexdesk.domain.cases import Case
 from lexdesk.domain.disclosure import Release
 from lexdesk.domain.documents import TITLES, DocumentKind, DocumentRecord, new_code
-from lexdesk.domain.errors import InvalidInput, NotFound, NotPermitted
+from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.notifications import Event, Topic
 from lexdesk.domain.permissions import Permission
@@ -40,7 +40,18 @@ from lexdesk.services.ports import BlobStore, UnitOfWork
 
 def make(desk: Desk, reader: Principal, instrument_id: str, *, source: str) -> Production:
     """Produce what the answer to the instrument released; the production already made, if
-    there is one (making it twice is not two productions)."""
+    there is one (making it twice is not two productions). A refusal is on record too."""
+    try:
+        return _make(desk, reader, instrument_id, source)
+    except LexdeskError as refusal:
+        audit.record_refusal(
+            desk, refusal, username=reader.username, agency=reader.agency_id,
+            action="production.make", object_id=instrument_id, source=source, detail={},
+        )  # fmt: skip
+        raise
+
+
+def _make(desk: Desk, reader: Principal, instrument_id: str, source: str) -> Production:
     press = press_of(desk)
     authorize(reader, Permission.INSTRUMENT_DETERMINE)
     now = desk.clock.now()

@@ -1,4 +1,4 @@
-"""Paper intake: ``POST /api/v1/instruments/paper`` (multipart: what the paper says, and the
+"""Paper intake: ``POST /api/v1/paper-instruments`` (multipart: what the paper says, and the
 scan as ``file``) records an instrument served on paper by an agency that does not use the desk;
 ``POST /api/v1/instruments/{id}/confirmation`` is its issuer confirming the record
 (docs/adr/0021-paper-intake.md)."""
@@ -22,7 +22,6 @@ from lexdesk.services import paper
 from lexdesk.services.accounts import Principal
 
 router = APIRouter(
-    prefix="/instruments",
     tags=["instruments"],
     route_class=ApiRoute,
     responses={**COMMON_ERRORS, 413: _error("The scan is larger than 25 MB.")},
@@ -34,7 +33,8 @@ PaperKind = Literal[
 Text = Annotated[str, Form(max_length=100)]
 
 
-@router.post("/paper", name="record_paper", status_code=201, responses=WRITE_ERRORS)
+# Not under /instruments: there, any other name is an instrument's id.
+@router.post("/paper-instruments", name="record_paper", status_code=201, responses=WRITE_ERRORS)
 def record_paper(
     request: Request,
     response: Response,
@@ -62,11 +62,15 @@ def record_paper(
         source_of(request),
     )  # fmt: skip
     made = paper.record_paper(built(request).desk, command)
-    response.headers["Location"] = f"{request.url.path.rsplit('/', 1)[0]}/{made.id}"
+    response.headers["Location"] = (
+        f"{request.url.path.removesuffix('/paper-instruments')}/instruments/{made.id}"
+    )
     return seen_by(request, actor, made.id, response)
 
 
-@router.post("/{instrument_id}/confirmation", name="confirm_record", responses=WRITE_ERRORS)
+@router.post(
+    "/instruments/{instrument_id}/confirmation", name="confirm_record", responses=WRITE_ERRORS
+)
 def confirm_record(
     request: Request,
     response: Response,
