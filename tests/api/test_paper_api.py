@@ -67,3 +67,11 @@ def test_bad_paper_gets_a_clear_refusal(world: World) -> None:
         assert refused.status_code == status, (data, refused.text)
         assert words in str(refused.json()["detail"])
     assert post(world, "ice-officer", form(world)).status_code == 403
+
+
+def test_a_scan_may_be_larger_than_the_usual_body_ceiling(world: World) -> None:
+    big = SCAN + b"%" + b"0" * (3 * 1024 * 1024)  # 3 MB: a scanned page or two
+    made = post(world, "doc-officer", form(world), big)
+    assert made.status_code == 201, made.text
+    too_big = post(world, "doc-officer", form(world), SCAN + b"0" * (26 * 1024 * 1024))
+    assert too_big.status_code == 413

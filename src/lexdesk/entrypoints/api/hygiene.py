@@ -17,9 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 1024 * 1024
 TOO_LARGE = "the request body is larger than 1 MiB: send less, or split it"
-#: An attachment's upload (the API's, the web's) may carry 25 MB
-#: (``domain.attachments.SIZE_LIMIT``) and its form.
-UPLOADS = re.compile(r"^(/api/v1)?/instruments/[^/]+/attachments$")
+#: An attachment's upload (the API's, the web's), and a paper's scan recorded with what it says,
+#: may carry 25 MB (``domain.attachments.SIZE_LIMIT``) and its form.
+UPLOADS = re.compile(
+    r"^(/api/v1)?/instruments/[^/]+/attachments$|^/api/v1/paper-instruments$|^/instruments/paper$"
+)
 UPLOAD_BODY = 25 * 1024 * 1024 + 64 * 1024
 UPLOAD_TOO_LARGE = "the file is larger than 25 MB: attach a smaller scan"
 API_PREFIX = "/api/"
