@@ -106,6 +106,7 @@ def _shoot(url: str, secrets: dict[str, str], waiting: Instrument, ladder: str, 
         ("nyc-doc-legal", "/", "custodial-inbox"),
         ("nyc-doc-legal", f"/cases/{ladder}", "case"),
         ("nyc-doc-legal", f"/instruments/{waiting.id}/determine", "determination"),
+        ("nyc-doc-officer", "/instruments/paper", "paper-intake"),
         ("ice-nyc-officer", "/?view=all", "requesting-agency"),
         ("ice-nyc-officer", "/instruments/new", "issue"),
         ("usao-edny-legal", "/", "us-attorney"),
@@ -157,6 +158,8 @@ def _administrator(page: Any, url: str, secrets: dict[str, str], out: Path) -> N
     _save(page, out, "admin-errors")
     page.goto("/admin/tokens")
     _save(page, out, "admin-tokens")
+    page.goto("/admin/letterhead")
+    _save(page, out, "admin-letterhead")
 
 
 def _next_code_step() -> None:
