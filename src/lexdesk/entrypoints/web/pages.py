@@ -207,6 +207,7 @@ DONE: dict[str, str] = {
     "released": "The release is on record.",
     "transferred": "The transfer is on record.",
     "release-date": "The expected release is on record.",
+    "published": "Published: this is the edition everyone now reads.",
     "recorded": "The paper is recorded: the issuer sees it, marked as recorded by your agency"
     " until it confirms it.",
     "confirmed": "Confirmed: the record is your agency's instrument.",
