@@ -15,6 +15,7 @@ from lexdesk.adapters.report_definitions import load_reports
 from lexdesk.domain.errors import InvalidInput, LexdeskError
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.reports.results import ComputedReport
+from lexdesk.entrypoints.web.confirm import confirmed_viewer
 from lexdesk.entrypoints.web.pages import (
     PageRefused,
     Posted,
@@ -28,7 +29,6 @@ from lexdesk.entrypoints.web.pages import (
     viewer,
     web,
 )
-from lexdesk.entrypoints.web.confirm import confirmed_viewer
 from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.entrypoints.web.transparency import chart
 from lexdesk.queries.transparency import agency_profile, compute_report, report_request
