@@ -160,6 +160,8 @@ def _administrator(page: Any, url: str, secrets: dict[str, str], out: Path) -> N
     _save(page, out, "admin-tokens")
     page.goto("/admin/letterhead")
     _save(page, out, "admin-letterhead")
+    page.goto("/admin/reports?report=general&period=2020")
+    _save(page, out, "admin-report-preview")
 
 
 def _next_code_step() -> None:
