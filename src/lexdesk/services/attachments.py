@@ -28,9 +28,10 @@ from lexdesk.services.context import Desk, audit_actor
 from lexdesk.services.ports import BlobStore, UnitOfWork
 
 
-def _blobs(desk: Desk) -> BlobStore:
+def blobs_of(desk: Desk) -> BlobStore:
+    """The desk's store of files (attachments, scans, exhibits)."""
     if desk.blobs is None:
-        raise InvalidInput("this desk keeps no attachments: it was built without a blob store")
+        raise InvalidInput("this desk keeps no files: it was built without a blob store")
     return desk.blobs
 
 
@@ -82,7 +83,7 @@ def _add(
     on: str,
     source: str,
 ) -> Attachment:
-    blobs = _blobs(desk)
+    blobs = blobs_of(desk)
     authorize(reader, Permission.INSTRUMENT_READ)
     placement = parse_choice(Placement, on, "placement")
     media_type = check_upload(blobs.sniff(data), len(data))
@@ -147,7 +148,7 @@ def read(
     desk: Desk, reader: Principal, attachment_id: str, source: str
 ) -> tuple[Attachment, Iterator[bytes]]:
     """One attachment and its bytes (streamed), for an agency the policy lets read it."""
-    blobs = _blobs(desk)
+    blobs = blobs_of(desk)
     authorize(reader, Permission.INSTRUMENT_READ)
     with desk.uow() as uow:
         found = uow.documents.attachment(attachment_id)

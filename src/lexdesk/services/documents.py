@@ -87,7 +87,6 @@ def render(
     reader's agency; kept as a record (hash and code) and audited, or nothing is kept."""
     press = press_of(desk)
     authorize(reader, Permission.INSTRUMENT_READ)
-    now = desk.clock.now()
     with desk.uow() as uow:
         case = uow.cases.of_instrument(instrument_id)
         if case is None:
@@ -109,44 +108,76 @@ def render(
             )
         kind = kind_of(instrument.kind, answer)
         signer_id = instrument.addressee_agency_id if answer else instrument.issuer_agency_id
-        key = signing.agency_key(uow, press, signer_id, now)
-        ca = signing.ca_key(uow, press, now)
         code = new_code()
         facts = content(uow, case, view, kind, code)
-        pdf = press.sign(press.render(facts), key, ca, code, facts["signer"]["name"])
-        record = DocumentRecord(
-            id=new_id("doc"),
-            code=code,
-            instrument_id=instrument_id,
-            kind=kind,
-            issuer_agency_id=signer_id,
-            rendered_for=reader.agency_id,
-            rendered_by=reader.username,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            created_at=now,
-            key_id=key.id,
-        )
-        uow.documents.add(record)
-        actor, behalf = audit_actor(desk, reader.username)
-        audit.record(
-            uow,
-            actor=actor,
-            agency=reader.agency_id,
-            action="document.render",
-            object_type="document",
-            object_id=record.id,
-            source=source,
-            detail={
-                "via": reader.via,
-                "instrument": instrument_id,
-                "kind": kind.value,
-                "sha256": record.sha256,
-                "key": key.id,
-                "code": code,
-                **behalf,
-            },
-        )
+        made = sign_and_keep(
+            desk, uow, reader, Unsigned(instrument_id, kind, signer_id, code, press.render(facts),
+                                        facts["signer"]["name"]), source,
+        )  # fmt: skip
         uow.commit()
+    return made
+
+
+@dataclass(frozen=True)
+class Unsigned:
+    """A document printed for one reader, before its signer's key signs it."""
+
+    instrument_id: str
+    kind: DocumentKind
+    signer_id: str
+    code: str
+    pdf: bytes
+    signer_name: str
+
+
+def sign_and_keep(
+    desk: Desk,
+    uow: UnitOfWork,
+    reader: Principal,
+    document: Unsigned,
+    source: str,
+    **detail: str,
+) -> Rendered:
+    """Sign the document with its signer's key and keep its record (hash and code, never the
+    bytes), audited, in the caller's unit of work."""
+    press = press_of(desk)
+    now = desk.clock.now()
+    key = signing.agency_key(uow, press, document.signer_id, now)
+    ca = signing.ca_key(uow, press, now)
+    pdf = press.sign(document.pdf, key, ca, document.code, document.signer_name)
+    record = DocumentRecord(
+        id=new_id("doc"),
+        code=document.code,
+        instrument_id=document.instrument_id,
+        kind=document.kind,
+        issuer_agency_id=document.signer_id,
+        rendered_for=reader.agency_id,
+        rendered_by=reader.username,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        created_at=now,
+        key_id=key.id,
+    )
+    uow.documents.add(record)
+    actor, behalf = audit_actor(desk, reader.username)
+    audit.record(
+        uow,
+        actor=actor,
+        agency=reader.agency_id,
+        action="document.render",
+        object_type="document",
+        object_id=record.id,
+        source=source,
+        detail={
+            "via": reader.via,
+            "instrument": document.instrument_id,
+            "kind": document.kind.value,
+            **detail,
+            "sha256": record.sha256,
+            "key": key.id,
+            "code": document.code,
+            **behalf,
+        },
+    )
     return Rendered(record, pdf)
 
 

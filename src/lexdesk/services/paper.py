@@ -34,6 +34,7 @@ from lexdesk.domain.vocabulary import (
     parse_warrant,
 )
 from lexdesk.services import audit, views
+from lexdesk.services.attachments import blobs_of
 from lexdesk.services.authorization import authorize
 from lexdesk.services.context import Desk, acting_user, agency
 from lexdesk.services.instrument_access import (
@@ -77,16 +78,10 @@ class RecordPaper:
     source: str = "cli"
 
 
-def _blobs(desk: Desk) -> BlobStore:
-    if desk.blobs is None:
-        raise InvalidInput("this desk keeps no files: it was built without a blob store")
-    return desk.blobs
-
-
 @audit.records_denials("instrument.record_paper", "instrument", None)
 def record_paper(desk: Desk, command: RecordPaper) -> Instrument:
     """Record the instrument received on paper, with its scan; the instrument."""
-    blobs = _blobs(desk)
+    blobs = blobs_of(desk)
     media_type = check_upload(blobs.sniff(command.scan), len(command.scan))
     for attempt in range(CASE_RACE_TRIES):
         try:

@@ -10,29 +10,32 @@ the court that ordered it, not the U.S. Attorney who asked the court.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from lexdesk.domain.cases import Case
 from lexdesk.domain.disclosure import Release
-from lexdesk.domain.documents import TITLES, DocumentKind, DocumentRecord, new_code
+from lexdesk.domain.documents import TITLES, DocumentKind, new_code
 from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.notifications import Event, Topic
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.production import Exhibit, Production, prefix_of, release_of
 from lexdesk.domain.rules import phrasebook
-from lexdesk.services import audit, signing
+from lexdesk.services import audit
 from lexdesk.services.accounts import Principal
+from lexdesk.services.attachments import blobs_of
 from lexdesk.services.authorization import authorize, may
 from lexdesk.services.context import Desk, audit_actor
 from lexdesk.services.documents import (
     Rendered,
+    Unsigned,
     agency_name,
     letterhead_of,
     person_name,
     press_of,
+    sign_and_keep,
     when,
 )
 from lexdesk.services.ports import BlobStore, UnitOfWork
@@ -69,11 +72,11 @@ def _make(desk: Desk, reader: Principal, instrument_id: str, source: str) -> Pro
             new_id("prd"), instrument_id, release.id, reader.agency_id, release.recipients,
             prefix, first, first, tuple(a.id for a in attached), reader.username, now,
         )  # fmt: skip
-        exhibits = _exhibits(_blobs(desk), uow, draft)
+        exhibits = _exhibits(blobs_of(desk), uow, draft)
         _, pages = press.produce(
             content(uow, case, release, draft, new_code()), exhibits, prefix, first
         )
-        made = Production(**{**draft.__dict__, "last": first + pages - 1})
+        made = dataclasses.replace(draft, last=first + pages - 1)
         uow.documents.add_production(made)
         for agency_id in made.recipients:
             uow.outbox.add_event(_told(uow, made, agency_id))
@@ -104,7 +107,6 @@ def render(desk: Desk, reader: Principal, instrument_id: str, *, source: str) ->
     """A signed copy of the production, for its producer or one of its recipients."""
     press = press_of(desk)
     authorize(reader, Permission.INSTRUMENT_READ)
-    now = desk.clock.now()
     with desk.uow() as uow:
         made = uow.documents.production_of(instrument_id)
         if made is None or not made.may_hold(reader.agency_id):
@@ -116,37 +118,17 @@ def render(desk: Desk, reader: Principal, instrument_id: str, *, source: str) ->
         code = new_code()
         facts = content(uow, case, release, made, code)
         pdf, pages = press.produce(
-            facts, _exhibits(_blobs(desk), uow, made), made.bates_prefix, made.first
+            facts, _exhibits(blobs_of(desk), uow, made), made.bates_prefix, made.first
         )
         if pages != made.pages:
             raise RuntimeError(f"production {made.id} printed {pages} pages, not {made.pages}")
-        key = signing.agency_key(uow, press, made.producer_agency_id, now)
-        ca = signing.ca_key(uow, press, now)
-        signed = press.sign(pdf, key, ca, code, facts["signer"]["name"])
-        record = DocumentRecord(
-            id=new_id("doc"), code=code, instrument_id=instrument_id,
-            kind=DocumentKind.PRODUCTION, issuer_agency_id=made.producer_agency_id,
-            rendered_for=reader.agency_id, rendered_by=reader.username,
-            sha256=hashlib.sha256(signed).hexdigest(), created_at=now, key_id=key.id,
+        unsigned = Unsigned(
+            instrument_id, DocumentKind.PRODUCTION, made.producer_agency_id, code, pdf,
+            facts["signer"]["name"],
         )  # fmt: skip
-        uow.documents.add(record)
-        actor, behalf = audit_actor(desk, reader.username)
-        audit.record(
-            uow,
-            actor=actor,
-            agency=reader.agency_id,
-            action="document.render",
-            object_type="document",
-            object_id=record.id,
-            source=source,
-            detail={
-                "via": reader.via, "instrument": instrument_id, "kind": "production",
-                "production": made.id, "sha256": record.sha256, "key": key.id, "code": code,
-                **behalf,
-            },
-        )  # fmt: skip
+        copy = sign_and_keep(desk, uow, reader, unsigned, source, production=made.id)
         uow.commit()
-    return Rendered(record, signed)
+    return copy
 
 
 def production_of(desk: Desk, reader: Principal, instrument_id: str) -> Production | None:
@@ -210,12 +192,6 @@ def _release_by_id(uow: UnitOfWork, case: Case, release_id: str) -> Release | No
 
 def _attached(uow: UnitOfWork, instrument_id: str) -> list[Any]:
     return [a for a in uow.documents.attachments_of(instrument_id) if a.on.value == "answer"]
-
-
-def _blobs(desk: Desk) -> BlobStore:
-    if desk.blobs is None:
-        raise InvalidInput("this desk keeps no files: it was built without a blob store")
-    return desk.blobs
 
 
 def _exhibits(blobs: BlobStore, uow: UnitOfWork, made: Production) -> list[Exhibit]:
