@@ -19,6 +19,7 @@ from lexdesk.adapters.rulebook import PackRuleBook
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.config import Settings
 from lexdesk.domain.notifications import Channel, RetryPolicy
+from lexdesk.queries.transparency import RecordReports
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import Clock, Courier, RuleBook
 from lexdesk.services.worker import Schedule, Worker
@@ -51,6 +52,7 @@ def build(
         operator=operator,
         press=PdfPress(settings.key_passphrase, settings.base_url),
         blobs=LocalBlobStore(settings.blob_dir),
+        reports=RecordReports(engine),
     )
     return App(settings=settings, engine=engine, desk=desk)
 

@@ -84,3 +84,23 @@ def test_a_published_report_is_reproduced_and_late_events_are_named(sh: Shell) -
     checked = sh.json("reports", "verify", first["id"])
     assert checked["reproduced"] and checked["current_digest"] == first["digest"]
     assert checked["late_events"] == [] and checked["changed_figures"] == []
+
+
+def test_an_administrator_schedules_and_stops_a_report_and_the_worker_keeps_to_it(
+    sh: Shell,
+) -> None:
+    made = sh.json("reports", "schedule", "general", "--as", "nyc-doc-admin", "--after-days", "30")
+    assert made["delay_days"] == 30 and made["scheduled_by"] == "nyc-doc-admin"
+    [listed] = sh.json("reports", "schedules", "--agency", "nyc-doc")
+    assert listed["report_id"] == "general" and listed["last_tried_at"] is None
+    # Made today, it publishes no period whose day had already passed: nothing yet.
+    assert sh.json("worker", "--once")["sweep"]["published"] == 0
+    assert sh.json("reports", "published") == []
+    neither = sh("reports", "schedule", "general", "--as", "nyc-doc-admin", code=2)
+    assert "either --after-days N or --stop" in neither
+    assert "may not report:publish" in sh(
+        "reports", "schedule", "general", "--as", "nyc-doc-legal", "--after-days", "5", code=2
+    )
+    stopped = sh.json("reports", "schedule", "general", "--as", "nyc-doc-admin", "--stop")
+    assert stopped == {"report_id": "general", "scheduled": False}
+    assert "no report is published on a schedule" in sh("reports", "schedules")

@@ -399,6 +399,7 @@ def _probes(world: World) -> list[Probe]:
         Probe("confirm_record", "POST", f"{ins}/{b.request}/confirmation", "ice-officer", {404}),
         Probe("list_published_reports", "GET", "/api/v1/reports", None, ok),
         Probe("get_published_report", "GET", f"/api/v1/reports/{report}", None, ok),
+        Probe("download_published_report", "GET", f"/api/v1/reports/{report}.pdf", None, ok),
         Probe(
             "confirm_identity",
             "POST",

@@ -56,3 +56,38 @@ def test_an_administrator_previews_then_publishes_what_was_previewed(
     assert "Published: this is the edition everyone now reads." in public and "Edition 1" in public
     again = client.post("/admin/reports", data=form | {"digest": digest(stale.text)})
     assert "note" in sent_back(client, again).text.lower()
+
+
+def test_an_administrator_schedules_a_report_and_stops_the_schedule(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-admin")
+    confirm(client, story, clock, "nyc-doc-admin", "/admin/reports")
+    page = client.get("/admin/reports").text
+    assert "Publish on a schedule" in page and 'id="after-days-general"' in page
+    assert "Not scheduled: published only by hand." in page
+    form = {"csrf": csrf(page), "report": "general", "action": "schedule"}
+    refused = sent_back(
+        client, client.post("/admin/reports/schedule", data=form | {"after_days": "soon"})
+    )
+    assert 'id="after-days-general-error"' in refused.text and "whole number" in refused.text
+    assert 'value="soon"' in refused.text  # what was typed comes back
+    assert 'href="#after-days-general"' in refused.text  # the summary leads to the field
+    too_late = client.post("/admin/reports/schedule", data=form | {"after_days": "400"})
+    assert "from 0 to 365 days" in sent_back(client, too_late).text
+    done = client.post("/admin/reports/schedule", data=form | {"after_days": "45"})
+    assert done.status_code == 303 and "done=scheduled" in done.headers["location"]
+    page = client.get(done.headers["location"]).text
+    assert "Published 45 days after each period ends, as nyc-doc-admin." in page
+    stop = client.post("/admin/reports/schedule", data=form | {"action": "stop"})
+    assert "done=unscheduled" in stop.headers["location"]
+    assert "Not scheduled" in client.get(stop.headers["location"]).text
+
+
+def test_only_an_administrator_schedules(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-officer")
+    page = client.get("/").text
+    form = {"csrf": csrf(page), "report": "general", "action": "schedule", "after_days": "30"}
+    assert client.post("/admin/reports/schedule", data=form).status_code in (403, 404)

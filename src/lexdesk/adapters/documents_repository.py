@@ -30,6 +30,7 @@ class SqlDocumentRepository:
                 id=record.id,
                 code=record.code,
                 instrument_id=record.instrument_id,
+                published_report_id=record.published_report_id,
                 kind=record.kind.value,
                 issuer_agency_id=record.issuer_agency_id,
                 rendered_for=record.rendered_for,
@@ -47,6 +48,11 @@ class SqlDocumentRepository:
     def by_sha256(self, digest: str) -> DocumentRecord | None:
         d = orm.documents
         row = self._db.execute(select(d).where(d.c.sha256 == digest)).first()
+        return _document(row) if row else None
+
+    def of_report(self, published_id: str) -> DocumentRecord | None:
+        d = orm.documents
+        row = self._db.execute(select(d).where(d.c.published_report_id == published_id)).first()
         return _document(row) if row else None
 
     def of_instrument(self, instrument_id: str) -> list[DocumentRecord]:
@@ -251,6 +257,7 @@ def _document(row: Any) -> DocumentRecord:
         sha256=row.sha256,
         created_at=row.created_at,
         key_id=row.key_id,
+        published_report_id=row.published_report_id,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -599,7 +600,9 @@ documents = Table(
     metadata,
     Column("id", ID, primary_key=True),
     Column("code", String(14), nullable=False, unique=True),
-    Column("instrument_id", ForeignKey("instruments.id"), nullable=False, index=True),
+    # Of an instrument, or (migration 0016) of a published transparency report: one of them.
+    Column("instrument_id", ForeignKey("instruments.id"), nullable=True, index=True),
+    Column("published_report_id", ForeignKey("published_reports.id"), nullable=True, unique=True),
     Column("kind", String(30), nullable=False),
     Column("issuer_agency_id", ForeignKey("agencies.id"), nullable=False),
     Column("rendered_for", String(63), nullable=False),
@@ -607,6 +610,9 @@ documents = Table(
     Column("sha256", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("key_id", ForeignKey("signing_keys.id"), nullable=False),
+    CheckConstraint(
+        "(instrument_id IS NULL) <> (published_report_id IS NULL)", name="of_one_thing"
+    ),
 )
 
 letterheads = Table(
@@ -688,4 +694,19 @@ published_reports = Table(
         "report_id", "agency_id", "period", "edition", name="uq_published_reports_edition"
     ),
     Index("ix_published_reports_agency", "agency_id", "published_at"),
+)
+
+# Reports published on a schedule (migration 0015): the worker publishes each closed period
+# ``delay_days`` after it ends, as the administrator who scheduled it.
+report_schedules = Table(
+    "report_schedules",
+    metadata,
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("report_id", String(63), primary_key=True),
+    Column("delay_days", Integer, nullable=False),
+    Column("scheduled_by", String(100), nullable=False),
+    Column("scheduled_at", UTCDateTime, nullable=False),
+    Column("last_tried_at", UTCDateTime, nullable=True),
+    Column("last_error", String(500), nullable=True),
+    CheckConstraint("delay_days >= 0 AND delay_days <= 365", name="delay"),
 )

@@ -262,6 +262,9 @@ class PdfPress:
     def render(self, content: dict[str, Any]) -> bytes:
         return self.html_pdf("document.html", content)
 
+    def report(self, content: dict[str, Any]) -> bytes:
+        return self.html_pdf("report.html", content)
+
     def html_pdf(self, template: str, content: dict[str, Any], **extra: Any) -> bytes:
         """A document template printed to PDF: ``content`` as ``doc``, with its QR code and the
         signer's seal; ``extra`` goes to the template as it is."""

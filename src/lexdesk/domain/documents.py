@@ -57,6 +57,7 @@ class DocumentKind(StrEnum):
     COURT_ORDER = "court_order"
     ANSWER_LETTER = "answer_letter"
     PRODUCTION = "production"
+    TRANSPARENCY_REPORT = "transparency_report"
 
 
 TITLES: dict[DocumentKind, str] = {
@@ -70,6 +71,7 @@ TITLES: dict[DocumentKind, str] = {
     DocumentKind.COURT_ORDER: "Order Compelling Compliance",
     DocumentKind.ANSWER_LETTER: "Answer",
     DocumentKind.PRODUCTION: "Production of Records",
+    DocumentKind.TRANSPARENCY_REPORT: "Transparency Report",
 }
 
 
@@ -87,6 +89,9 @@ class Standing(StrEnum):
     SUPERSEDED = "superseded"
     LAPSED = "lapsed"
     CLOSED = "closed"
+    #: A transparency report's edition: the current one, or one a later edition corrected.
+    PUBLISHED = "published"
+    CORRECTED = "corrected"
 
 
 _STANDING: dict[InstrumentStatus, Standing] = {
@@ -132,7 +137,8 @@ class DocumentRecord:
 
     id: str
     code: str
-    instrument_id: str
+    #: The instrument it shows; None for a published transparency report's.
+    instrument_id: str | None
     kind: DocumentKind
     #: The agency whose key signed it: an instrument's issuer; the addressee for an answer.
     issuer_agency_id: str
@@ -142,6 +148,12 @@ class DocumentRecord:
     sha256: str
     created_at: datetime
     key_id: str
+    published_report_id: str | None = None
+
+    @property
+    def subject_id(self) -> str:
+        """What the document is of: the instrument's id, or the published report's."""
+        return self.instrument_id or self.published_report_id or ""
 
 
 class KeyPurpose(StrEnum):

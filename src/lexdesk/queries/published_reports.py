@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from lexdesk.adapters import orm
 from lexdesk.adapters.report_archive import published_report
@@ -25,3 +25,25 @@ def published(db: Connection, published_id: str) -> PublishedReport:
     if row is None:
         raise NotFound("published report", published_id)
     return published_report(row)
+
+
+def editions_of(db: Connection, report_id: str, agency_id: str) -> list[PublishedReport]:
+    """The latest edition of each period the agency published of ``report_id``, the earliest
+    period first (by its first day, then its label): the series a trend is drawn from."""
+    t = orm.published_reports
+    mine = (t.c.report_id == report_id, t.c.agency_id == agency_id)
+    latest = (
+        select(t.c.period, func.max(t.c.edition).label("edition"))
+        .where(*mine)
+        .group_by(t.c.period)
+        .subquery()
+    )
+    query = select(t).join(
+        latest, (t.c.period == latest.c.period) & (t.c.edition == latest.c.edition)
+    )
+    rows = [published_report(row) for row in db.execute(query.where(*mine))]
+    return sorted(rows, key=_first_day)
+
+
+def _first_day(report: PublishedReport) -> tuple[str, str]:
+    return str(report.document["period"]["first_day"]), report.period

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     Select,
     String,
     and_,
@@ -29,6 +30,8 @@ from sqlalchemy import (
 )
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.report_archive import SqlReportArchive
+from lexdesk.adapters.report_definitions import load_reports
 from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.domain.reports.definitions import (
     Base,
@@ -36,11 +39,13 @@ from lexdesk.domain.reports.definitions import (
     Dimension,
     Figure,
     Measure,
+    PeriodKind,
     ReportCatalog,
     ReportDefinition,
 )
 from lexdesk.domain.reports.periods import Period, parse_period
 from lexdesk.domain.reports.results import ComputedReport, RawFigure, Watermark, assemble
+from lexdesk.domain.reports.schedule import ReportSchedule
 
 EV, INS, DET, CS = orm.instrument_events, orm.instruments, orm.determinations, orm.cases
 
@@ -97,6 +102,40 @@ def report_request(
             f"{agency.kind}{' under ' + agency.rule_pack if agency.rule_pack else ''}"
         )
     return definition, agency, parse_period(period, definition.period)
+
+
+class RecordReports:
+    """The read side as the services' ``ReportComputer`` port: what the worker publishes on a
+    schedule is computed exactly as the administrator's preview is."""
+
+    def __init__(self, engine: Engine, catalog: ReportCatalog | None = None) -> None:
+        self._engine = engine
+        self._catalog = catalog
+
+    @property
+    def catalog(self) -> ReportCatalog:
+        return self._catalog or load_reports()
+
+    def period_kind(self, report_id: str, agency_id: str) -> PeriodKind:
+        definition = self.catalog.get(report_id)
+        with self._engine.connect() as db:
+            agency = agency_profile(db, agency_id)
+        if not definition.applies_to(agency.kind, agency.rule_pack):
+            raise InvalidInput(f"report {report_id!r} does not apply to {agency_id}")
+        return definition.period
+
+    def compute(self, report_id: str, agency_id: str, period: str) -> dict[str, Any]:
+        with self._engine.connect() as db:
+            definition, agency, parsed = report_request(
+                db, self.catalog, report_id, agency_id, period
+            )
+            return compute_report(db, definition, agency, parsed).to_json()
+
+
+def report_schedules(engine: Engine, agency_id: str | None = None) -> list[ReportSchedule]:
+    """The reports published on a schedule (a handful per agency)."""
+    with engine.connect() as db:
+        return SqlReportArchive(db).schedules(agency_id)
 
 
 def watermark(db: Connection, event_id: int | None = None) -> Watermark:

@@ -14,6 +14,7 @@ from lexdesk.services.ports import (
     BlobStore,
     Clock,
     DocumentPress,
+    ReportComputer,
     RuleBook,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -54,6 +55,9 @@ class Desk:
     press: DocumentPress | None = None
     #: Keeps attachments by their SHA-256 (``adapters.blobs``); None: this desk takes none.
     blobs: BlobStore | None = None
+    #: Computes transparency reports from the record (``queries.transparency``), for what
+    #: publishes them on a schedule; None: this desk publishes none by itself.
+    reports: ReportComputer | None = None
 
     def __post_init__(self) -> None:
         """Every unit of work this desk opens carries its alarm (see ``ALARM_ATTRIBUTE``)."""

@@ -29,6 +29,7 @@ from lexdesk.domain.documents import (
     DocumentKind,
     DocumentRecord,
     Result,
+    Standing,
     Verdict,
     kind_of,
     new_code,
@@ -71,7 +72,7 @@ class Rendered:
 
     @property
     def filename(self) -> str:
-        return f"{self.record.kind.value}-{self.record.instrument_id}-{self.record.code}.pdf"
+        return f"{self.record.kind.value}-{self.record.subject_id}-{self.record.code}.pdf"
 
 
 def press_of(desk: Desk) -> DocumentPress:
@@ -122,26 +123,30 @@ def render(
 class Unsigned:
     """A document printed for one reader, before its signer's key signs it."""
 
-    instrument_id: str
+    instrument_id: str | None
     kind: DocumentKind
     signer_id: str
     code: str
     pdf: bytes
     signer_name: str
+    published_report_id: str | None = None
 
 
 def sign_and_keep(
     desk: Desk,
     uow: UnitOfWork,
-    reader: Principal,
+    reader: Principal | None,
     document: Unsigned,
     source: str,
     **detail: str,
 ) -> Rendered:
     """Sign the document with its signer's key and keep its record (hash and code, never the
-    bytes), audited, in the caller's unit of work."""
+    bytes), audited, in the caller's unit of work. ``reader`` None: a public document, made
+    by the desk for everyone (a published report)."""
     press = press_of(desk)
     now = desk.clock.now()
+    agency_id = reader.agency_id if reader else document.signer_id
+    username = reader.username if reader else audit.SYSTEM
     key = signing.agency_key(uow, press, document.signer_id, now)
     ca = signing.ca_key(uow, press, now)
     pdf = press.sign(document.pdf, key, ca, document.code, document.signer_name)
@@ -151,25 +156,31 @@ def sign_and_keep(
         instrument_id=document.instrument_id,
         kind=document.kind,
         issuer_agency_id=document.signer_id,
-        rendered_for=reader.agency_id,
-        rendered_by=reader.username,
+        rendered_for=agency_id,
+        rendered_by=username,
         sha256=hashlib.sha256(pdf).hexdigest(),
         created_at=now,
         key_id=key.id,
+        published_report_id=document.published_report_id,
     )
     uow.documents.add(record)
-    actor, behalf = audit_actor(desk, reader.username)
+    actor, behalf = audit_actor(desk, username)
+    of = (
+        {"instrument": document.instrument_id}
+        if document.instrument_id
+        else {"report": document.published_report_id or ""}
+    )
     audit.record(
         uow,
         actor=actor,
-        agency=reader.agency_id,
+        agency=agency_id,
         action="document.render",
         object_type="document",
         object_id=record.id,
         source=source,
         detail={
-            "via": reader.via,
-            "instrument": document.instrument_id,
+            "via": reader.via if reader else "public",
+            **of,
             "kind": document.kind.value,
             **detail,
             "sha256": record.sha256,
@@ -381,10 +392,13 @@ def verify_code(desk: Desk, text: str, *, source: str, actor: str = ANONYMOUS) -
 
 def _verdict(uow: UnitOfWork, record: DocumentRecord, result: Result, by: str) -> Verdict:
     """The verdict, with the instrument's standing as its issuer sees it: a transition the
-    issuer may not learn of (the person left custody) is not told to a stranger either."""
-    case = uow.cases.of_instrument(record.instrument_id)
+    issuer may not learn of (the person left custody) is not told to a stranger either. A
+    report's edition stands until a later edition corrects it."""
     standing = None
-    if case is not None:
+    if record.published_report_id:
+        standing = _edition_standing(uow, record.published_report_id)
+    case = uow.cases.of_instrument(record.instrument_id) if record.instrument_id else None
+    if case is not None and record.instrument_id:
         instrument = case.instrument(record.instrument_id)
         releases = uow.releases.about(case.person_id)
         status, _ = issuer_view(case, instrument, releases, uow.cases.events(case.id))
@@ -399,6 +413,15 @@ def _verdict(uow: UnitOfWork, record: DocumentRecord, result: Result, by: str) -
         standing=standing,
         by=by,
     )
+
+
+def _edition_standing(uow: UnitOfWork, published_id: str) -> Standing | None:
+    edition = uow.reports.get(published_id)
+    if edition is None:
+        return None
+    latest = uow.reports.latest(edition.report_id, edition.agency_id, edition.period)
+    current = latest is None or latest.edition == edition.edition
+    return Standing.PUBLISHED if current else Standing.CORRECTED
 
 
 def _audit(

@@ -30,7 +30,7 @@ from lexdesk.domain.notifications import (
     wants,
 )
 from lexdesk.domain.permissions import ROLE_PERMISSIONS, Permission
-from lexdesk.services import notices, work
+from lexdesk.services import notices, transparency, work
 from lexdesk.services.context import Desk
 from lexdesk.services.escalation import lapse_overdue
 from lexdesk.services.ports import Courier, UnitOfWork
@@ -62,6 +62,8 @@ class SweepReport:
     seconds: float
     #: Form drafts and saved searches past their keeping, deleted.
     forgotten: int = 0
+    #: Transparency reports published on their schedule.
+    published: int = 0
 
 
 @dataclass
@@ -93,9 +95,10 @@ class Worker:
     # -- the sweep ----------------------------------------------------------------------------
 
     def sweep(self) -> SweepReport:
-        """Lapse what is overdue, write the reminders that have come due, and forget the
-        drafts and searches kept past their time (a draft may hold what was typed about a
-        person: "kept a day" is a promise the sweep keeps)."""
+        """Lapse what is overdue, write the reminders that have come due, forget the drafts
+        and searches kept past their time (a draft may hold what was typed about a person:
+        "kept a day" is a promise the sweep keeps), and publish the reports whose schedule
+        has come due."""
         started = time.perf_counter()
         now = self.desk.clock.now()
         with self.desk.uow() as uow:
@@ -103,6 +106,7 @@ class Worker:
         lapsed = lapse_overdue(self.desk, overdue)
         reminded = self._remind(now)
         forgotten = work.forget_expired(self.desk)
+        published = transparency.publish_due(self.desk) if self.desk.reports else []
         seconds = time.perf_counter() - started
         with self.desk.uow() as uow:
             uow.outbox.beat(
@@ -112,7 +116,7 @@ class Worker:
                 swept=(seconds, len(lapsed), reminded),
             )
             uow.commit()
-        return SweepReport(len(lapsed), reminded, seconds, forgotten)
+        return SweepReport(len(lapsed), reminded, seconds, forgotten, len(published))
 
     def _remind(self, now: datetime) -> int:
         """A release near comes first; a due time at that same moment (a notification

@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
-from lexdesk.entrypoints.api.context import built
+from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
 from lexdesk.entrypoints.api.schemas import CODE_PATTERN, ID_PATTERN, Answer
 from lexdesk.entrypoints.api.security import public
 from lexdesk.queries.published_reports import published, published_reports
+from lexdesk.services import report_documents
 
 router = APIRouter(
     prefix="/reports",
@@ -65,6 +67,29 @@ def list_published_reports(
     return PublishedList(
         items=[PublishedSummary.model_validate(_fields(r.to_json())) for r in rows]
     )
+
+
+@router.get(
+    "/{report_id}.pdf",
+    name="download_published_report",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The signed PDF."}},
+)
+def download_published_report(
+    request: Request,
+    _: Public,
+    report_id: Annotated[str, Path(pattern=ID_PATTERN, description="A published report's id.")],
+) -> StreamingResponse:
+    """The edition as its agency signed it: the same PDF for everyone, verifiable at
+    ``/verify`` like any document the desk issues."""
+    signed = report_documents.signed_report(
+        built(request).desk, report_id, source=source_of(request)
+    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="{signed.filename}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(signed.chunks, media_type="application/pdf", headers=headers)
 
 
 @router.get("/{report_id}", name="get_published_report")

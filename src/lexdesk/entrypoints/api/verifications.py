@@ -57,13 +57,29 @@ class VerificationOut(Answer):
         "the desk issued, and its bytes differ; unknown: the desk issued nothing like it."
     )
     code: str | None = None
-    kind: str | None = Field(default=None, description="detainer, ..., answer_letter")
+    kind: str | None = Field(
+        default=None, description="detainer, ..., answer_letter, production, transparency_report"
+    )
     issuer: Issuer | None = None
     issued_at: datetime | None = None
     standing: (
-        Literal["in_force", "draft", "answered", "withdrawn", "superseded", "lapsed", "closed"]
+        Literal[
+            "in_force",
+            "draft",
+            "answered",
+            "withdrawn",
+            "superseded",
+            "lapsed",
+            "closed",
+            "published",
+            "corrected",
+        ]
         | None
-    ) = Field(default=None, description="Whether the instrument still binds its addressee.")
+    ) = Field(
+        default=None,
+        description="Whether the instrument still binds its addressee; for a transparency "
+        "report, whether it is the edition in force (published) or a later one corrected it.",
+    )
     by: Literal["file", "code"]
 
 

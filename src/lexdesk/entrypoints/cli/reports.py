@@ -5,11 +5,13 @@ exits 2 with one line on stderr."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
 
 from lexdesk.adapters.report_definitions import load_reports
+from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.reports.periods import parse_period
 from lexdesk.domain.reports.results import ComputedReport
 from lexdesk.entrypoints.cli.common import ActorOption, JsonOption, app, emit_json, fails_cleanly
@@ -19,6 +21,7 @@ from lexdesk.queries.transparency import (
     compute_report,
     late_events,
     report_request,
+    report_schedules,
 )
 from lexdesk.services import transparency
 
@@ -103,6 +106,57 @@ def publish(
         f"published {done.report_id} {done.period} for {done.agency_id}, edition {done.edition}"
         f" ({done.id}), digest {done.digest}"
     )
+
+
+@cli.command("schedule")
+@fails_cleanly
+def schedule(
+    report_id: Annotated[str, typer.Argument(metavar="REPORT_ID")],
+    actor: ActorOption,
+    after_days: Annotated[
+        int | None,
+        typer.Option(
+            "--after-days",
+            help="Publish each period this many days after it ends (0-365), as ACTOR.",
+        ),
+    ] = None,
+    stop: Annotated[bool, typer.Option("--stop", help="Stop publishing it on a schedule.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Have the worker publish the report of ACTOR's agency each time a period closes."""
+    if stop == (after_days is not None):
+        raise InvalidInput("give either --after-days N or --stop")
+    done = transparency.schedule_report(
+        app().desk, transparency.ScheduleReport(actor, report_id, after_days, "cli")
+    )
+    if as_json:
+        emit_json(asdict(done) if done else {"report_id": report_id, "scheduled": False})
+        return
+    if done is None:
+        typer.echo(f"{report_id} is no longer published on a schedule")
+    else:
+        typer.echo(
+            f"{report_id} of {done.agency_id}: each period is published {done.delay_days} "
+            f"day(s) after it ends, as {done.scheduled_by}"
+        )
+
+
+@cli.command("schedules")
+@fails_cleanly
+def schedules(
+    agency: Annotated[str | None, typer.Option(help="Only this agency's.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The reports published on a schedule, and how the last attempt went."""
+    rows = report_schedules(app().engine, agency)
+    if as_json:
+        emit_json([asdict(r) for r in rows])
+        return
+    if not rows:
+        typer.echo("no report is published on a schedule")
+    for r in rows:
+        last = r.last_error or ("published or not due" if r.last_tried_at else "not tried yet")
+        typer.echo(f"{r.agency_id:<10} {r.report_id:<16} +{r.delay_days} days  {last}")
 
 
 @cli.command("published")

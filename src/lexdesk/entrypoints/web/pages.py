@@ -208,6 +208,8 @@ DONE: dict[str, str] = {
     "transferred": "The transfer is on record.",
     "release-date": "The expected release is on record.",
     "published": "Published: this is the edition everyone now reads.",
+    "scheduled": "Scheduled: the desk will publish each period when its time comes.",
+    "unscheduled": "The schedule is stopped: nothing more is published by itself.",
     "recorded": "The paper is recorded: the issuer sees it, marked as recorded by your agency"
     " until it confirms it.",
     "confirmed": "Confirmed: the record is your agency's instrument.",

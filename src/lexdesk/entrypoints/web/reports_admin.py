@@ -31,11 +31,17 @@ from lexdesk.entrypoints.web.pages import (
 )
 from lexdesk.entrypoints.web.returned import returned, send_back
 from lexdesk.entrypoints.web.transparency import chart
-from lexdesk.queries.transparency import agency_profile, compute_report, report_request
+from lexdesk.queries.transparency import (
+    agency_profile,
+    compute_report,
+    report_request,
+    report_schedules,
+)
 from lexdesk.services import transparency
 
 router = APIRouter(prefix="/admin")
 FORM = "report-publish"
+SCHEDULE_FORM = "report-schedule"
 CHANGED = (
     "The figures changed since this preview (events arrived meanwhile): look at them again, "
     "then publish."
@@ -58,9 +64,13 @@ def reports_page(
     kept = returned(site, seen, FORM, draft)
     if kept is not None:
         report, period = kept.values.get("report"), kept.values.get("period")
+    scheduling = returned(site, seen, SCHEDULE_FORM, draft)
     context: dict[str, Any] = {
         "viewer": seen,
         "choices": _choices(site, seen),
+        "schedules": {s.report_id: s for s in report_schedules(site.built.engine, seen.agency.id)},
+        "schedule_errors": scheduling.errors if scheduling else {},
+        "schedule_values": scheduling.values if scheduling else None,
         "report": report[:63],
         "period": period[:20],
         "errors": kept.errors if kept else {},
@@ -98,6 +108,34 @@ def publish(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Respons
         field = "note" if "note" in str(error) else "general"
         return send_back(sent, site, FORM, "/admin/reports", {field: sentence(error)})
     return redirect(f"/transparency/{done.id}", done="published")
+
+
+@router.post("/reports/schedule")
+def schedule(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
+    """Schedule a report (``after_days``) or stop its schedule (``stop``)."""
+    seen = sent.viewer
+    require(seen, Permission.REPORT_PUBLISH)
+    stop = sent.get("action") == "stop"
+    try:
+        delay = None if stop else _days(sent.get("after_days"))
+        transparency.schedule_report(
+            site.built.desk,
+            transparency.ScheduleReport(seen.username, sent.get("report"), delay, seen.source),
+        )
+    except LexdeskError as error:
+        return send_back(
+            sent, site, SCHEDULE_FORM, "/admin/reports", {"after_days": sentence(error)}
+        )
+    return redirect("/admin/reports#schedules", done="unscheduled" if stop else "scheduled")
+
+
+def _days(value: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"the days after a period ends must be a whole number, not {value[:20]!r}"
+        ) from None
 
 
 def _compute(site: Web, seen: Viewer, report: str, period: str) -> ComputedReport:

@@ -1,6 +1,7 @@
 """``GET /transparency``: the published transparency reports, for everyone, without signing in
 (docs/adr/0019). Per agency and period, each figure with its definition and citation beside
-it, a bar chart drawn on the server as SVG with its data table and a text alternative, the
+it, a bar chart drawn on the server as SVG with its data table and a text alternative, its
+overall total across the periods the agency published (a column chart, the same way), the
 suppression rule stated, and each report as CSV (NYC Open Data-style column names) and JSON.
 Only what was published is shown: no draft, no withheld count, nothing about a person."""
 
@@ -12,17 +13,25 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from lexdesk.domain.errors import NotFound
 from lexdesk.domain.reports.published import PublishedReport
 from lexdesk.entrypoints.web.pages import HEADERS, PageRefused, Web, render, web
-from lexdesk.queries.published_reports import published, published_reports
+from lexdesk.queries.published_reports import editions_of, published, published_reports
+from lexdesk.services import report_documents
 
 router = APIRouter()
 CHART_WIDTH = 480
 BAR_HEIGHT = 22
 LABEL_WIDTH = 200
+#: The trend's columns: one slot per period, the plot between the value labels above and
+#: the period labels (and the mark of the period shown) below.
+TREND_SLOT = 80
+TREND_COLUMN = 40
+TREND_TOP = 24
+TREND_PLOT = 120
+TREND_BOTTOM = 44
 CSV_COLUMNS = (
     "report_id",
     "report_version",
@@ -74,13 +83,28 @@ def transparency_csv(published_id: str, site: Web = Depends(web)) -> Response:
     return _download(out.getvalue(), "text/csv", f"{_stem(report)}.csv")
 
 
+@router.get("/transparency/{published_id}.pdf")
+def transparency_pdf(published_id: str, site: Web = Depends(web)) -> Response:
+    """The report as its agency signed it: the same file for everyone, made once."""
+    try:
+        signed = report_documents.signed_report(site.built.desk, published_id, source="web")
+    except NotFound:
+        raise PageRefused(404, "There is no such published report.") from None
+    headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{signed.filename}"'}
+    return StreamingResponse(signed.chunks, media_type="application/pdf", headers=headers)
+
+
 @router.get("/transparency/{published_id}", response_class=HTMLResponse)
 def transparency_report(
     request: Request, published_id: str, site: Web = Depends(web)
 ) -> HTMLResponse:
     report = _published(site, published_id)
     document = report.to_json()
-    figures = [{**f, "chart": chart(f)} for f in document["figures"]]
+    series = _series(site, report)
+    figures = [
+        {**f, "chart": chart(f), "trend": trend(f, series, report.period)}
+        for f in document["figures"]
+    ]
     return render(
         request,
         "transparency_report.html",
@@ -94,6 +118,14 @@ def _published(site: Web, published_id: str) -> PublishedReport:
             return published(db, published_id)
     except NotFound:
         raise PageRefused(404, "There is no such published report.") from None
+
+
+def _series(site: Web, report: PublishedReport) -> list[PublishedReport]:
+    """The latest edition of each period of the report, the one shown standing for its own
+    period (an earlier edition's page trends its own figures, not its correction's)."""
+    with site.built.engine.connect() as db:
+        editions = editions_of(db, report.report_id, report.agency_id)
+    return [report if e.period == report.period else e for e in editions]
 
 
 def _stem(report: PublishedReport) -> str:
@@ -177,4 +209,60 @@ def chart(figure: dict[str, Any]) -> dict[str, Any] | None:
         "bar_height": BAR_HEIGHT,
         "dimension": by[0].replace("_", " "),
         "summary": f"{figure['label']}, by {by[0].replace('_', ' ')}: {summary}.",
+    }
+
+
+def trend(
+    figure: dict[str, Any], editions: list[PublishedReport], current: str
+) -> dict[str, Any] | None:
+    """A column chart of the figure's overall total (or median) in each published period,
+    the period ``current`` marked; withheld values are marked, not drawn, never estimated.
+    None for a figure the record cannot supply; ``enough`` is false before a second period."""
+    if figure["not_in_record"]:
+        return None
+    points = [p for e in editions if (p := _point(figure["id"], e, current)) is not None]
+    top = max((p["value"] or 0 for p in points), default=0) or 1
+    columns = [_column(index, point, top) for index, point in enumerate(points)]
+    summary = "; ".join(f"{c['period']}{c['mark']}: {c['text']}" for c in columns)
+    title = f"{figure['label']}{': the overall total' if figure['by'] else ''}, by period"
+    return {
+        "enough": len(columns) >= 2,
+        "title": title,
+        "columns": columns,
+        "width": max(CHART_WIDTH, len(columns) * TREND_SLOT),
+        "height": TREND_TOP + TREND_PLOT + TREND_BOTTOM,
+        "baseline": TREND_TOP + TREND_PLOT,
+        "column_width": TREND_COLUMN,
+        "summary": f"{title} ({figure['unit']}): {summary}.",
+    }
+
+
+def _point(figure_id: str, edition: PublishedReport, current: str) -> dict[str, Any] | None:
+    """The published total of one figure in one edition (None where it has none)."""
+    figures = edition.document.get("figures", [])
+    figure = next((f for f in figures if f["id"] == figure_id), None)
+    cells = [] if figure is None else figure["cells"]
+    total = next((c for c in cells if all(v == "all" for v in c["by"].values())), None)
+    if total is None:
+        return None
+    suppressed = bool(total["suppressed"])
+    return {
+        "period": edition.period,
+        "value": None if suppressed else total["value"],
+        "suppressed": suppressed,
+        "current": edition.period == current,
+    }
+
+
+def _column(index: int, point: dict[str, Any], top: float) -> dict[str, Any]:
+    value = point["value"]
+    height = 0 if value is None else round(TREND_PLOT * value / top)
+    return {
+        "period": point["period"],
+        "current": point["current"],
+        "mark": " (this report)" if point["current"] else "",
+        "x": index * TREND_SLOT + TREND_SLOT // 2,
+        "y": TREND_TOP + TREND_PLOT - height,
+        "height": height,
+        "text": "suppressed" if point["suppressed"] else str(value),
     }
