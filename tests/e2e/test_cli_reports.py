@@ -104,3 +104,12 @@ def test_an_administrator_schedules_and_stops_a_report_and_the_worker_keeps_to_i
     stopped = sh.json("reports", "schedule", "general", "--as", "nyc-doc-admin", "--stop")
     assert stopped == {"report_id": "general", "scheduled": False}
     assert "no report is published on a schedule" in sh("reports", "schedules")
+
+
+def test_tally_brings_the_reports_tallies_up_to_date_and_changes_no_figure(sh: Shell) -> None:
+    args = ("reports", "compute", "general", "--agency", "nyc-doc", "--period", "2020")
+    before = sh.json(*args)
+    done = sh.json("reports", "tally")
+    assert done["tallied_events"] > 0
+    assert sh.json("reports", "tally")["tallied_events"] == 0
+    assert sh.json(*args)["figures"] == before["figures"]

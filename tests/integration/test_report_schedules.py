@@ -121,3 +121,10 @@ def test_a_schedule_is_changed_stopped_and_refused_with_words(desk: Desk, engine
     with pytest.raises(InvalidInput, match="not scheduled"):
         _schedule(desk, "doc-admin", "general", None)
     assert [row[0] for row in _audit(engine, "report.unschedule")] == ["doc-admin"]
+
+
+def test_the_sweep_keeps_the_reports_tallies_one_sweep_behind(desk: Desk, engine: Engine) -> None:
+    worker = Worker(desk, {}, name="test-worker")
+    assert worker.sweep().tallied == 0  # the first sweep only sees how far the record goes
+    assert worker.sweep().tallied > 0
+    assert worker.sweep().tallied == 0

@@ -696,6 +696,53 @@ published_reports = Table(
     Index("ix_published_reports_agency", "agency_id", "published_at"),
 )
 
+# The transparency reports' tallies (migration 0017, docs/adr/0019): how many instruments each
+# agency received, answered, let lapse or escalated on each of its own days, by every dimension
+# and filter a report definition can use. Summed up to ``report_tally_marks.through_event_id``
+# and added to by the worker; a report reads them and counts only the events after the mark.
+report_tallies = Table(
+    "report_tallies",
+    metadata,
+    Column("agency_id", String(63), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("transition", String(30), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("warrant", String(30), primary_key=True),
+    Column("requester", String(63), primary_key=True),
+    Column("outcome", String(30), primary_key=True),
+    Column("rule", String(200), primary_key=True),
+    #: The actions the answer performed, as ``|disclose|hold|`` (each once, sorted).
+    Column("performed", String(200), primary_key=True),
+    Column("override", Boolean, primary_key=True),
+    Column("instruments", Integer, nullable=False),
+)
+#: How long each answer took, to the microsecond, for the median hours to answer: the same
+#: answers the tallies count as ``determine``, kept by duration so that a median is exact.
+report_answer_times = Table(
+    "report_answer_times",
+    metadata,
+    Column("agency_id", String(63), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("outcome", String(30), primary_key=True),
+    Column("performed", String(200), primary_key=True),
+    Column("override", Boolean, primary_key=True),
+    Column("micros", BigInteger, primary_key=True),
+    Column("instruments", Integer, nullable=False),
+)
+report_tally_marks = Table(
+    "report_tally_marks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    #: Every event up to this id is in the tallies, and none after it.
+    Column("through_event_id", BigInteger, nullable=False),
+    #: The last event id the previous refresh saw: the next one tallies up to it, never
+    #: beyond, so that an event whose transaction was still open then (its id taken, not
+    #: yet committed) is not passed over.
+    Column("seen_event_id", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 # Reports published on a schedule (migration 0015): the worker publishes each closed period
 # ``delay_days`` after it ends, as the administrator who scheduled it.
 report_schedules = Table(

@@ -9,6 +9,8 @@ that would change them can be listed. Nothing about a person leaves this module 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,12 +26,12 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    literal_column,
     or_,
     select,
 )
 
 from lexdesk.adapters import orm
+from lexdesk.adapters import report_tallies as tallies
 from lexdesk.adapters.report_archive import SqlReportArchive
 from lexdesk.adapters.report_definitions import load_reports
 from lexdesk.domain.errors import InvalidInput, NotFound
@@ -124,12 +126,25 @@ class RecordReports:
             raise InvalidInput(f"report {report_id!r} does not apply to {agency_id}")
         return definition.period
 
+    def tally(self, now: datetime, *, settled: bool = True) -> int:
+        return tallies.refresh(self._engine, now, settled=settled)
+
     def compute(self, report_id: str, agency_id: str, period: str) -> dict[str, Any]:
         with self._engine.connect() as db:
             definition, agency, parsed = report_request(
                 db, self.catalog, report_id, agency_id, period
             )
             return compute_report(db, definition, agency, parsed).to_json()
+
+
+#: Each dimension's column in the daily tallies.
+TALLY_DIMENSION: dict[Dimension, Callable[[Any], ColumnElement[Any]]] = {
+    Dimension.KIND: lambda t: t.c.kind,
+    Dimension.WARRANT: lambda t: t.c.warrant,
+    Dimension.OUTCOME: lambda t: t.c.outcome,
+    Dimension.REQUESTER: lambda t: t.c.requester,
+    Dimension.RULE: lambda t: t.c.rule,
+}
 
 
 def report_schedules(engine: Engine, agency_id: str | None = None) -> list[ReportSchedule]:
@@ -167,9 +182,11 @@ def compute_report(
         if measure.count is Count.INSTRUMENTS and measure.base in SHAREABLE:
             shared.setdefault(measure.base, []).append(figure)
         else:
-            raw[figure.id] = _figure(db, measure, figure.by, agency.id, start, end, mark.event_id)
+            raw[figure.id] = _figure(
+                db, measure, figure.by, agency.id, period, (start, end), mark.event_id
+            )
     for base, figures in shared.items():
-        raw.update(_figures(db, base, figures, agency.id, start, end, mark.event_id))
+        raw.update(_figures(db, base, figures, agency.id, period, start, end, mark.event_id))
     return assemble(definition, agency.id, period, mark, raw)
 
 
@@ -178,42 +195,25 @@ def _figures(
     base: Base,
     figures: list[Figure],
     agency_id: str,
+    period: Period,
     start: datetime,
     end: datetime,
     last_event: int,
 ) -> dict[str, RawFigure]:
-    """The figures that count instruments of one base, from one statement: grouped by every
-    dimension any of them uses and by whether each one's filters hold. Each instrument has one
-    event of a base, so it falls in exactly one group, and each figure is the sum of its
-    groups (a few dozen rows, never the events themselves)."""
-    joins = EV.join(INS, INS.c.id == EV.c.instrument_id)
-    if base is Base.COURT_RULING:
-        joins = joins.join(CS, CS.c.id == INS.c.case_id)
-    if base in ANSWER_BASES:
-        joins = joins.join(DET, DET.c.instrument_id == INS.c.id)
+    """The figures that count instruments of one base, grouped by every dimension any of them
+    uses and by whether each one's filters hold. Each instrument has one event of a base, so
+    it falls in exactly one group, and each figure is the sum of its groups (a few dozen rows,
+    never the events themselves). The groups come from the daily tallies up to their mark and
+    from the events after it (``adapters.report_tallies``); from the events alone when the
+    report reads up to an earlier event than the mark."""
     dims = sorted({d for f in figures for d in f.by}, key=lambda d: d.value)
-    keys = [_dimension(d, db.dialect.name).label(f"d_{d.value}") for d in dims]
-    flags = [
-        case((and_(*conditions), 1), else_=0).label(f"f{i}")
-        for i, conditions in enumerate(_filters(f.measure) for f in figures if f.measure)
-        if conditions
-    ]
-    where = [
-        EV.c.transition == TRANSITION[base],
-        EV.c.id <= last_event,
-        EV.c.at >= start,
-        EV.c.at < end,
-        _scope(base, agency_id),
-    ]
-    grouped = [*keys, *flags]
-    query: Select[Any] = (
-        select(*grouped, func.count(func.distinct(INS.c.id)).label("n"))
-        .select_from(joins)
-        .where(*where)
-    )
-    if grouped:
-        query = query.group_by(*grouped)
-    rows = [row._mapping for row in db.execute(query)]
+    measures = [f.measure for f in figures if f.measure]
+    mark = tallies.through(db)
+    if 0 < mark <= last_event:
+        rows = _tallied(db, base, dims, measures, agency_id, period)
+        rows += _counted(db, base, dims, measures, agency_id, start, end, (mark, last_event))
+    else:
+        rows = _counted(db, base, dims, measures, agency_id, start, end, (0, last_event))
     out: dict[str, RawFigure] = {}
     for index, figure in enumerate(figures):
         if figure.measure is None:
@@ -227,6 +227,91 @@ def _figures(
             counts[key] = counts.get(key, 0) + int(row["n"])
         out[figure.id] = RawFigure({k: v for k, v in counts.items() if v})
     return out
+
+
+def _tallied(
+    db: Connection,
+    base: Base,
+    dims: list[Dimension],
+    measures: list[Measure],
+    agency_id: str,
+    period: Period,
+) -> list[Any]:
+    """The groups of ``_counted``, summed from the daily tallies of the period's days."""
+    t = orm.report_tallies
+    keys = [TALLY_DIMENSION[d](t).label(f"d_{d.value}") for d in dims]
+    flags = [
+        case((and_(*conditions), 1), else_=0).label(f"f{i}")
+        for i, conditions in enumerate(_tally_filters(m) for m in measures)
+        if conditions
+    ]
+    grouped = [*keys, *flags]
+    query: Select[Any] = select(*grouped, func.sum(t.c.instruments).label("n")).where(
+        t.c.agency_id == agency_id,
+        t.c.transition == (tallies.COURT_RULING if base is Base.COURT_RULING else TRANSITION[base]),
+        t.c.day >= period.start,
+        t.c.day < period.end,
+    )
+    if grouped:
+        query = query.group_by(*grouped)
+    return [row._mapping for row in db.execute(query)]
+
+
+def _tally_filters(measure: Measure) -> list[ColumnElement[bool]]:
+    """``_filters`` over the tallies' columns."""
+    t = orm.report_tallies
+    out: list[ColumnElement[bool]] = []
+    if measure.kinds:
+        out.append(t.c.kind.in_([k.value for k in measure.kinds]))
+    if measure.outcomes:
+        out.append(t.c.outcome.in_([o.value for o in measure.outcomes]))
+    if measure.performed:
+        out.append(t.c.performed.like(f"%|{measure.performed}|%"))
+    if measure.override:
+        out.append(t.c.override.is_(True))
+    return out
+
+
+def _counted(
+    db: Connection,
+    base: Base,
+    dims: list[Dimension],
+    measures: list[Measure],
+    agency_id: str,
+    start: datetime,
+    end: datetime,
+    events: tuple[int, int],
+) -> list[Any]:
+    """The groups counted from the events ``after < id <= upto`` themselves."""
+    after, upto = events
+    joins = EV.join(INS, INS.c.id == EV.c.instrument_id)
+    if base is Base.COURT_RULING:
+        joins = joins.join(CS, CS.c.id == INS.c.case_id)
+    if base in ANSWER_BASES:
+        joins = joins.join(DET, DET.c.instrument_id == INS.c.id)
+    keys = [_dimension(d, db.dialect.name).label(f"d_{d.value}") for d in dims]
+    flags = [
+        case((and_(*conditions), 1), else_=0).label(f"f{i}")
+        for i, conditions in enumerate(_filters(m) for m in measures)
+        if conditions
+    ]
+    where = [
+        EV.c.transition == TRANSITION[base],
+        EV.c.id > after,
+        EV.c.id <= upto,
+        EV.c.at >= start,
+        EV.c.at < end,
+        _scope(base, agency_id),
+    ]
+    grouped = [*keys, *flags]
+    query: Select[Any] = (
+        select(*grouped, func.count(func.distinct(INS.c.id)).label("n"))
+        .select_from(joins)
+        .where(*where)
+    )
+    if grouped:
+        query = query.group_by(*grouped)
+    return [row._mapping for row in db.execute(query)]
 
 
 def late_events(
@@ -268,10 +353,11 @@ def _figure(
     measure: Measure,
     by: tuple[Dimension, ...],
     agency_id: str,
-    start: datetime,
-    end: datetime,
+    period: Period,
+    bounds: tuple[datetime, datetime],
     last_event: int,
 ) -> RawFigure:
+    start, end = bounds
     joins = EV.join(INS, INS.c.id == EV.c.instrument_id)
     if measure.count is Count.PERSONS or measure.base is Base.COURT_RULING:
         joins = joins.join(CS, CS.c.id == INS.c.case_id)
@@ -286,7 +372,7 @@ def _figure(
         *_filters(measure),
     ]
     if measure.base is Base.HOURS_TO_ANSWER:
-        return _median(db, joins, where)
+        return _median(db, measure, agency_id, period, joins, where, last_event)
     counted = (
         func.count(func.distinct(CS.c.person_id))
         if measure.count is Count.PERSONS
@@ -324,43 +410,53 @@ def _dimension(dimension: Dimension, dialect: str) -> ColumnElement[Any]:
         return DET.c.outcome
     if dimension is Dimension.REQUESTER:
         return INS.c.issuer_agency_id
-    return func.coalesce(_deciding_rule(dialect), literal("none"))
+    return func.coalesce(tallies.deciding_rule(dialect), literal("none"))
 
 
-def _deciding_rule(dialect: str) -> ColumnElement[Any]:
-    """The rule the stored evaluation applied to the instrument's first requested action."""
-    if dialect == "postgresql":
-        action = INS.c.actions.op("->>")(literal_column("0"))
-        return (
-            DET.c.evaluation.op("->")(literal_column("'result'"))
-            .op("->")(literal_column("'actions'"))
-            .op("->")(action)
-            .op("->>", return_type=String)(literal_column("'rule'"))
+def _median(
+    db: Connection,
+    measure: Measure,
+    agency_id: str,
+    period: Period,
+    joins: Any,
+    where: list[ColumnElement[bool]],
+    last_event: int,
+) -> RawFigure:
+    """The median of the answers' durations, exact to the microsecond: from the tallies' kept
+    durations up to their mark and the events after it, or from the events alone."""
+    durations: Counter[int] = Counter()
+    mark = tallies.through(db)
+    if 0 < mark <= last_event:
+        t = orm.report_answer_times
+        kept = (
+            select(t.c.micros, func.sum(t.c.instruments))
+            .where(
+                t.c.agency_id == agency_id,
+                t.c.day >= period.start,
+                t.c.day < period.end,
+                *_tally_filters(measure),
+            )
+            .group_by(t.c.micros)
         )
-    first = func.json_extract(INS.c.actions, "$[0]", type_=String)
-    path = literal('$.result.actions."', String) + first + literal('".rule', String)
-    return func.json_extract(DET.c.evaluation, path, type_=String)
-
-
-def _hours(dialect: str) -> ColumnElement[Any]:
-    if dialect == "postgresql":
-        return func.extract("epoch", EV.c.at - INS.c.issued_at) / 3600.0
-    return (func.julianday(EV.c.at) - func.julianday(INS.c.issued_at)) * 24.0
-
-
-def _median(db: Connection, joins: Any, where: list[ColumnElement[bool]]) -> RawFigure:
-    """The median by ``ORDER BY ... LIMIT``: the middle one or two of the ordered durations."""
-    n = int(db.execute(select(func.count()).select_from(joins).where(*where)).scalar_one())
+        durations.update({int(m): int(n) for m, n in db.execute(kept)})
+        where = [*where, EV.c.id > mark]
+    answered = select(INS.c.issued_at, EV.c.at).select_from(joins).where(*where)
+    for issued, at in db.execute(answered):
+        if issued is not None:
+            durations[tallies.micros_between(issued, at)] += 1
+    n = durations.total()
     if n == 0:
         return RawFigure({}, None, 0)
-    hours = _hours(db.dialect.name).label("hours")
-    middle = (
-        select(hours)
-        .select_from(joins)
-        .where(*where)
-        .order_by(hours)
-        .offset((n - 1) // 2)
-        .limit(1 if n % 2 else 2)
-    )
-    values = [float(v) for v in db.execute(middle).scalars()]
-    return RawFigure({}, sum(values) / len(values), n)
+    ordered = sorted(durations.items())
+    middle = [_nth(ordered, (n - 1) // 2), _nth(ordered, n // 2)]
+    return RawFigure({}, sum(tallies.hours(m) for m in middle) / 2, n)
+
+
+def _nth(ordered: list[tuple[int, int]], index: int) -> int:
+    """The ``index``-th duration (from 0) of a sorted multiset given as (value, count)."""
+    seen = 0
+    for value, count in ordered:
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)

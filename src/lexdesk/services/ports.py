@@ -334,6 +334,11 @@ class ReportComputer(Protocol):
         """The report computed now (``results.ComputedReport.to_json``)."""
         ...
 
+    def tally(self, now: datetime) -> int:
+        """Add the events recorded since the last time to the reports' daily tallies; how
+        many were added."""
+        ...
+
 
 class UnitOfWork(Protocol):
     @property

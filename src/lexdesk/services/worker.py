@@ -64,6 +64,8 @@ class SweepReport:
     forgotten: int = 0
     #: Transparency reports published on their schedule.
     published: int = 0
+    #: Events added to the reports' daily tallies.
+    tallied: int = 0
 
 
 @dataclass
@@ -106,7 +108,9 @@ class Worker:
         lapsed = lapse_overdue(self.desk, overdue)
         reminded = self._remind(now)
         forgotten = work.forget_expired(self.desk)
-        published = transparency.publish_due(self.desk) if self.desk.reports else []
+        reports = self.desk.reports
+        tallied = reports.tally(self.desk.clock.now()) if reports else 0
+        published = transparency.publish_due(self.desk) if reports else []
         seconds = time.perf_counter() - started
         with self.desk.uow() as uow:
             uow.outbox.beat(
@@ -116,7 +120,7 @@ class Worker:
                 swept=(seconds, len(lapsed), reminded),
             )
             uow.commit()
-        return SweepReport(len(lapsed), reminded, seconds, forgotten, len(published))
+        return SweepReport(len(lapsed), reminded, seconds, forgotten, len(published), tallied)
 
     def _remind(self, now: datetime) -> int:
         """A release near comes first; a due time at that same moment (a notification

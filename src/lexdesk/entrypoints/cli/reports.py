@@ -5,6 +5,7 @@ exits 2 with one line on stderr."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from lexdesk.domain.reports.results import ComputedReport
 from lexdesk.entrypoints.cli.common import ActorOption, JsonOption, app, emit_json, fails_cleanly
 from lexdesk.queries.published_reports import published, published_reports
 from lexdesk.queries.transparency import (
+    RecordReports,
     agency_profile,
     compute_report,
     late_events,
@@ -157,6 +159,22 @@ def schedules(
     for r in rows:
         last = r.last_error or ("published or not due" if r.last_tried_at else "not tried yet")
         typer.echo(f"{r.agency_id:<10} {r.report_id:<16} +{r.delay_days} days  {last}")
+
+
+@cli.command("tally")
+@fails_cleanly
+def tally(as_json: JsonOption = False) -> None:
+    """Bring the reports' daily tallies up to the last event recorded (the worker keeps them
+    up to date by itself; run this after a bulk load, while nothing else writes)."""
+    built = app()
+    reckoner = RecordReports(built.engine)
+    started = time.perf_counter()
+    added = reckoner.tally(built.desk.clock.now(), settled=False)
+    seconds = time.perf_counter() - started
+    if as_json:
+        emit_json({"tallied_events": added, "seconds": round(seconds, 3)})
+        return
+    typer.echo(f"tallied {added:,} event(s) in {seconds:.1f} s")
 
 
 @cli.command("published")
