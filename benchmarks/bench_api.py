@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from lexdesk.adapters import orm
 from lexdesk.bootstrap import build
 from lexdesk.config import Settings
-from lexdesk.services import accounts, agencies, persons
+from lexdesk.services import accounts, agencies
 
 CLIENTS = int(os.environ.get("LEXDESK_BENCH_CLIENTS", "8"))
 #: Worker processes for each contender: one per core of the 2-core machine it was tuned on.
@@ -78,30 +78,27 @@ def _seed(url: str, count: int) -> str:
     secret = accounts.add_account(desk, command, PASSWORD)[1].totp_secret
     agencies.add_user(desk, agencies.AddUser("ice-officer", "ice", "Officer", ("officer",)))
     now = datetime.now(UTC)
-    person = persons.book_person(
-        desk,
-        persons.BookPerson(
-            "doc-officer", "Benchperson", "Sam", now.date(), now, now + timedelta(days=30)
-        ),
-    )
-    _bulk(app.engine, person.id, count, now)
+    _bulk(app.engine, count, now)
     ticket = accounts.begin_login(desk, "doc-officer", PASSWORD, "bench")
     token, _ = accounts.complete_login(desk, ticket, pyotp.TOTP(secret).now(), "bench")
     app.engine.dispose()
     return token
 
 
-def _bulk(engine: Any, person_id: str, count: int, now: datetime) -> None:
+def _bulk(engine: Any, count: int, now: datetime) -> None:
     per_case, batch = 5, 5000
     with engine.begin() as db:
         for start in range(0, count, batch):
             n_rows = range(start, min(start + batch, count))
+            # One person per case: a person has one open case per pair of agencies.
+            people = [_person(n, now) for n in n_rows if n % per_case == 0]
+            db.execute(insert(orm.persons), people)
             cases = [
                 {
                     "id": f"cas-{n:016x}",
                     "requesting_agency_id": "ice",
                     "custodial_agency_id": "doc",
-                    "person_id": person_id,
+                    "person_id": f"per-{n:016x}",
                     "opened_at": now,
                     "status": "open",
                     "version": 1,
@@ -132,6 +129,25 @@ def _instrument(n: int, per_case: int, now: datetime) -> dict[str, Any]:
         "due": None,
         "reference": "",
         "version": 1,
+        "produce_to": ["ice"],
+        "issuer_status": "issued",
+        "issuer_due_at": now + timedelta(minutes=n),
+    }
+
+
+def _person(n: int, now: datetime) -> dict[str, Any]:
+    return {
+        "id": f"per-{n:016x}",
+        "owner_agency_id": "doc",
+        "family_name": f"Benchperson{n}",
+        "given_name": "Sam",
+        "date_of_birth": None,
+        "place_of_birth": "",
+        "citizenship": "",
+        "facts": {},
+        "record": {},
+        "created_at": now,
+        "public_information": {},
     }
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
+from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session, SignedIn
+from lexdesk.domain.agencies import Agency, User
 from lexdesk.domain.audit import Anchor, AuditEntry
 
 
@@ -21,8 +22,15 @@ class AccountRows:
 
 
 class FakeAccounts:
-    def __init__(self, rows: AccountRows) -> None:
+    def __init__(
+        self,
+        rows: AccountRows,
+        users: dict[str, User] | None = None,
+        agencies: dict[str, Agency] | None = None,
+    ) -> None:
         self.rows = rows
+        self._users = users if users is not None else {}
+        self._agencies = agencies if agencies is not None else {}
 
     def credentials(self, user_id: str) -> Credentials | None:
         return copy.deepcopy(self.rows.credentials.get(user_id))
@@ -63,6 +71,14 @@ class FakeAccounts:
 
     def session(self, token_digest: str) -> Session | None:
         return self.rows.sessions.get(token_digest)
+
+    def signed_in(self, token_digest: str) -> SignedIn | None:
+        session = self.rows.sessions.get(token_digest)
+        if session is None:
+            return None
+        user = copy.deepcopy(self._users.get(session.user_id))
+        agency = self._agencies.get(user.agency_id) if user else None
+        return SignedIn(session, user, agency.kind if agency else None)
 
     def touch_session(self, token_digest: str, at: datetime) -> None:
         sessions = self.rows.sessions

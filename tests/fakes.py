@@ -372,7 +372,9 @@ class FakeUnitOfWork:
         self.persons = _Persons(self._working.persons)
         self.cases = _Cases(self._working)
         self.releases = _Releases(self._working.releases)
-        self.accounts = FakeAccounts(self._working.accounts)
+        self.accounts = FakeAccounts(
+            self._working.accounts, self._working.users, self._working.agencies
+        )
         self.audit = FakeAuditLog(self._working.audit, self._clock.now)
         self.outbox = _Outbox(self._working.outbox)
         self.work = _Work(self._working)

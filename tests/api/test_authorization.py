@@ -32,6 +32,7 @@ def test_every_route_declares_a_permission_that_the_table_knows(world: World) ->
         "health",
         "list_published_reports",
         "get_published_report",
+        "download_published_report",
         "verify_document",
     }
     schema = world.client.get("/api/v1/openapi.json").json()

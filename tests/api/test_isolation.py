@@ -20,7 +20,7 @@ from tests.api.world import ROLES, SIDE_A, World
 
 #: Routes whose id names no agency's private object: the directory of agencies, which every
 #: agency needs to address the others, and the published transparency reports, public.
-DIRECTORY = {"get_agency", "get_published_report"}
+DIRECTORY = {"get_agency", "get_published_report", "download_published_report"}
 #: A body that passes validation, so that the request reaches the lookup.
 BODIES: dict[str, dict[str, Any]] = {
     "acknowledge_instrument": {},

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 
 from lexdesk.adapters import orm
-from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
+from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session, SignedIn
+from lexdesk.domain.agencies import Role, User
+from lexdesk.domain.vocabulary import AgencyKind
 
 
 class SqlAccountRepository:
@@ -77,6 +79,46 @@ class SqlAccountRepository:
         table = orm.sessions
         row = self._db.execute(select(table).where(table.c.token_digest == token_digest)).first()
         return Session(**row._asdict()) if row else None
+
+    def signed_in(self, token_digest: str) -> SignedIn | None:
+        """The session, its user and the user's agency's kind, in one statement: the read
+        every request makes."""
+        s, u, a = orm.sessions, orm.users, orm.agencies
+        query = (
+            select(
+                *s.c,
+                u.c.id.label("u_id"),
+                u.c.username,
+                u.c.agency_id,
+                u.c.display_name,
+                u.c.roles,
+                u.c.active,
+                a.c.kind.label("agency_kind"),
+            )
+            .select_from(
+                s.outerjoin(u, u.c.id == s.c.user_id).outerjoin(a, a.c.id == u.c.agency_id)
+            )
+            .where(s.c.token_digest == token_digest)
+        )
+        row = self._db.execute(query).first()
+        if row is None:
+            return None
+        m = row._mapping
+        session = Session(**{c.name: m[c.name] for c in s.c})
+        user = (
+            User(
+                id=m["u_id"],
+                username=m["username"],
+                agency_id=m["agency_id"],
+                display_name=m["display_name"],
+                roles=frozenset(Role(r) for r in m["roles"]),
+                active=m["active"],
+            )
+            if m["u_id"] is not None
+            else None
+        )
+        kind = AgencyKind(m["agency_kind"]) if m["agency_kind"] else None
+        return SignedIn(session, user, kind)
 
     def touch_session(self, token_digest: str, at: datetime) -> None:
         """Record activity at ``at``; never moves it back (two requests may touch at once)."""

@@ -12,7 +12,18 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+    # No ping before each checkout: it is a round trip on every request. A connection the
+    # server dropped fails its statement once; SQLAlchemy then discards every pooled
+    # connection, and the next request connects afresh. JIT compilation is off: the desk's
+    # statements are short, and PostgreSQL's cost model would compile them for longer than
+    # they run.
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=False,
+        pool_recycle=1800,
+        connect_args={"options": "-c jit=off"},
+    )
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:

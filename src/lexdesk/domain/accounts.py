@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from lexdesk.domain.agencies import User
+from lexdesk.domain.vocabulary import AgencyKind
+
 #: What an API token may be allowed to do. A token names each one it needs (least privilege).
 API_SCOPES = frozenset(
     {
@@ -56,6 +59,16 @@ class Session:
     end_reason: str | None = None
     #: When its holder last confirmed who they are (password and a fresh code) in it.
     confirmed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A session with its user and the kind of the user's agency, as one read finds them:
+    what every request needs to know who is asking."""
+
+    session: Session
+    user: User | None
+    agency_kind: AgencyKind | None
 
 
 @dataclass(frozen=True)

@@ -223,11 +223,11 @@ def authenticate_in(uow: UnitOfWork, token: str, source: str) -> Principal:
     ``TOUCH_EVERY`` older than the last request: a session may end up to that much earlier
     than 30 minutes after its last request, never later (CJIS AC-11 allows no more than 30)."""
     now, digest = uow.audit.now(), token_digest(token)
-    session = uow.accounts.session(digest)
-    if session is None or session.ended_at is not None:
+    found = uow.accounts.signed_in(digest)
+    if found is None or found.session.ended_at is not None:
         error = NotAuthenticated(SIGN_IN_AGAIN["unknown"])
         _refuse(uow, error, "anonymous", None, source, None, "session.refused")
-    user = uow.users.get(session.user_id)
+    session, user = found.session, found.user
     expiry = SESSIONS.is_expired(session.created_at, session.last_seen_at, now)
     reason = expiry or (None if user and user.active else "disabled")
     if reason is not None or user is None:
@@ -237,7 +237,12 @@ def authenticate_in(uow: UnitOfWork, token: str, source: str) -> Principal:
         _refuse(uow, error, audit.SYSTEM, user, source, detail, "session.end")
     if now - session.last_seen_at >= TOUCH_EVERY:
         uow.accounts.touch_session(digest, now)
-    return principal_of(uow, user, digest)
+    if found.agency_kind is None:
+        return principal_of(uow, user, digest)
+    return Principal(
+        user.id, user.username, user.agency_id, found.agency_kind, user.roles, "session",
+        session=digest,
+    )  # fmt: skip
 
 
 def logout(desk: Desk, token: str, source: str) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session
+from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session, SignedIn
 from lexdesk.domain.administration import RoleGrant
 from lexdesk.domain.agencies import Agency, Role, User
 from lexdesk.domain.attachments import Attachment
@@ -121,6 +121,10 @@ class AccountRepository(Protocol):
 
     def add_session(self, session: Session) -> None: ...
     def session(self, token_digest: str) -> Session | None: ...
+    def signed_in(self, token_digest: str) -> SignedIn | None:
+        """The session with its user and the user's agency's kind, in one read."""
+        ...
+
     def touch_session(self, token_digest: str, at: datetime) -> None: ...
     def end_session(self, token_digest: str, at: datetime, reason: str) -> None: ...
     def confirm_session(self, token_digest: str, at: datetime) -> None: ...
