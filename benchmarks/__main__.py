@@ -2,6 +2,7 @@
 
 from benchmarks import (
     bench_api,
+    bench_audit,
     bench_documents,
     bench_instruments,
     bench_reports,
@@ -17,3 +18,4 @@ bench_roster.run()
 bench_worker.run()
 bench_documents.run()
 bench_reports.run()
+bench_audit.run()

@@ -144,6 +144,9 @@ class FakeAuditLog:
     def entries(self, after: int = 0) -> Iterator[AuditEntry]:
         return iter([e for e in self.rows if e.seq > after])
 
+    def entry(self, seq: int) -> AuditEntry | None:
+        return next((e for e in self.entries() if e.seq == seq), None)
+
     def anchor(self) -> Anchor | None:
         return self.anchors[-1] if self.anchors else None
 

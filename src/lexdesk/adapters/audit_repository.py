@@ -56,6 +56,11 @@ class SqlAuditRepository:
                 return
             after = rows[-1].seq
 
+    def entry(self, seq: int) -> AuditEntry | None:
+        table = orm.audit_log
+        row = self._db.execute(select(table).where(table.c.seq == seq)).first()
+        return _entry(row) if row else None
+
     def anchor(self) -> Anchor | None:
         """Where the chain starts, if a prefix of it was purged: the latest anchor."""
         table = orm.audit_anchors

@@ -68,13 +68,16 @@ class AuditEntry:
 
 
 def canonical_encoding(entry: AuditEntry) -> bytes:
-    fields = {field.name: getattr(entry, field.name) for field in dataclasses.fields(entry)}
-    del fields["hash"]
+    fields = {name: getattr(entry, name) for name in _HASHED}
     fields["at"] = format_time(entry.at)
     text = json.dumps(
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
     return text.encode("utf-8")
+
+
+#: The fields an entry's hash covers: all but the hash itself (read once, not per entry).
+_HASHED = tuple(f.name for f in dataclasses.fields(AuditEntry) if f.name != "hash")
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -145,6 +148,8 @@ class VerifyResult:
     checked: int
     first_bad_seq: int | None = None
     reason: str | None = None
+    #: The last entry verified, when the whole walk checked: where a later walk can go on.
+    last: Anchor | None = None
 
 
 def _entry_fault(entry: AuditEntry, position: int, prev_hash: str) -> str | None:
@@ -171,6 +176,28 @@ class Anchor:
     hash: str
 
 
+class ChainWalk:
+    """The chain checked one entry at a time, in constant memory whatever its length: the
+    position, the last hash, and (for the entries up to ``cover``) a Merkle accumulator."""
+
+    def __init__(self, start: Anchor | None = None, cover: int = 0) -> None:
+        self.position, self.head = (start.seq, start.hash) if start else (0, GENESIS_HASH)
+        self.checked = 0
+        self.cover = cover
+        self.tree = MerkleAccumulator()
+
+    def step(self, entry: AuditEntry) -> str | None:
+        """Why ``entry`` does not follow the chain so far, or None (and it is taken in)."""
+        self.position += 1
+        fault = _entry_fault(entry, self.position, self.head)
+        if fault is None:
+            self.checked += 1
+            self.head = entry.hash
+            if entry.seq <= self.cover:
+                self.tree.add(bytes.fromhex(entry.hash))
+        return fault
+
+
 def verify_chain(
     entries: Iterable[AuditEntry],
     checkpoint: Checkpoint | None = None,
@@ -179,19 +206,19 @@ def verify_chain(
     """Walk the chain from entry 1 (or from the entry after ``start``, once a prefix has been
     purged), stopping at the first entry that does not check. With a checkpoint, also require
     that the chain covers it and matches its head and Merkle root (over the entries kept):
-    that is what catches a deleted tail or a chain rewritten from some entry on."""
-    position, prev_hash = (start.seq, start.hash) if start else (0, GENESIS_HASH)
-    covered: list[bytes] = []
-    checked = 0
+    that is what catches a deleted tail or a chain rewritten from some entry on. Constant
+    memory: ``entries`` may be a stream of any length."""
+    walk = ChainWalk(start, checkpoint.size if checkpoint else 0)
+    covered_head = GENESIS_HASH
     for entry in entries:
-        position += 1
-        fault = _entry_fault(entry, position, prev_hash)
+        fault = walk.step(entry)
         if fault is not None:
-            return VerifyResult(ok=False, checked=checked, first_bad_seq=position, reason=fault)
-        checked += 1
-        prev_hash = entry.hash
+            return VerifyResult(
+                ok=False, checked=walk.checked, first_bad_seq=walk.position, reason=fault
+            )
         if checkpoint is not None and entry.seq <= checkpoint.size:
-            covered.append(bytes.fromhex(entry.hash))
+            covered_head = entry.hash
+    position, checked = walk.position, walk.checked
     if checkpoint is not None:
         if position < checkpoint.size:
             reason = (
@@ -200,12 +227,12 @@ def verify_chain(
             return VerifyResult(
                 ok=False, checked=checked, first_bad_seq=position + 1, reason=reason
             )
-        if not _matches(checkpoint, covered):
+        if not _matches(checkpoint, covered_head, walk.tree.root()):
             first = start.seq + 1 if start else 1
             reason = f"entries {first}..{checkpoint.size} do not match the checkpoint: they were"
             reason += " rewritten" if start is None else " rewritten, or purged after it was made"
             return VerifyResult(ok=False, checked=checked, reason=reason)
-    return VerifyResult(ok=True, checked=checked)
+    return VerifyResult(ok=True, checked=checked, last=Anchor(position, walk.head))
 
 
 # RFC 6962 §2.1 Merkle tree hash. The 0x00 / 0x01 prefixes keep a leaf from passing as a node.
@@ -229,6 +256,32 @@ def _subtree_root(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
         return _leaf_hash(leaves[lo])
     k = _split(hi - lo)
     return _node_hash(_subtree_root(leaves, lo, lo + k), _subtree_root(leaves, lo + k, hi))
+
+
+class MerkleAccumulator:
+    """MTH of RFC 6962 over leaves given one at a time, in O(log n) memory: the roots of the
+    perfect subtrees so far (a binary counter of them), folded right to left at the end, which
+    is the tree RFC 6962's largest-power-of-two split builds."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._peaks: list[tuple[int, bytes]] = []
+
+    def add(self, leaf: bytes) -> None:
+        node, height = _leaf_hash(leaf), 0
+        while self._peaks and self._peaks[-1][0] == height:
+            _, left = self._peaks.pop()
+            node, height = _node_hash(left, node), height + 1
+        self._peaks.append((height, node))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self._peaks:
+            return hashlib.sha256(b"").digest()
+        node = self._peaks[-1][1]
+        for _, left in reversed(self._peaks[:-1]):
+            node = _node_hash(left, node)
+        return node
 
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
@@ -303,19 +356,25 @@ class Checkpoint:
         object.__setattr__(self, "at", to_hundredths(self.at))
 
 
-def make_checkpoint(entries: Sequence[AuditEntry], *, at: datetime) -> Checkpoint:
+def make_checkpoint(entries: Iterable[AuditEntry], *, at: datetime) -> Checkpoint:
     """A checkpoint over ``entries``, which the caller has verified with ``verify_chain``. Its
     size is the last seq; after a purge the Merkle root covers the entries kept."""
-    head = entries[-1].hash if entries else GENESIS_HASH
-    root = merkle_root(entry_hashes(entries)).hex()
-    size = entries[-1].seq if entries else 0
-    return Checkpoint(size=size, head_hash=head, root_hash=root, at=at)
+    tree, head, size = MerkleAccumulator(), GENESIS_HASH, 0
+    for entry in entries:
+        tree.add(bytes.fromhex(entry.hash))
+        head, size = entry.hash, entry.seq
+    return Checkpoint(size=size, head_hash=head, root_hash=tree.root().hex(), at=at)
 
 
-def _matches(checkpoint: Checkpoint, covered: Sequence[bytes]) -> bool:
-    head = covered[-1].hex() if covered else GENESIS_HASH
-    root = merkle_root(covered).hex()
-    return head == checkpoint.head_hash and root == checkpoint.root_hash
+def checkpoint_of(walk: ChainWalk, *, at: datetime) -> Checkpoint:
+    """The checkpoint of a walk that covered every entry (``cover`` past the last)."""
+    return Checkpoint(
+        size=walk.position, head_hash=walk.head, root_hash=walk.tree.root().hex(), at=at
+    )
+
+
+def _matches(checkpoint: Checkpoint, head: str, root: bytes) -> bool:
+    return head == checkpoint.head_hash and root.hex() == checkpoint.root_hash
 
 
 def checkpoint_text(checkpoint: Checkpoint) -> bytes:

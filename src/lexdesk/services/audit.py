@@ -8,7 +8,8 @@ records with ``record_alone`` in a unit of work of its own, so the attempt is st
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -16,12 +17,14 @@ from typing import Any, TypeVar
 from lexdesk.domain.audit import (
     Anchor,
     AuditEntry,
+    ChainWalk,
     Checkpoint,
     Outcome,
     VerifyResult,
     chain_next,
+    checkpoint_of,
+    entry_hash,
     format_time,
-    make_checkpoint,
     public_key_for,
     sign_checkpoint,
     verify_chain,
@@ -205,23 +208,46 @@ def verify(desk: Desk, anchor: Checkpoint | None = None) -> VerifyResult:
     which a kept ``audit.purge`` entry must name."""
     with desk.uow() as uow:
         start = uow.audit.anchor()
-        entries = list(uow.audit.entries(start.seq if start else 0))
-    result = verify_chain(entries, anchor, start)
-    if result.ok and start is not None and not vouched(start, entries):
+        named: list[bool] = []
+        entries = _noting_purges(uow.audit.entries(start.seq if start else 0), start, named)
+        result = verify_chain(entries, anchor, start)
+    if result.ok and start is not None and not named:
         reason = f"no audit.purge entry names the anchor at seq {start.seq}: entries were removed"
         return VerifyResult(ok=False, checked=result.checked, reason=reason)
     return result
 
 
-def vouched(anchor: Anchor, entries: list[AuditEntry]) -> bool:
-    """Whether a kept ``audit.purge`` entry names ``anchor``: an anchor that the chain does not
-    record is someone's attempt to hide a deleted prefix."""
-    return any(
+def verify_after(desk: Desk, known: Anchor) -> VerifyResult:
+    """Check only the entries after ``known``, an entry a walk found good before (its seq and
+    hash): that it is still there unchanged, and that every entry since follows it. What the
+    web's audit page does between full walks; ``checked`` counts the new entries only."""
+    with desk.uow() as uow:
+        still = uow.audit.entry(known.seq) if known.seq else None
+        if known.seq and (still is None or entry_hash(still) != known.hash):
+            reason = f"entry {known.seq}, verified before, has changed or is gone"
+            return VerifyResult(ok=False, checked=0, first_bad_seq=known.seq, reason=reason)
+        return verify_chain(uow.audit.entries(known.seq), start=known)
+
+
+def vouches(entry: AuditEntry, anchor: Anchor) -> bool:
+    """Whether ``entry`` is an ``audit.purge`` that names ``anchor``: an anchor that the chain
+    does not record is someone's attempt to hide a deleted prefix."""
+    return (
         entry.action == PURGE
         and entry.detail.get("through_seq") == anchor.seq
         and entry.detail.get("through_hash") == anchor.hash
-        for entry in entries
     )
+
+
+def _noting_purges(
+    entries: Iterable[AuditEntry], anchor: Anchor | None, named: list[bool]
+) -> Iterator[AuditEntry]:
+    """The entries as they stream past, noting in ``named`` whether one vouches for
+    ``anchor`` (so the chain is read once, and never held whole)."""
+    for entry in entries:
+        if anchor is not None and not named and vouches(entry, anchor):
+            named.append(True)
+        yield entry
 
 
 @dataclass(frozen=True)
@@ -250,14 +276,15 @@ def checkpoint(desk: Desk, private_key: bytes) -> SignedCheckpoint:
     a checkpoint over a broken chain would vouch for the tampering."""
     with desk.uow() as uow:
         start = uow.audit.anchor()
-        entries = list(uow.audit.entries(start.seq if start else 0))
-    result = verify_chain(entries, start=start)
-    if not result.ok:
-        raise InvalidInput(
-            f"the audit chain is broken at seq {result.first_bad_seq} ({result.reason}):"
-            " no checkpoint signed; investigate with `lexdesk audit verify`"
-        )
-    made = make_checkpoint(entries, at=desk.clock.now())
+        walk = ChainWalk(start, cover=sys.maxsize)
+        for entry in uow.audit.entries(start.seq if start else 0):
+            fault = walk.step(entry)
+            if fault is not None:
+                raise InvalidInput(
+                    f"the audit chain is broken at seq {walk.position} ({fault}):"
+                    " no checkpoint signed; investigate with `lexdesk audit verify`"
+                )
+    made = checkpoint_of(walk, at=desk.clock.now())
     return SignedCheckpoint(
         size=made.size,
         head=made.head_hash,

@@ -5,14 +5,19 @@ readable names, links to what the auditor may open, and a CSV export that is its
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 
+from lexdesk.domain.audit import Anchor, VerifyResult
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.web import exports
 from lexdesk.entrypoints.web.pages import (
@@ -27,9 +32,43 @@ from lexdesk.entrypoints.web.pages import (
 )
 from lexdesk.queries import audit_log as log
 from lexdesk.services import audit
+from lexdesk.services.context import Desk
 
 router = APIRouter()
 FIELDS = ("who", "what", "object", "outcome", "since", "until")
+#: How long the page goes on from its last whole walk before it walks the chain again.
+FULL_WALK_EVERY = timedelta(minutes=10)
+
+
+@dataclass
+class ChainWatch:
+    """What this process last found of the chain: the audit page checks the entries since
+    the last one it verified, and walks the whole chain again every ``FULL_WALK_EVERY`` (a
+    change to an entry checked before is found then; ``lexdesk audit verify`` and signed
+    checkpoints find it at any time)."""
+
+    known: Anchor | None = None
+    walked_at: datetime | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check(self, desk: Desk, now: datetime) -> tuple[VerifyResult, datetime | None]:
+        """The verification, and when the whole chain was last walked if only the entries
+        since were checked now (None: the whole chain was walked now)."""
+        with self.lock:
+            due = self.walked_at is None or now - self.walked_at >= FULL_WALK_EVERY
+            if due or self.known is None:
+                result, since = audit.verify(desk), None
+                self.walked_at = now
+            else:
+                result, since = audit.verify_after(desk, self.known), self.walked_at
+            self.known = result.last if result.ok else None
+            if not result.ok:
+                self.walked_at = None
+            return result, since
+
+
+#: One watch per database this process serves (a test suite serves many, one after another).
+WATCHES: weakref.WeakKeyDictionary[Engine, ChainWatch] = weakref.WeakKeyDictionary()
 
 
 @router.get("/audit")
@@ -40,7 +79,8 @@ def audit_page(
     params = request.query_params
     filters, errors = parse(params)
     page = int(params["page"]) if params.get("page", "").isdigit() else 1
-    checked = audit.verify(site.built.desk)
+    watch = WATCHES.setdefault(site.built.engine, ChainWatch())
+    checked, walked_at = watch.check(site.built.desk, site.built.desk.clock.now())
     with site.built.engine.connect() as db:
         rows, total, page = log.entries(db, seen.agency.id, filters, seen.timezone, page)
         names = log.names(db, seen.agency.id, rows)
@@ -50,6 +90,7 @@ def audit_page(
     context = {
         "viewer": seen,
         "checked": checked,
+        "walked_at": moment(walked_at, seen.timezone) if walked_at else None,
         "rows": [_shown(row, names, seen) for row in rows],
         "page": page,
         "pages": max(1, -(-total // log.PAGE_SIZE)),
