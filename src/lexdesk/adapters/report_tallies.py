@@ -127,6 +127,9 @@ def refresh(engine: Engine, now: datetime, *, settled: bool = True) -> int:
             .where(MARK.c.id == 1, MARK.c.seen_event_id < newest)
             .values(seen_event_id=newest, updated_at=now)
         )
+        if tallied >= BATCH and db.dialect.name == "postgresql":
+            # After a backfill the planner's figures are those of empty tables.
+            db.exec_driver_sql("ANALYZE report_tallies, report_answer_times")
     return tallied
 
 

@@ -423,33 +423,65 @@ def _median(
     last_event: int,
 ) -> RawFigure:
     """The median of the answers' durations, exact to the microsecond: from the tallies' kept
-    durations up to their mark and the events after it, or from the events alone."""
-    durations: Counter[int] = Counter()
+    durations up to their mark and the events after it, or from the events alone. With no
+    answer after the mark (a closed period), the database finds the middle ones itself."""
     mark = tallies.through(db)
-    if 0 < mark <= last_event:
-        t = orm.report_answer_times
-        kept = (
-            select(t.c.micros, func.sum(t.c.instruments))
-            .where(
-                t.c.agency_id == agency_id,
-                t.c.day >= period.start,
-                t.c.day < period.end,
-                *_tally_filters(measure),
-            )
-            .group_by(t.c.micros)
-        )
-        durations.update({int(m): int(n) for m, n in db.execute(kept)})
+    t = orm.report_answer_times
+    kept = [
+        t.c.agency_id == agency_id,
+        t.c.day >= period.start,
+        t.c.day < period.end,
+        *_tally_filters(measure),
+    ]
+    tallied = 0 < mark <= last_event
+    if tallied:
         where = [*where, EV.c.id > mark]
+    durations: Counter[int] = Counter()
     answered = select(INS.c.issued_at, EV.c.at).select_from(joins).where(*where)
     for issued, at in db.execute(answered):
         if issued is not None:
             durations[tallies.micros_between(issued, at)] += 1
+    if tallied and not durations:
+        return _median_of_tallies(db, kept)
+    if tallied:
+        rows = select(t.c.micros, func.sum(t.c.instruments)).where(*kept).group_by(t.c.micros)
+        durations.update({int(m): int(n) for m, n in db.execute(rows)})
     n = durations.total()
     if n == 0:
         return RawFigure({}, None, 0)
     ordered = sorted(durations.items())
     middle = [_nth(ordered, (n - 1) // 2), _nth(ordered, n // 2)]
     return RawFigure({}, sum(tallies.hours(m) for m in middle) / 2, n)
+
+
+def _median_of_tallies(db: Connection, kept: list[ColumnElement[bool]]) -> RawFigure:
+    """The median of the kept durations, found in the database in one pass by a running
+    count: only the one or two middle durations leave it. With N answers the middle ones are
+    the (N-1)//2-th and N//2-th (from 0): the first durations whose running count, doubled,
+    exceeds N-1 and N."""
+    t = orm.report_answer_times
+    counted = (
+        select(t.c.micros, func.sum(t.c.instruments).label("n"))
+        .where(*kept)
+        .group_by(t.c.micros)
+        .subquery()
+    )
+    running = select(
+        counted.c.micros,
+        func.sum(counted.c.n).over(order_by=counted.c.micros).label("upto"),
+        func.sum(counted.c.n).over().label("total"),
+    ).subquery()
+    low, high, total = db.execute(
+        select(
+            func.min(case((2 * running.c.upto > running.c.total - 1, running.c.micros))),
+            func.min(case((2 * running.c.upto > running.c.total, running.c.micros))),
+            func.max(running.c.total),
+        )
+    ).one()
+    if not total:
+        return RawFigure({}, None, 0)
+    middle = (tallies.hours(int(low)) + tallies.hours(int(high))) / 2
+    return RawFigure({}, middle, int(total))
 
 
 def _nth(ordered: list[tuple[int, int]], index: int) -> int:
