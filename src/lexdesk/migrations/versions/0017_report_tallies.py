@@ -49,7 +49,13 @@ def upgrade() -> None:
         sa.Column("micros", sa.BigInteger(), nullable=False),
         sa.Column("instruments", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "agency_id", "day", "kind", "outcome", "performed", "override", "micros",
+            "agency_id",
+            "day",
+            "kind",
+            "outcome",
+            "performed",
+            "override",
+            "micros",
             name="pk_report_answer_times",
         ),
     )
