@@ -142,6 +142,9 @@ def test_audit_verify_names_the_first_tampered_entry(
         0,
         "audit chain intact: 15 entries\n",
     )
+    code, out, _ = _cli(engine, monkeypatch, "audit", "verify", "--json")
+    assert code == 0 and json.loads(out)["checked"] == 15
+    assert json.loads(out)["last"]["seq"] == 15  # where a later walk can go on
     with engine.begin() as db, audit_protection_lifted(db):
         db.execute(update(orm.audit_log).where(orm.audit_log.c.seq == 4).values(actor="x"))
     code, _, error = _cli(engine, monkeypatch, "audit", "verify")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -38,7 +39,7 @@ def verify(
     anchor = _trusted_checkpoint(checkpoint, public_key) if checkpoint else None
     result = audit.verify(app().desk, anchor)
     if as_json:
-        emit_json(vars(result))
+        emit_json(asdict(result))
     if not result.ok:
         where = f"seq {result.first_bad_seq}" if result.first_bad_seq else "checkpoint"
         typer.echo(f"lexdesk: audit chain broken at {where}: {result.reason}", err=True)
