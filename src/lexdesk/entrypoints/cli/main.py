@@ -15,6 +15,7 @@ from lexdesk.entrypoints.cli import (
     persons,
     reports,
     rules,
+    seed,
     serve,
     users,
     worker,
@@ -46,6 +47,7 @@ cli.add_typer(documents.cli, name="documents")
 cli.add_typer(documents.keys_cli, name="keys")
 cli.add_typer(documents.attachments_cli, name="attachments")
 cli.add_typer(documents.service_cli, name="service")
+cli.add_typer(seed.cli, name="seed")
 
 
 def run() -> None:
