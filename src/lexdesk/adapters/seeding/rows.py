@@ -16,7 +16,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from lexdesk.adapters.seeding.dues import due_json
 from lexdesk.adapters.seeding.stories import Story
 from lexdesk.domain.agencies import Agency, User
 from lexdesk.domain.deadlines import DueDate
@@ -193,7 +192,7 @@ def _add_instrument(rows: Rows, story: Story, i: Instrument, position: int) -> N
 
 
 def _due(due: DueDate | None) -> str:
-    return dumps(due_json(due)) if due else NULL
+    return dumps(due.to_json()) if due else NULL
 
 
 def _event_row(e: InstrumentEvent) -> Row:

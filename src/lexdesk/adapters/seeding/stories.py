@@ -4,9 +4,8 @@ the jail's law, lapsed, moot when the person leaves, withdrawn) and, for some, t
 subpoena, referral to the U.S. Attorney, petition to the court, the court's order.
 
 Every change goes through what the services call: ``Instrument.apply`` and ``determine``,
-``Case.escalate``, ``Case.close_if_settled``; the due dates of ``due_for_addressee`` and the
-issue and reschedule events of ``Instrument`` (``dues``, which checks itself against them); the
-rule engine's evaluation (``evaluations``); ``answers`` for what an answer performs and when
+``Case.escalate``, ``Case.close_if_settled``, ``Instrument.issue`` and ``reschedule``; the due
+dates of ``due_for_addressee`` (``dues``, which checks itself against it); the rule engine's evaluation (``evaluations``); ``answers`` for what an answer performs and when
 it needs an override; ``release_for`` for what it releases. So the transition table refuses
 anything the application would refuse. A story writes nothing: ``rows`` turns it into rows,
 and ``habits`` says how often each thing happens."""
@@ -22,7 +21,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from lexdesk.adapters.seeding import dues, habits
+from lexdesk.adapters.seeding import habits
 from lexdesk.adapters.seeding.dues import Dues
 from lexdesk.adapters.seeding.evaluations import Evaluated, EvaluationCache
 from lexdesk.adapters.seeding.geography import Jail, Nation
@@ -277,7 +276,7 @@ class _Telling:
         )
         due = self._due(kind, jail, at)
         reason = f"{kind.value.replace('_', ' ')} issued"
-        dues.issue(instrument, actor=username(office, "officer"), at=at, due=due, reason=reason)
+        instrument.issue(actor=username(office, "officer"), at=at, due=due, reason=reason)
         case.add(instrument)
         return instrument
 
@@ -379,7 +378,7 @@ class _Telling:
         self.stay.at(at)
         addressee = self._agency(instrument.addressee_agency_id)
         due = self.t.dues(instrument.kind, addressee, issued, self.person, None, at)
-        dues.reschedule(instrument, due, at=at, reason=self.stay.move_reason)
+        instrument.reschedule(due, at=at, reason=self.stay.move_reason)
 
     # -- answers ---------------------------------------------------------------------------
 
