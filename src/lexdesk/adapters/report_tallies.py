@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lexdesk.adapters import orm
+from lexdesk.domain.deadlines import DEFAULT_TIMEZONE
 
 EV, INS, DET, AG = orm.instrument_events, orm.instruments, orm.determinations, orm.agencies
 CS = orm.cases
@@ -46,7 +47,7 @@ TALLIED = ("issue", "determine", "lapse", "escalate")
 COURT_RULING = "court_ruling"
 PETITION = "enforcement_petition"
 MICROS_PER_HOUR = 3_600_000_000
-DEFAULT_ZONE = "America/New_York"
+DEFAULT_ZONE = DEFAULT_TIMEZONE
 BATCH = 50_000
 TIME_KEY = ("agency_id", "day", "kind", "outcome", "performed", "override", "micros")
 KEY = (

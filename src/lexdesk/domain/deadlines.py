@@ -67,6 +67,10 @@ def _require_aware(value: datetime, name: str) -> datetime:
     return value
 
 
+#: An agency's time zone when its deadline policy names none.
+DEFAULT_TIMEZONE = "America/New_York"
+
+
 @dataclass(frozen=True)
 class DeadlinePolicy:
     """One agency's deadline settings. The defaults are the federal rules for a New York agency.
@@ -77,7 +81,7 @@ class DeadlinePolicy:
     reads the rule as including state holidays turns it on.
     """
 
-    timezone: str = "America/New_York"
+    timezone: str = DEFAULT_TIMEZONE
     state: str | None = "NY"
     due_local_time: time = time(17, 0)
     information_request_business_days: int = 10

@@ -62,7 +62,7 @@ TRANSITION = {
 ANSWER_BASES = (Base.ANSWERED, Base.HOURS_TO_ANSWER, Base.COURT_RULING)
 #: The bases whose figures of instruments share one statement (``_figures``).
 SHAREABLE = (Base.RECEIVED, Base.ANSWERED, Base.LAPSED, Base.ESCALATED, Base.COURT_RULING)
-DEFAULT_ZONE = "America/New_York"
+DEFAULT_ZONE = tallies.DEFAULT_ZONE
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lexdesk.domain.agencies import User
+from lexdesk.domain.deadlines import DEFAULT_TIMEZONE
 from lexdesk.domain.errors import InvalidInput, LexdeskError, NotPermitted
 from lexdesk.domain.ids import new_id
 from lexdesk.domain.permissions import Permission
@@ -210,4 +211,4 @@ def _zone(uow: Any, agency_id: str) -> str:
     ``agency_profile`` has it)."""
     agency = uow.agencies.get(agency_id)
     zone = agency.deadline_policy.get("timezone") if agency is not None else None
-    return zone if isinstance(zone, str) else "America/New_York"
+    return zone if isinstance(zone, str) else DEFAULT_TIMEZONE

@@ -5,10 +5,11 @@ subpoena, referral to the U.S. Attorney, petition to the court, the court's orde
 
 Every change goes through what the services call: ``Instrument.apply`` and ``determine``,
 ``Case.escalate``, ``Case.close_if_settled``, ``Instrument.issue`` and ``reschedule``; the due
-dates of ``due_for_addressee`` (``dues``, which checks itself against it); the rule engine's evaluation (``evaluations``); ``answers`` for what an answer performs and when
-it needs an override; ``release_for`` for what it releases. So the transition table refuses
-anything the application would refuse. A story writes nothing: ``rows`` turns it into rows,
-and ``habits`` says how often each thing happens."""
+dates of ``due_for_addressee`` (``dues``, which checks itself against it); the rule engine's
+evaluation (``evaluations``); ``answers`` for what an answer performs and when it needs an
+override; ``release_for`` for what it releases. So the transition table refuses anything the
+application would refuse. A story writes nothing: ``rows`` turns it into rows, and ``habits``
+says how often each thing happens."""
 
 from __future__ import annotations
 
