@@ -4,9 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 VENDOR := src/lexdesk/entrypoints/web/static/vendor/VERSIONS.json
+# The client generator lives in a venv of its own: its pins (typer) differ from lexdesk's.
+GENERATOR := .tools/openapi-python-client
+CLIENT := build/lexdesk-client
 export LEXDESK_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install assets browser poppler demo serve test lint typecheck contracts pytest bench screenshots clean
+.PHONY: help install assets browser poppler client demo serve test lint typecheck contracts pytest bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,6 +27,19 @@ $(VENDOR): web/package.json web/package-lock.json web/build.mjs
 	node web/build.mjs
 
 assets: $(VENDOR) ## build the web assets (USWDS, htmx, axe-core) from the npm lock file
+
+$(GENERATOR)/.installed: clients/requirements.txt
+	$(PYTHON) -m venv $(GENERATOR)
+	$(GENERATOR)/bin/pip install --quiet -r clients/requirements.txt
+	touch $@
+
+client: $(STAMP) $(GENERATOR)/.installed ## generate the Python client from the OpenAPI document and install it
+	$(BIN)/python scripts/openapi_document.py build/openapi.json
+	$(GENERATOR)/bin/openapi-python-client generate --path build/openapi.json --meta setup \
+	  --output-path $(CLIENT) --overwrite --config clients/python.yaml > build/client.log 2>&1 \
+	  || { cat build/client.log; exit 1; }
+	@! grep -q WARNING build/client.log || { cat build/client.log; echo "the client was generated with warnings"; exit 1; }
+	$(BIN)/pip install --quiet --no-deps --force-reinstall $(CLIENT)
 
 # The browser tests drive Debian's Chromium, never a downloaded browser.
 browser: ## install Debian's chromium for the browser tests (needs root; skipped otherwise)
@@ -57,7 +73,7 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP) $(VENDOR) browser poppler
+pytest: $(STAMP) $(VENDOR) browser poppler client
 	$(BIN)/pytest -n 2 -q
 
 bench: $(STAMP) ## run the benchmarks in benchmarks/ and print their figures
@@ -67,4 +83,4 @@ screenshots: $(STAMP) $(VENDOR) browser ## photograph the main pages into docs/s
 	$(BIN)/python scripts/screenshots.py
 
 clean: ## remove the environment, the built assets and local databases
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache web/node_modules src/lexdesk/entrypoints/web/static/vendor
+	rm -rf $(VENV) .tools build var .pytest_cache .mypy_cache .ruff_cache web/node_modules src/lexdesk/entrypoints/web/static/vendor

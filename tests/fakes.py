@@ -347,7 +347,9 @@ class _Work:
         found = self._store.drafts[draft_id]
         self._store.drafts[draft_id] = dataclasses.replace(found, sent_to=sent_to)
 
-    def forget(self, *, drafts_before: datetime, searches_before: datetime) -> int:
+    def forget(
+        self, *, drafts_before: datetime, searches_before: datetime, keys_before: datetime
+    ) -> int:
         drafts = [k for k, d in self._store.drafts.items() if d.at < drafts_before]
         searches = [k for k, q in self._store.searches.items() if q.at < searches_before]
         for key in drafts:

@@ -34,6 +34,7 @@ def test_every_route_declares_a_permission_that_the_table_knows(world: World) ->
         "get_published_report",
         "download_published_report",
         "verify_document",
+        "get_case_exchange_schema",
     }
     schema = world.client.get("/api/v1/openapi.json").json()
     for operations in schema["paths"].values():

@@ -757,3 +757,18 @@ report_schedules = Table(
     Column("last_error", String(500), nullable=True),
     CheckConstraint("delay_days >= 0 AND delay_days <= 365", name="delay"),
 )
+
+# Idempotency keys (migration 0018): a POST that creates something, remembered for 24 hours
+# per account and key, so that a client that retries gets the first result, not a second one.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(200), primary_key=True),  # agency/username, or the API token's id
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # SHA-256 of method, path and body
+    Column("status", Integer, nullable=True),  # null while the first request runs
+    Column("body", LargeBinary, nullable=True),
+    Column("headers", Text, nullable=True),  # JSON: the answer's Location, ETag, content type
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_idempotency_keys_created_at", "created_at"),
+)

@@ -119,12 +119,16 @@ class SqlWorkRepository:
         d = orm.form_drafts
         self._db.execute(update(d).where(d.c.id == draft_id).values(sent_to=sent_to))
 
-    def forget(self, *, drafts_before: datetime, searches_before: datetime) -> int:
-        """Delete drafts and searches made before the given moments; how many."""
-        d, s = orm.form_drafts, orm.saved_searches
+    def forget(
+        self, *, drafts_before: datetime, searches_before: datetime, keys_before: datetime
+    ) -> int:
+        """Delete drafts, searches and idempotency keys made before the given moments; how
+        many."""
+        d, s, k = orm.form_drafts, orm.saved_searches, orm.idempotency_keys
         drafts = self._db.execute(delete(d).where(d.c.at < drafts_before)).rowcount
         searches = self._db.execute(delete(s).where(s.c.at < searches_before)).rowcount
-        return int(drafts or 0) + int(searches or 0)
+        keys = self._db.execute(delete(k).where(k.c.created_at < keys_before)).rowcount
+        return int(drafts or 0) + int(searches or 0) + int(keys or 0)
 
     @staticmethod
     def _key(object_type: WorkObject, object_id: str, agency_id: str) -> Any:

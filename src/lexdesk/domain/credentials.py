@@ -45,13 +45,17 @@ def common_passwords() -> frozenset[str]:
     return frozenset(_fold(line) for line in lines[first:] if line)
 
 
+#: A password's length in code points after NFKC normalisation, as the policy counts it.
+PASSWORD_MIN, PASSWORD_MAX = 8, 256
+
+
 @dataclass(frozen=True)
 class PasswordPolicy:
     """NIST SP 800-63B as CJIS IA-5(1)(a) and ASVS 6.2 put it: a minimum length, long
     passphrases welcome, no composition rules, no truncation, and no common passwords."""
 
-    min_length: int = 8
-    max_length: int = 256
+    min_length: int = PASSWORD_MIN
+    max_length: int = PASSWORD_MAX
     blocklist: frozenset[str] = field(default_factory=common_passwords, repr=False)
 
     def __post_init__(self) -> None:

@@ -74,3 +74,7 @@ class AccountLocked(NotAuthenticated):
 class ConfirmationNeeded(NotPermitted):
     """Signed in, but a privileged action or credential change needs a recent confirmation
     of who they are (password and a fresh TOTP code): CJIS IA-11, ASVS 7.5.1."""
+
+
+class StillAnswering(LexdeskError):
+    """A request with the same Idempotency-Key is being answered right now."""

@@ -20,7 +20,7 @@ from starlette.routing import compile_path
 from lexdesk import __version__
 from lexdesk.bootstrap import App
 from lexdesk.entrypoints import metrics
-from lexdesk.entrypoints.api import PREFIX, api_router, api_routes
+from lexdesk.entrypoints.api import PREFIX, api_router, api_routes, contract
 from lexdesk.entrypoints.api.hygiene import Hygiene
 from lexdesk.entrypoints.limiter import RateLimiter
 
@@ -35,10 +35,12 @@ def create_app(built: App) -> FastAPI:
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=None,  # the interactive pages load scripts from a CDN, which the CSP forbids
         redoc_url=None,
+        generate_unique_id_function=contract.operation_id,
     )
     app.state.lexdesk = built
     app.state.verify_limiter = RateLimiter(built.settings.verify_rate, 60.0)
     app.include_router(api_router())
+    contract.install(app)
     app.add_middleware(Hygiene)
     app.add_exception_handler(StarletteHTTPException, _allow_every_method(app))
     metrics.mount(app, built)

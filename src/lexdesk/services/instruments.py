@@ -64,6 +64,7 @@ __all__ = [
     "determine",
     "escalate",
     "issue_instrument",
+    "issue_within",
     "lapse_overdue",
     "preview_escalation",
     "preview_issue",
@@ -101,6 +102,12 @@ def issue_instrument(desk: Desk, command: IssueInstrument) -> Instrument:
             if attempt == CASE_RACE_TRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def issue_within(desk: Desk, uow: UnitOfWork, command: IssueInstrument) -> Instrument:
+    """Issue inside the caller's unit of work, which commits (several requests at once, all or
+    none: ``services.exchange``) and tries again on ``OpenCaseRace``."""
+    return _issue(desk, uow, command)
 
 
 def preview_issue(desk: Desk, command: IssueInstrument) -> InstrumentView:

@@ -10,12 +10,16 @@ The columns are documented in docs/roster.md.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from lexdesk.domain.errors import InvalidInput
+from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
+from lexdesk.domain.limits import within
 from lexdesk.domain.permissions import Permission
 from lexdesk.domain.persons import Charge, Custody, Identifier, IdentifierScheme, Person
 from lexdesk.services import audit
@@ -36,6 +40,17 @@ OPTIONAL = (
 )
 COLUMNS = (*SCHEMES, *REQUIRED, *OPTIONAL)
 MAX_ROWS = 1_000_000
+#: How long each text column may be: what the records hold.
+LONGEST = {
+    **dict.fromkeys(SCHEMES, 100),
+    "family_name": 200,
+    "given_name": 200,
+    "place_of_birth": 200,
+    "citizenship": 100,
+    "charge_offense": 60,
+    "charge_class": 20,
+}
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,10 @@ def check_columns(header: Iterable[str]) -> None:
 def parse_row(line: int, raw: Mapping[str, str | None]) -> RosterRow:
     """One roster line, or an InvalidInput that says what is wrong with it."""
     values = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+    for name, limit in LONGEST.items():
+        within(values.get(name, ""), limit, name)
+        if CONTROL.search(values.get(name, "")):
+            raise InvalidInput(f"{name} contains a control character (a line break, a tab)")
     for name in REQUIRED:
         if not values.get(name):
             raise InvalidInput(f"{name} is empty")
@@ -122,14 +141,46 @@ def _moment(text: str, name: str) -> datetime:
         raise InvalidInput(f"{name} {text!r} is not an ISO date-time") from None
     if moment.tzinfo is None:
         raise InvalidInput(f"{name} {text!r} has no time zone: add one, e.g. -05:00")
+    try:
+        year = moment.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not 1900 <= year <= 2200:
+        raise InvalidInput(f"{name} {text!r} is not between 1900 and 2200")
     return moment
 
 
 def _day(text: str, name: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+    if not 1900 <= day.year <= 2200:
+        raise InvalidInput(f"{name} {text!r} is not between 1900 and 2200")
+    return day
+
+
+class RosterRefused(InvalidInput):
+    """A roster applied all or nothing (over the API) with rows that were rejected: nothing
+    of it was applied. ``rejected`` names each rejected line and why."""
+
+    def __init__(self, rejected: list[RowResult], rows: int) -> None:
+        super().__init__(
+            f"{len(rejected)} of {rows} rows were rejected, so nothing was applied: correct "
+            "them and send the whole roster again"
+        )
+        self.rejected = tuple(rejected)
+
+
+def read_csv(text: str) -> list[tuple[int, dict[str, str | None]]]:
+    """A roster's rows (each: its line number and its columns) from CSV text, after checking
+    its header (``check_columns``); InvalidInput if it is not readable CSV."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        check_columns(reader.fieldnames or [])
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        raise InvalidInput(f"the roster is not readable CSV ({error})") from None
 
 
 def import_roster(
@@ -139,8 +190,10 @@ def import_roster(
     *,
     source: str = "cli",
     progress: Callable[[int], None] | None = None,
+    whole: bool = False,
 ) -> ImportReport:
-    """Apply a roster (each item: its line number and its columns) for the actor's agency."""
+    """Apply a roster (each item: its line number and its columns) for the actor's agency.
+    ``whole``: all rows or none; any rejected row refuses the roster (``RosterRefused``)."""
     report, parsed = ImportReport(), []
     seen: dict[tuple[str, str], int] = {}
     for count, (line, raw) in enumerate(rows, 1):
@@ -154,11 +207,36 @@ def import_roster(
             report.rows.append(RowResult(line, "rejected", str(error)))
         if progress and count % 1000 == 0:
             progress(1000)
-    with desk.uow() as uow:
-        results = _apply(desk, uow, actor, parsed, source)
-        uow.commit()
-    report.rows = sorted(report.rows + results, key=lambda r: r.line)
+    try:
+        with desk.uow() as uow:
+            results = _apply(desk, uow, actor, parsed, source)
+            report.rows = sorted(report.rows + results, key=lambda r: r.line)
+            rejected = [r for r in report.rows if r.outcome == "rejected"]
+            if whole and rejected:
+                raise RosterRefused(rejected, len(report.rows))  # the unit of work rolls back
+            uow.commit()
+    except LexdeskError as refusal:
+        if whole:  # the command line reports its refusals itself
+            _record_refusal(desk, actor, source, refusal)
+        raise
     return report
+
+
+def _record_refusal(desk: Desk, actor: str, source: str, refusal: LexdeskError) -> None:
+    """A refused roster on record: who, and which lines (never what they say)."""
+    who, behalf = audit_actor(desk, actor)
+    lines = [r.line for r in refusal.rejected] if isinstance(refusal, RosterRefused) else []
+    audit.record_alone(
+        desk,
+        actor=who,
+        agency="",
+        action="roster.import",
+        object_type="roster",
+        object_id="",
+        outcome="denied" if isinstance(refusal, NotPermitted | NotFound) else "failure",
+        source=source,
+        detail={"refusal": type(refusal).__name__, "rejected_lines": lines[:1000], **behalf},
+    )
 
 
 def _once(row: RosterRow, seen: dict[tuple[str, str], int]) -> None:

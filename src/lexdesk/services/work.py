@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lexdesk.domain import idempotency
 from lexdesk.domain.agencies import User
 from lexdesk.domain.cases import Case
 from lexdesk.domain.errors import InvalidInput, NotFound
@@ -247,11 +248,13 @@ def draft(desk: Desk, user_id: str, form: str, draft_id: str) -> FormDraft | Non
 
 
 def forget_expired(desk: Desk) -> int:
-    """Delete the drafts and saved searches past their keeping; how many."""
+    """Delete the drafts, saved searches and idempotency keys past their keeping; how many."""
     now = desk.clock.now()
     with desk.uow() as uow:
         forgotten = uow.work.forget(
-            drafts_before=now - DRAFT_KEPT, searches_before=now - SEARCH_KEPT
+            drafts_before=now - DRAFT_KEPT,
+            searches_before=now - SEARCH_KEPT,
+            keys_before=now - idempotency.KEEP,
         )
         uow.commit()
     return forgotten

@@ -97,10 +97,10 @@ class Worker:
     # -- the sweep ----------------------------------------------------------------------------
 
     def sweep(self) -> SweepReport:
-        """Lapse what is overdue, write the reminders that have come due, forget the drafts
-        and searches kept past their time (a draft may hold what was typed about a person:
-        "kept a day" is a promise the sweep keeps), and publish the reports whose schedule
-        has come due."""
+        """Lapse what is overdue, write the reminders that have come due, forget the drafts,
+        searches and idempotency keys kept past their time (a draft may hold what was typed
+        about a person: "kept a day" is a promise the sweep keeps), and publish the reports
+        whose schedule has come due."""
         started = time.perf_counter()
         now = self.desk.clock.now()
         with self.desk.uow() as uow:

@@ -20,6 +20,7 @@ Map of the package:
 - ``attachments``  files on an instrument or its answer: upload, list, download (streamed)
 - ``paper``        an instrument served on paper, recorded by its recipient; its issuer confirms
 - ``productions``  the records an answer released, Bates-numbered and signed: make, read, download
+- ``exchange``     exchange formats: a case's instruments as NIEM-named JSON; the roster as CSV
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from lexdesk.entrypoints.api import (
     attachments,
     audit,
     cases,
+    exchange,
     health,
     instruments,
     notifications,
@@ -54,7 +56,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX)
     for module in (
         session, agencies, cases, paper, instruments, persons, notifications, audit, health,
-        verifications, attachments, productions, reports,
+        verifications, attachments, productions, reports, exchange,
     ):  # fmt: skip
         document_permissions([r for r in module.router.routes if isinstance(r, APIRoute)])
         router.include_router(module.router)

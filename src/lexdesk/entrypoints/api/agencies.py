@@ -17,6 +17,7 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.domain.vocabulary import AgencyKind
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
+from lexdesk.entrypoints.api.idempotency import ShownOnce
 from lexdesk.entrypoints.api.schemas import (
     CODE_PATTERN,
     ONE_LINE,
@@ -25,6 +26,7 @@ from lexdesk.entrypoints.api.schemas import (
     Cursor,
     Limit,
     Name,
+    NewSecret,
     StrictBody,
     Username,
 )
@@ -70,7 +72,7 @@ class NewUser(StrictBody):
     username: Code
     display_name: Name
     roles: list[Role] = Field(min_length=1, max_length=5)
-    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    password: NewSecret
 
 
 class Enrolled(Answer):
@@ -179,7 +181,7 @@ def list_users(
 
 
 @router.post("/users", name="add_user", status_code=201, responses={409: COMMON_ERRORS[404]})
-def add_user(request: Request, body: NewUser, admin: Admin) -> Enrolled:
+def add_user(request: Request, body: NewUser, admin: Admin, once: ShownOnce) -> Enrolled:
     """A new account in one's own agency, with its TOTP seed (shown this once)."""
     roles = tuple(r.value for r in body.roles)
     command = AddUser(body.username, admin.agency_id, body.display_name, roles, source_of(request))

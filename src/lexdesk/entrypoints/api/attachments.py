@@ -19,6 +19,7 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.domain.service import ServiceRecord
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute, _error
+from lexdesk.entrypoints.api.idempotency import Once
 from lexdesk.entrypoints.api.schemas import (
     ID_PATTERN,
     ONE_LINE,
@@ -27,6 +28,7 @@ from lexdesk.entrypoints.api.schemas import (
     Moment,
     Name,
     StrictBody,
+    file_answer,
 )
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.services import attachments, serving
@@ -81,6 +83,7 @@ def add_attachment(
     reader: Reader,
     file: Annotated[UploadFile, File(description="A PDF, PNG, JPEG or TIFF, 25 MB at most.")],
     on: Annotated[Literal["instrument", "answer"], Form()] = "instrument",
+    once: Once = None,
 ) -> AttachmentOut:
     """Attach the paper served (a party to the instrument), or the records produced with the
     answer (``on=answer``: the agency that answered)."""
@@ -105,7 +108,7 @@ def list_attachments(
     "/attachments/{attachment_id}",
     name="get_attachment",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file."}},
+    responses=file_answer("application/octet-stream", "The file."),
 )
 def get_attachment(
     request: Request, attachment_id: AttachmentId, reader: Reader
@@ -160,7 +163,7 @@ Issuer = Annotated[Principal, Depends(requires(Permission.INSTRUMENT_ISSUE))]
 
 @router.post("/instruments/{instrument_id}/service", name="record_service", status_code=201)
 def record_service(
-    request: Request, instrument_id: InstrumentId, body: ServiceBody, issuer: Issuer
+    request: Request, instrument_id: InstrumentId, body: ServiceBody, issuer: Issuer, once: Once
 ) -> ServiceOut:
     """Record how the instrument was served (its issuer); its document then carries the
     certificate of service."""

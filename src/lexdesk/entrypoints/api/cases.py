@@ -90,6 +90,12 @@ INSTRUMENTS_NEED = "reading instruments needs the instruments:read scope"
 @router.get("/{case_id}", name="get_case")
 def get_case(request: Request, case_id: CaseId, reader: Reader) -> CaseOut:
     """One case with the chain of instruments one's agency may see, in order."""
+    return read_case(request, reader, case_id)
+
+
+def read_case(request: Request, reader: Principal, case_id: str) -> CaseOut:
+    """The case as the reader's agency may see it, the read audited: what ``get_case``
+    answers, and all that the exchange format (``exchange``) may write of it."""
     view = disclosures.visible_case(built(request).desk, reader, case_id, source_of(request))
     case, withheld = view.case, {}
     instruments = [shown(i) for i in view.instruments]

@@ -8,7 +8,7 @@ on record themselves (a hidden or missing object) is audited here, with the clie
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -30,8 +30,11 @@ from lexdesk.domain.errors import (
     NotAuthenticated,
     NotFound,
     NotPermitted,
+    StillAnswering,
 )
 from lexdesk.entrypoints.api.context import built, source_of
+from lexdesk.entrypoints.api.deprecation import retirement_headers
+from lexdesk.entrypoints.api.idempotency import Replay, replayed, settle
 from lexdesk.services import audit
 
 
@@ -49,12 +52,17 @@ class FieldError(BaseModel):
 
 
 class ValidationErrorBody(BaseModel):
-    """A request that does not fit the schema: one message per field."""
+    """A request refused as it stands: one message per field that is wrong."""
 
     model_config = ConfigDict(extra="forbid")
     detail: str
     errors: list[FieldError] = Field(
         default_factory=list, description="Each field that is wrong; empty for a business rule."
+    )
+    refused_by: Literal["schema", "rules"] = Field(
+        "schema",
+        description="schema: the request does not fit this document; rules: it fits, but "
+        "what it says is refused (an unknown agency, a roster row without a name).",
     )
 
 
@@ -91,6 +99,8 @@ def status_of(error: LexdeskError, request: Request) -> int:
         case NotFound():
             return 404
         case IllegalTransition() | EscalationRefused() | LawContradicted():
+            return 409
+        case StillAnswering():
             return 409
         case ConcurrencyConflict():
             return 412 if request.headers.get("if-match") else 409
@@ -159,22 +169,34 @@ def _audit_hidden(request: Request, error: NotFound) -> None:
 
 
 class ApiRoute(APIRoute):
-    """A route whose domain errors and invalid requests become the API's error bodies."""
+    """A route whose domain errors and invalid requests become the API's error bodies, and
+    whose idempotency key, if it takes one, is answered from memory or settled."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         known = _query_names(self.dependant)
+        retiring = retirement_headers(self.openapi_extra or {})
 
         async def answered(request: Request) -> Response:
             unknown = sorted(set(request.query_params) - known)
             if unknown:
                 return unknown_parameters(unknown)
             try:
-                return await handler(request)
+                response = await handler(request)
+            except Replay as replay:
+                return replayed(replay)
             except RequestValidationError as invalid:
-                return validation_response(invalid)
+                response = validation_response(invalid)
             except LexdeskError as error:
-                return await run_in_threadpool(error_response, request, error)
+                response = await run_in_threadpool(error_response, request, error)
+            except BaseException:
+                if getattr(request.state, "idempotency", None):
+                    await run_in_threadpool(settle, request, None)
+                raise
+            if getattr(request.state, "idempotency", None):
+                await run_in_threadpool(settle, request, response)
+            response.headers.update(retiring)
+            return response
 
         return answered

@@ -96,7 +96,9 @@ class ActionAnswerOut(Answer):
     citations: list[str] = Field(description="The citations that let a performed action be.")
 
 
-class VerificationOut(Answer):
+class ProvisionCheckOut(Answer):
+    """Whether the text of the provision that decided was checked against the law."""
+
     status: Literal["verified", "unconfirmed"]
     text: str = Field(description="Whether the deciding text was checked against the law.")
     url: str = Field(description="The source: the primary text read, or the official address.")
@@ -118,7 +120,7 @@ class ActionExplanationOut(Answer):
     notes: list[str] = Field(
         description="Unconfirmed list entries the answer rests on, duties, the hold limit."
     )
-    verification: VerificationOut | None
+    verification: ProvisionCheckOut | None
 
 
 class ExplanationOut(Answer):
@@ -234,7 +236,12 @@ class EventOut(Answer):
     changes: dict[str, Any]
 
 
-ETAG = {"ETag": {"description": "The instrument's version; send it back as If-Match to change it."}}
+ETAG = {
+    "ETag": {
+        "description": "The instrument's version; send it back as If-Match to change it.",
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$', "examples": ['"3"']},
+    }
+}
 
 
 def shown(view: InstrumentView, response: Response | None = None) -> InstrumentOut:

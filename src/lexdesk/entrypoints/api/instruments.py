@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import BeforeValidator
 
 from lexdesk.domain.errors import NotFound
 from lexdesk.domain.permissions import Permission
@@ -16,6 +17,7 @@ from lexdesk.domain.vocabulary import InstrumentKind, InstrumentStatus
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.disclosure_models import DisclosureOut, disclosure_out
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, WRITE_ERRORS, ApiRoute
+from lexdesk.entrypoints.api.idempotency import Once
 from lexdesk.entrypoints.api.instrument_models import (
     ETAG,
     AcknowledgeBody,
@@ -49,7 +51,9 @@ IfMatch = Annotated[
     Header(
         pattern=r'^(\*|(W/)?"[0-9]{1,9}")$',
         description='The ETag read (e.g. "3"): refuse the change if the instrument moved on.',
+        examples=['"3"'],
     ),
+    BeforeValidator(str.strip),  # a header value's surrounding whitespace is not part of it
 ]
 Reader = Annotated[Principal, Depends(requires(Permission.INSTRUMENT_READ))]
 
@@ -157,6 +161,7 @@ def issue_instrument(
     response: Response,
     body: IssueBody,
     actor: Annotated[Principal, Depends(requires(Permission.INSTRUMENT_ISSUE))],
+    once: Once = None,
 ) -> InstrumentOut:
     """File a request about a person another agency holds; it opens (or joins) the case."""
     command = verbs.IssueInstrument(
@@ -239,6 +244,7 @@ def escalate(
     body: EscalateBody,
     actor: Annotated[Principal, Depends(requires(Permission.INSTRUMENT_ESCALATE))],
     if_match: IfMatch = None,
+    once: Once = None,
 ) -> InstrumentOut:
     """Take the instrument to the next rung; the answer is the new instrument."""
     command = verbs.Escalate(

@@ -18,6 +18,7 @@ from lexdesk.domain.notifications import USER_CHANNELS, Channel, Topic
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
+from lexdesk.entrypoints.api.idempotency import ShownOnce
 from lexdesk.entrypoints.api.schemas import ONE_LINE, Answer, Limit, StrictBody, _unicode
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import notifications as reads
@@ -28,7 +29,8 @@ from lexdesk.services.accounts import Principal
 router = APIRouter(tags=["notifications"], route_class=ApiRoute, responses=COMMON_ERRORS)
 Person = Annotated[Principal, Depends(requires(Permission.AGENCY_READ))]
 Admin = Annotated[Principal, Depends(requires(Permission.USER_ADMIN))]
-NotificationId = Annotated[int, Field(ge=1, le=2**62)]
+#: At most 2**53 - 1: beyond it a JSON number is not an exact integer for every client.
+NotificationId = Annotated[int, Field(ge=1, le=2**53 - 1)]
 SubscriptionId = Annotated[
     str, Path(pattern=r"^whk-[0-9a-f]{16}$", description="A webhook subscription id.")
 ]
@@ -259,7 +261,7 @@ def list_webhooks(request: Request, admin: Admin) -> list[WebhookOut]:
 
 
 @router.post("/webhooks", name="add_webhook", status_code=201)
-def add_webhook(request: Request, body: NewWebhook, admin: Admin) -> WebhookSecret:
+def add_webhook(request: Request, body: NewWebhook, admin: Admin, once: ShownOnce) -> WebhookSecret:
     """A subscription for the agency; its secret is in this answer and never again."""
     subscription_id, secret = notes.add_subscription(
         built(request).desk, admin.username, body.url, [t.value for t in body.topics]

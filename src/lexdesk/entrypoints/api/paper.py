@@ -14,6 +14,7 @@ from lexdesk.domain.attachments import SIZE_LIMIT
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, WRITE_ERRORS, ApiRoute, _error
+from lexdesk.entrypoints.api.idempotency import Once
 from lexdesk.entrypoints.api.instrument_models import InstrumentOut
 from lexdesk.entrypoints.api.instruments import seen_by
 from lexdesk.entrypoints.api.schemas import InstrumentId
@@ -41,9 +42,9 @@ def record_paper(
     actor: Annotated[Principal, Depends(requires(Permission.PERSON_WRITE))],
     file: Annotated[UploadFile, File(description="The scan: PDF, PNG, JPEG or TIFF.")],
     kind: Annotated[PaperKind, Form()],
-    issuer: Annotated[str, Form(max_length=63, description="The agency that issued it.")],
-    person: Annotated[str, Form(max_length=100, description="Person id or scheme:value.")],
-    actions: Annotated[list[str], Form(description="What the paper demands; repeat.")],
+    issuer: Annotated[str, Form(min_length=1, max_length=63, description="Who issued it.")],
+    person: Annotated[str, Form(min_length=1, max_length=100, description="Id or scheme:value.")],
+    actions: Annotated[list[str], Form(min_length=1, description="What it demands; repeat.")],
     issued_at: Annotated[datetime, Form(description="The paper's date, with a zone.")],
     received_at: Annotated[datetime, Form(description="When it was received, with a zone.")],
     method: Annotated[Literal["in_person", "mail", "email", "portal"], Form()] = "in_person",
@@ -52,6 +53,7 @@ def record_paper(
     produce_to: Annotated[str, Form(max_length=63)] = "",
     reference: Text = "",
     reason: Annotated[str, Form(max_length=4000)] = "",
+    once: Once = None,
 ) -> InstrumentOut:
     """Record an instrument received on paper (the custodian that received it); its issuer's
     copy says "recorded by the recipient" until the issuer confirms it."""

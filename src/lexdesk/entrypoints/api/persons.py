@@ -12,6 +12,7 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.disclosure_models import DisclosureOut, disclosure_out
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
+from lexdesk.entrypoints.api.idempotency import Once
 from lexdesk.entrypoints.api.person_models import BookBody, LookupBody, PersonOut, person_out
 from lexdesk.entrypoints.api.schemas import PersonId
 from lexdesk.entrypoints.api.security import requires
@@ -28,6 +29,7 @@ def book_person(
     response: Response,
     body: BookBody,
     actor: Annotated[Principal, Depends(requires(Permission.PERSON_WRITE))],
+    once: Once = None,
 ) -> PersonOut:
     """Book a person into the custody of one's own (custodial) agency."""
     command = persons.BookPerson(

@@ -18,7 +18,8 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.domain.production import Production, bates
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
-from lexdesk.entrypoints.api.schemas import Answer, InstrumentId
+from lexdesk.entrypoints.api.idempotency import Once
+from lexdesk.entrypoints.api.schemas import Answer, InstrumentId, file_answer
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.services import production
 from lexdesk.services.accounts import Principal
@@ -58,7 +59,7 @@ def production_out(made: Production) -> ProductionOut:
 
 @router.post("/instruments/{instrument_id}/production", name="make_production", status_code=201)
 def make_production(
-    request: Request, instrument_id: InstrumentId, producer: Producer
+    request: Request, instrument_id: InstrumentId, producer: Producer, once: Once
 ) -> ProductionOut:
     """Produce the records the answer released, with the records attached to the answer so
     far; the production already made, if there is one."""
@@ -79,7 +80,7 @@ def get_production(request: Request, instrument_id: InstrumentId, reader: Reader
     "/instruments/{instrument_id}/production.pdf",
     name="download_production",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The signed PDF."}},
+    responses=file_answer("application/pdf", "The signed PDF."),
 )
 def download_production(request: Request, instrument_id: InstrumentId, reader: Reader) -> Response:
     """A signed copy of the production: every copy has the same pages and Bates numbers, and

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
-from lexdesk.entrypoints.api.schemas import CODE_PATTERN, ID_PATTERN, Answer
+from lexdesk.entrypoints.api.schemas import CODE_PATTERN, ID_PATTERN, Answer, file_answer
 from lexdesk.entrypoints.api.security import public
 from lexdesk.queries.published_reports import published, published_reports
 from lexdesk.services import report_documents
@@ -73,7 +73,7 @@ def list_published_reports(
     "/{report_id}.pdf",
     name="download_published_report",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The signed PDF."}},
+    responses=file_answer("application/pdf", "The signed PDF."),
 )
 def download_published_report(
     request: Request,

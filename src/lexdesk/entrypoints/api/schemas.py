@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query
 from pydantic import (
@@ -20,8 +20,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StringConstraints,
+    WithJsonSchema,
 )
 
+from lexdesk.domain.credentials import PASSWORD_MAX, PASSWORD_MIN
 from lexdesk.domain.limits import REASON_MAX, REFERENCE_MAX
 from lexdesk.queries.api_lists import MAX_LIMIT
 
@@ -48,12 +50,10 @@ def _written(value: object) -> object:
 
 
 def _plausible(moment: datetime) -> datetime:
-    try:
-        in_utc = moment.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("is out of range: give a time between 1900 and 2200") from None
-    if not 1900 <= in_utc.year <= 2200:
+    """The year as written, which the schema's pattern can state, lies in 1900-2200."""
+    if not 1900 <= moment.year <= 2200:
         raise ValueError("is out of range: give a time between 1900 and 2200")
+    moment.astimezone(UTC)  # within those years, never out of datetime's range
     return moment
 
 
@@ -69,7 +69,18 @@ Reason = Annotated[
     AfterValidator(_unicode),
 ]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
-Moment = Annotated[AwareDatetime, BeforeValidator(_written), AfterValidator(_plausible)]
+#: No account's password is longer than the policy allows, so none is accepted here either.
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
+#: A password being chosen: the policy's bounds (it also refuses common ones, with a 422).
+NewSecret = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
+#: A time with its zone, in 1900-2200 as written; the schema says both (RFC 3339 and a pattern).
+MOMENT_SCHEMA = {"type": "string", "format": "date-time", "pattern": r"^(19\d\d|2[01]\d\d|2200)-"}
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(_written),
+    AfterValidator(_plausible),
+    WithJsonSchema(MOMENT_SCHEMA),
+]
 Day = Annotated[date, BeforeValidator(_written)]
 
 InstrumentId = Annotated[str, Path(pattern=ID_PATTERN, description="An instrument id.")]
@@ -93,3 +104,9 @@ class Answer(BaseModel):
     """A response body."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def file_answer(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """A 200 whose body is a file, typed so that a generated client returns its bytes."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"content": {media_type: binary}, "description": description}}

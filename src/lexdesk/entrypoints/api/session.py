@@ -17,7 +17,7 @@ from lexdesk.domain.credentials import SessionPolicy
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
-from lexdesk.entrypoints.api.schemas import Answer, StrictBody
+from lexdesk.entrypoints.api.schemas import Answer, NewSecret, Secret, StrictBody
 from lexdesk.entrypoints.api.security import SESSION_COOKIE, credential, public, requires
 from lexdesk.services import accounts, confirmation
 from lexdesk.services.accounts import Principal
@@ -26,7 +26,6 @@ from lexdesk.services.privileges import CONFIRMATION_LIFETIME
 router = APIRouter(
     prefix="/session", tags=["session"], route_class=ApiRoute, responses=COMMON_ERRORS
 )
-Secret = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
 class PasswordStep(StrictBody):
@@ -58,7 +57,7 @@ class Confirmed(Answer):
 
 class NewPassword(StrictBody):
     current_password: Secret
-    new_password: Secret
+    new_password: NewSecret
 
 
 class PasswordChanged(Answer):

@@ -105,6 +105,7 @@ BY_FILE = {
     "type": "object",
     "properties": {"file": {"type": "string", "format": "binary"}},
     "required": ["file"],
+    "additionalProperties": False,
 }
 BODY = {
     "requestBody": {
