@@ -16,6 +16,8 @@ from lexdesk.domain.audit import Anchor, AuditEntry
 class AccountRows:
     credentials: dict[str, Credentials] = field(default_factory=dict)
     failures: dict[str, list[datetime]] = field(default_factory=dict)
+    #: Every failed sign-in: (client address, the account or None, when).
+    attempts: list[tuple[str, str | None, datetime]] = field(default_factory=list)
     tickets: dict[str, LoginTicket] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
     api_tokens: dict[str, ApiToken] = field(default_factory=dict)
@@ -38,14 +40,20 @@ class FakeAccounts:
     def save_credentials(self, credentials: Credentials) -> None:
         self.rows.credentials[credentials.user_id] = copy.deepcopy(credentials)
 
-    def add_failure(self, user_id: str, at: datetime) -> None:
-        self.rows.failures.setdefault(user_id, []).append(at)
+    def add_failure(self, user_id: str | None, at: datetime, source: str) -> None:
+        if user_id is not None:
+            self.rows.failures.setdefault(user_id, []).append(at)
+        self.rows.attempts.append((source, user_id, at))
+
+    def failures_from(self, source: str, since: datetime) -> list[tuple[str | None, datetime]]:
+        return [(who, at) for src, who, at in self.rows.attempts if src == source and at >= since]
 
     def failures(self, user_id: str) -> list[datetime]:
         return list(self.rows.failures.get(user_id, []))
 
     def clear_failures(self, user_id: str) -> None:
         self.rows.failures.pop(user_id, None)
+        self.rows.attempts = [a for a in self.rows.attempts if a[1] != user_id]
 
     def add_ticket(self, ticket: LoginTicket) -> None:
         self.rows.tickets[ticket.digest] = ticket

@@ -18,6 +18,7 @@ from lexdesk.adapters.press import PdfPress
 from lexdesk.adapters.rulebook import PackRuleBook
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.config import Settings
+from lexdesk.domain.credentials import keyed_digest
 from lexdesk.domain.notifications import Channel, RetryPolicy
 from lexdesk.queries.transparency import RecordReports
 from lexdesk.services.context import Desk
@@ -53,6 +54,7 @@ def build(
         press=PdfPress(settings.key_passphrase, settings.base_url),
         blobs=LocalBlobStore(settings.blob_dir),
         reports=RecordReports(engine),
+        name_key=keyed_digest(settings.key_passphrase.encode(), "typed names").encode(),
     )
     return App(settings=settings, engine=engine, desk=desk)
 

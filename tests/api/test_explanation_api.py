@@ -48,7 +48,8 @@ def client(built: App) -> TestClient:
 def bearer(client: TestClient, story: Story, clock: FakeClock, username: str) -> dict[str, str]:
     clock.advance(minutes=1)
     ticket = client.post(
-        "/api/v1/session", json={"username": username, "password": story.password}
+        "/api/v1/session",
+        json={"username": username, "password": story.password, "acknowledge_notice": True},
     ).json()["ticket"]
     code = pyotp.TOTP(story.secrets[username]).at(clock.now())
     token = client.post("/api/v1/session/totp", json={"ticket": ticket, "code": code}).json()

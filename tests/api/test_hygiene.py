@@ -73,7 +73,10 @@ def test_no_query_string_can_carry_a_personal_identifier(world: World) -> None:
 def test_no_secret_reaches_a_log(world: World, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     client, username = world.client, "usao-supervisor"
-    ticket = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+    ticket = client.post(
+        "/api/v1/session",
+        json={"username": username, "password": PASSWORD, "acknowledge_notice": True},
+    )
     world.clock.advance(seconds=30)  # the code of the step the world signed in with is spent
     code = pyotp.TOTP(world.secrets[username]).at(world.clock.now())
     signed_in = client.post(
@@ -144,7 +147,10 @@ def test_the_requester_sees_only_what_was_disclosed(world: World) -> None:
 
 def test_the_session_cookie_and_the_end_of_a_session(world: World) -> None:
     username = "court-supervisor"
-    ticket = world.client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+    ticket = world.client.post(
+        "/api/v1/session",
+        json={"username": username, "password": PASSWORD, "acknowledge_notice": True},
+    )
     world.clock.advance(seconds=30)  # the code of the step the world signed in with is spent
     code = pyotp.TOTP(world.secrets[username]).at(world.clock.now())
     answer = world.client.post(

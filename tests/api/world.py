@@ -116,7 +116,10 @@ def build_world(url: str, *, sign_in: bool = True) -> World:
 def sign_in_as(world: World, username: str, password: str = PASSWORD) -> str:
     """The real two steps: password, then the TOTP code of the (fake) clock's moment."""
     client = world.client
-    ticket = client.post("/api/v1/session", json={"username": username, "password": password})
+    ticket = client.post(
+        "/api/v1/session",
+        json={"username": username, "password": password, "acknowledge_notice": True},
+    )
     assert ticket.status_code == 200, ticket.text
     code = pyotp.TOTP(world.secrets[username]).at(world.clock.now())
     answer = client.post(

@@ -103,9 +103,9 @@ def test_disable_enable_and_unlock_say_what_the_account_can_do(sh: Shell, tmp_pa
 
 def test_unlock_of_a_disabled_account_says_it_stays_disabled(sh: Shell, tmp_path: Path) -> None:
     add(sh, tmp_path, "doc-clerk", "officer")
-    for _ in range(5):  # five wrong passwords lock the account
+    for attempt in range(5):  # five wrong passwords, from five addresses, lock the account
         with pytest.raises(NotAuthenticated):
-            accounts.begin_login(app().desk, "doc-clerk", "wrong password", "192.0.2.9")
+            accounts.begin_login(app().desk, "doc-clerk", "wrong password", f"192.0.2.{attempt}")
     sh("users", "disable", "doc-clerk")
     said = sh("users", "unlock", "doc-clerk")
     assert said == (

@@ -85,7 +85,8 @@ def signed_in(base: str, world: World, username: str) -> AuthenticatedClient:
     """The two steps, through the generated functions."""
     anonymous = Client(base_url=base)
     ticket = sign_in_password.sync(
-        client=anonymous, body=PasswordStep(username=username, password=PASSWORD)
+        client=anonymous,
+        body=PasswordStep(username=username, password=PASSWORD, acknowledge_notice=True),
     )
     assert ticket is not None and hasattr(ticket, "ticket"), ticket
     code = pyotp.TOTP(world.secrets[username]).now()

@@ -1,4 +1,5 @@
-"""Migrations up and down on both databases, and a schema that matches the tables in code."""
+"""Migrations up and down on both databases, a schema that matches the tables in code, and
+database errors that carry no bound values."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from lexdesk.adapters import orm
 from lexdesk.adapters.database import create_database_engine
@@ -44,3 +46,16 @@ def test_the_migrated_schema_is_the_schema_in_code(fresh_url: str) -> None:
         differences = compare_metadata(context, orm.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_a_database_error_does_not_carry_its_parameters(fresh_url: str) -> None:
+    """A failed statement's message (which reaches logs and error reports) names no value."""
+    engine = create_database_engine(fresh_url)
+    statement = text("SELECT CAST(:name AS INTEGER) / 0 FROM nowhere")
+    try:
+        with engine.connect() as db, pytest.raises(DBAPIError) as failed:
+            db.execute(statement, {"name": "Quintal"})
+    finally:
+        engine.dispose()
+    assert "Quintal" not in str(failed.value)
+    assert "hidden due to hide_parameters" in str(failed.value)

@@ -94,15 +94,18 @@ def test_a_code_is_accepted_once(world) -> None:  # type: ignore[no-untyped-def]
 def test_five_failures_lock_until_an_administrator_unlocks(world) -> None:  # type: ignore[no-untyped-def]
     desk, store, clock = world
     secret = enrolled(desk)
-    for _ in range(5):
+    for attempt in range(5):  # from five addresses: one address alone is throttled first
         clock.advance(minutes=2)
         with pytest.raises(NotAuthenticated, match="username or password is wrong"):
-            accounts.begin_login(desk, "doc-officer", "not the password", SOURCE)
+            accounts.begin_login(desk, "doc-officer", "not the password", f"198.51.100.{attempt}")
+    ticket = accounts.begin_login(desk, "doc-officer", PASSWORD, SOURCE)  # as if usable
     with pytest.raises(AccountLocked, match="administrator must unlock"):
-        accounts.begin_login(desk, "doc-officer", PASSWORD, SOURCE)
+        accounts.complete_login(desk, ticket, code(secret, clock), SOURCE)  # told: both right
     clock.advance(hours=5)  # time alone never unlocks (CJIS AC-7)
+    ticket = accounts.begin_login(desk, "doc-officer", PASSWORD, SOURCE)
     with pytest.raises(AccountLocked):
-        accounts.begin_login(desk, "doc-officer", PASSWORD, SOURCE)
+        accounts.complete_login(desk, ticket, code(secret, clock), SOURCE)
+    clock.advance(seconds=30)
     assert len(audit_rows(store, "login.password", "failure")) == 5
     assert len(audit_rows(store, "user.lock")) == 1
     account_admin.unlock_user(desk, AccountCommand("doc-officer"))
@@ -113,10 +116,10 @@ def test_five_failures_lock_until_an_administrator_unlocks(world) -> None:  # ty
 def test_failures_spread_over_more_than_fifteen_minutes_do_not_lock(world) -> None:  # type: ignore[no-untyped-def]
     desk, _, clock = world
     secret = enrolled(desk)
-    for _ in range(5):
+    for attempt in range(5):
         clock.advance(minutes=4)
-        with pytest.raises(NotAuthenticated):
-            accounts.begin_login(desk, "doc-officer", "not the password", SOURCE)
+        with pytest.raises(NotAuthenticated, match="username or password is wrong"):
+            accounts.begin_login(desk, "doc-officer", "not the password", f"198.51.100.{attempt}")
     assert sign_in(desk, clock, secret)
 
 
@@ -181,8 +184,9 @@ def test_disabling_ends_every_session(world) -> None:  # type: ignore[no-untyped
     for token in tokens:
         with pytest.raises(NotAuthenticated):
             accounts.authenticate(desk, token, SOURCE)
+    ticket = accounts.begin_login(desk, "doc-officer", PASSWORD, SOURCE)  # as if enabled
     with pytest.raises(NotAuthenticated, match="disabled"):
-        accounts.begin_login(desk, "doc-officer", PASSWORD, SOURCE)
+        accounts.complete_login(desk, ticket, code(secret, clock), SOURCE)
 
 
 def test_reset_mfa_retires_the_old_secret(world) -> None:  # type: ignore[no-untyped-def]

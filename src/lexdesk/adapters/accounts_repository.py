@@ -30,8 +30,16 @@ class SqlAccountRepository:
         if found.rowcount == 0:
             self._db.execute(insert(table).values(**values))
 
-    def add_failure(self, user_id: str, at: datetime) -> None:
-        self._db.execute(insert(orm.login_failures).values(user_id=user_id, at=at))
+    def add_failure(self, user_id: str | None, at: datetime, source: str) -> None:
+        values = {"user_id": user_id, "at": at, "source": source[:100]}
+        self._db.execute(insert(orm.login_failures).values(**values))
+
+    def failures_from(self, source: str, since: datetime) -> list[tuple[str | None, datetime]]:
+        table = orm.login_failures
+        found = select(table.c.user_id, table.c.at).where(
+            table.c.source == source[:100], table.c.at >= since
+        )
+        return [(row.user_id, row.at) for row in self._db.execute(found)]
 
     def failures(self, user_id: str) -> list[datetime]:
         table = orm.login_failures

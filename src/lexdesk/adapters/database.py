@@ -20,6 +20,7 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(
         url,
         echo=echo,
+        hide_parameters=True,  # an error's message never carries the names and records bound
         pool_pre_ping=False,
         pool_recycle=1800,
         connect_args={"options": "-c jit=off"},
@@ -32,7 +33,8 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         from pathlib import Path
 
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+    # hide_parameters: an error's message never carries the names and records bound to it.
+    engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

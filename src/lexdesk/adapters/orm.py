@@ -346,8 +346,11 @@ login_failures = Table(
     "login_failures",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    # None: a name that is no account, counted against the address it came from (0019).
+    Column("user_id", ForeignKey("users.id"), nullable=True, index=True),
     Column("at", UTCDateTime, nullable=False),
+    Column("source", String(100), nullable=False, server_default=""),
+    Index("ix_login_failures_source_at", "source", "at"),
 )
 
 #: Between the password and the TOTP code: a short-lived ticket, stored as a digest.

@@ -189,6 +189,39 @@ class LockoutPolicy:
 
 
 @dataclass(frozen=True)
+class SourceThrottle:
+    """Failed sign-ins counted per client address, so that one address can neither lock an
+    account (it may fail at most ``per_account`` times on one account in the lock's window,
+    fewer than the lock needs) nor try password after password across accounts."""
+
+    per_account: int = 3
+    per_source: int = 30
+    window: timedelta = timedelta(minutes=15)
+
+    def refuses(
+        self, on_account: Iterable[datetime], from_source: Iterable[datetime], now: datetime
+    ) -> timedelta | None:
+        """How long to wait, or None: ``on_account`` are this address's failures on this
+        account, ``from_source`` all of its failures."""
+        since = now - self.window
+        for times, limit in ((on_account, self.per_account), (from_source, self.per_source)):
+            recent = sorted(t for t in times if t >= since)
+            if len(recent) >= limit:
+                return max(recent[-limit] + self.window - now, timedelta(seconds=1))
+        return None
+
+
+#: CJIS AC-8: what the sign-in page shows, and what the API's sign-in has the caller accept.
+SYSTEM_USE_NOTICE = (
+    "You are accessing a restricted information system.",
+    "System usage may be monitored, recorded, and subject to audit.",
+    "Unauthorized use of the system is prohibited and may be subject to criminal and civil "
+    "penalties.",
+    "Use of the system indicates consent to monitoring and recording.",
+)
+
+
+@dataclass(frozen=True)
 class SessionPolicy:
     """CJIS IA-5 and AC-11: sign in again after 30 minutes idle, and at least every 12 hours."""
 
@@ -205,3 +238,9 @@ class SessionPolicy:
         if now - last_seen_at >= self.idle:
             return "idle"
         return None
+
+
+def keyed_digest(key: bytes, text: str) -> str:
+    """HMAC-SHA-256 of ``text`` under ``key``, shortened: the same text gives the same value,
+    and no one without the key can test guesses against it."""
+    return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]

@@ -78,3 +78,11 @@ class ConfirmationNeeded(NotPermitted):
 
 class StillAnswering(LexdeskError):
     """A request with the same Idempotency-Key is being answered right now."""
+
+
+class Throttled(NotAuthenticated):
+    """Too many failed sign-ins from one client address: it must wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

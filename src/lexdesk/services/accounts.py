@@ -10,7 +10,7 @@ before the refusal is raised. Nothing here logs or records a password, code, tok
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Literal, NoReturn
 
@@ -22,7 +22,9 @@ from lexdesk.domain.credentials import (
     LockoutPolicy,
     PasswordPolicy,
     SessionPolicy,
+    SourceThrottle,
     hash_password,
+    keyed_digest,
     new_session_token,
     new_totp_secret,
     token_digest,
@@ -30,7 +32,13 @@ from lexdesk.domain.credentials import (
     verify_password,
     verify_totp,
 )
-from lexdesk.domain.errors import AccountLocked, NotAuthenticated, NotFound, NotPermitted
+from lexdesk.domain.errors import (
+    AccountLocked,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+    Throttled,
+)
 from lexdesk.domain.permissions import TOKEN_SCOPES, Permission, granted
 from lexdesk.domain.vocabulary import AgencyKind
 from lexdesk.services import audit, role_grants
@@ -53,6 +61,7 @@ SIGN_IN_AGAIN = {
 #: Long enough to read the code from a phone; ASVS 6.5.5 allows out-of-band steps 10 minutes.
 TICKET_LIFETIME = timedelta(minutes=5)
 LOCKOUT = LockoutPolicy()
+THROTTLE = SourceThrottle()
 SESSIONS = SessionPolicy()
 #: How often a session's activity is written down: a request writes ``last_seen_at`` only when
 #: the recorded value is at least this old (see ``authenticate_in``).
@@ -153,24 +162,60 @@ def enrol(
     return Enrolment(username, secret, totp_uri(secret, username))
 
 
-def begin_login(desk: Desk, username: str, password: str, source: str) -> str:
-    """The password step: a login ticket to complete with a TOTP code, or NotAuthenticated."""
+def begin_login(
+    desk: Desk, username: str, password: str, source: str, *, acknowledged: bool = False
+) -> str:
+    """The password step: a login ticket to complete with a TOTP code, or NotAuthenticated.
+
+    An unknown name, a wrong password, and a locked or disabled account all get the same
+    answer after the same work: whether an account exists or is locked is told only once the
+    password and the code are right (at the code step), never to someone guessing. A client
+    address that failed too often waits (``Throttled``), before anything is counted against
+    an account. ``acknowledged``: the caller accepted the system-use notice (on record)."""
     now = desk.clock.now()
+    notice = {"notice": "acknowledged"} if acknowledged else {}
     with desk.uow() as uow:
         user = uow.users.by_username(username)
         creds = uow.accounts.credentials(user.id) if user else None
+        check_source(uow, user, source, "login.password", now)
         if user is None or creds is None:
             verify_password(_decoy_hash(), password)  # the same work as for a real account
-            error, detail = NotAuthenticated(WRONG_CREDENTIALS), {"username": username[:63]}
-            _refuse(uow, error, "anonymous", None, source, detail, "login.password")
-        require_usable(uow, user, creds, source, "password")
-        if not verify_password(creds.password_hash, password):
+            uow.accounts.add_failure(None, now, source)
+            typed = {"typed_name": keyed_digest(desk.name_key, username)}
+            error, detail = NotAuthenticated(WRONG_CREDENTIALS), typed
+            _refuse(uow, error, "anonymous", None, source, detail | notice, "login.password")
+        right = verify_password(creds.password_hash, password)
+        if not right and usable(user, creds):
             count_failure(uow, user, creds, source, "password")
+        if not right:  # locked or disabled: the answer of a wrong password, the reason on record
+            uow.accounts.add_failure(user.id, now, source)
+            detail = {"step": "password", "reason": _unusable(user, creds)} | notice
+            error = NotAuthenticated(WRONG_CREDENTIALS)
+            _refuse(uow, error, user.username, user, source, detail, "login.password", "denied")
         ticket = new_session_token()
         uow.accounts.add_ticket(LoginTicket(token_digest(ticket), user.id, now))
-        record_account(uow, user.username, user, "login.password", source)
+        record_account(uow, user.username, user, "login.password", source, detail=notice or None)
         uow.commit()
     return ticket
+
+
+def check_source(
+    uow: UnitOfWork, user: User | None, source: str, action: str, now: datetime
+) -> None:
+    """Refuse (on record, counted against no account) an address that failed too often."""
+    failures = uow.accounts.failures_from(source, now - THROTTLE.window)
+    on_account = [at for who, at in failures if user is not None and who == user.id]
+    wait = THROTTLE.refuses(on_account, [at for _, at in failures], now)
+    if wait is None:
+        return
+    seconds = int(wait.total_seconds()) + 1
+    error = Throttled(
+        f"too many failed sign-ins from this address: wait {seconds // 60 + 1} minutes and "
+        "try again, or ask an administrator",
+        seconds,
+    )
+    detail = {"reason": "throttled", "retry_after": seconds}
+    _refuse(uow, error, user.username if user else "anonymous", user, source, detail, action)
 
 
 def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str, Principal]:
@@ -182,10 +227,11 @@ def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str
             error = NotAuthenticated(TICKET_EXPIRED)
             _refuse(uow, error, "anonymous", None, source, {"step": "code"}, "login.code")
         user, creds = _account(uow, found.user_id)
-        require_usable(uow, user, creds, source, "code")
+        check_source(uow, user, source, "login.code", now)
         step = verify_totp(creds.totp_secret, code, at=now, last_used_step=creds.totp_last_step)
         if step is None or not uow.accounts.take_totp_step(user.id, step):
             count_failure(uow, user, creds, source, "code")
+        require_usable(uow, user, creds, source, "code")  # told only to who has both factors
         if not uow.accounts.use_ticket(found.digest, now):
             # Another request completed this sign-in at the same moment: one session only.
             error = NotAuthenticated(TICKET_EXPIRED)
@@ -292,6 +338,14 @@ def _account(uow: UnitOfWork, user_id: str) -> tuple[User, Credentials]:
     return user, creds
 
 
+def usable(user: User, creds: Credentials) -> bool:
+    return user.active and not creds.locked
+
+
+def _unusable(user: User, creds: Credentials) -> str:
+    return "locked" if creds.locked else "disabled"
+
+
 def require_usable(
     uow: UnitOfWork, user: User, creds: Credentials, source: str, step: str, action: str = ""
 ) -> None:
@@ -317,10 +371,10 @@ def count_failure(
     """A failed step counts towards the lock (CJIS AC-7), whichever factor was wrong; so does
     a wrong password or code when confirming who one is (``action`` names that)."""
     now = uow.audit.now()
-    uow.accounts.add_failure(user.id, now)
+    uow.accounts.add_failure(user.id, now, source)
     action = action or f"login.{step}"
     record_account(uow, user.username, user, action, source, "failure", {"step": step})
-    if LOCKOUT.should_lock(uow.accounts.failures(user.id), now):
+    if not creds.locked and LOCKOUT.should_lock(uow.accounts.failures(user.id), now):
         creds.locked, creds.locked_at = True, now
         uow.accounts.save_credentials(creds)
         record_account(uow, audit.SYSTEM, user, "user.lock", source)

@@ -58,6 +58,10 @@ class Desk:
     #: Computes transparency reports from the record (``queries.transparency``), for what
     #: publishes them on a schedule; None: this desk publishes none by itself.
     reports: ReportComputer | None = None
+    #: Keys the digest kept of a name typed at sign-in that is no account (often a password
+    #: typed into the wrong box): the audit trail keeps that digest, never the text, so that
+    #: repeated attempts can be told apart without the trail holding what was typed.
+    name_key: bytes = b""
 
     def __post_init__(self) -> None:
         """Every unit of work this desk opens carries its alarm (see ``ALARM_ATTRIBUTE``)."""

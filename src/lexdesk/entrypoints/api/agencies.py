@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from lexdesk.domain.administration import RoleGrant
 from lexdesk.domain.agencies import Agency, Role, User
@@ -29,6 +29,7 @@ from lexdesk.entrypoints.api.schemas import (
     NewSecret,
     StrictBody,
     Username,
+    one_line,
 )
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import api_lists
@@ -91,7 +92,9 @@ class AccountStateOut(Answer):
     locked: bool = Field(description="Still locked: it cannot sign in until unlocked.")
 
 
-GrantReason = Annotated[str, StringConstraints(max_length=500, pattern=ONE_LINE)]
+GrantReason = Annotated[
+    str, BeforeValidator(one_line), StringConstraints(max_length=500, pattern=ONE_LINE)
+]
 
 
 class NewRoles(StrictBody):

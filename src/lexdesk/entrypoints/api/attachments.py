@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import StreamingResponse
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from lexdesk.domain.attachments import SIZE_LIMIT, Attachment
 from lexdesk.domain.permissions import Permission
@@ -29,6 +29,7 @@ from lexdesk.entrypoints.api.schemas import (
     Name,
     StrictBody,
     file_answer,
+    one_line,
 )
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.services import attachments, serving
@@ -129,7 +130,9 @@ class ServiceBody(StrictBody):
     method: Literal["in_person", "mail", "email", "portal"]
     served_by: Name = Field(description="Who served it: a name, as on paper.")
     served_at: Moment = Field(description="When; not before the instrument was issued.")
-    note: Annotated[str, StringConstraints(max_length=500, pattern=ONE_LINE)] = ""
+    note: Annotated[
+        str, BeforeValidator(one_line), StringConstraints(max_length=500, pattern=ONE_LINE)
+    ] = ""
 
 
 class ServiceOut(Answer):

@@ -31,6 +31,7 @@ from lexdesk.domain.errors import (
     NotFound,
     NotPermitted,
     StillAnswering,
+    Throttled,
 )
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.deprecation import retirement_headers
@@ -82,6 +83,19 @@ COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
     413: _error("The body is larger than 1 MiB."),
     422: {"model": ValidationErrorBody, "description": "The request does not fit the schema."},
 }
+#: The sign-in steps' answer to an address that failed too often.
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorBody,
+        "description": "Too many failed sign-ins from this client address: wait and retry.",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    }
+}
 #: And the errors of a route that changes an instrument.
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     409: _error("The change is not allowed from the instrument's current state."),
@@ -92,6 +106,8 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 
 def status_of(error: LexdeskError, request: Request) -> int:
     match error:
+        case Throttled():
+            return 429
         case NotAuthenticated():
             return 401
         case NotPermitted():
@@ -118,6 +134,8 @@ def error_response(request: Request, error: LexdeskError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, AccountLocked):
         headers = None
+    if isinstance(error, Throttled):
+        headers = {"Retry-After": str(error.retry_after)}
     return JSONResponse({"detail": str(error)}, status_code=status, headers=headers)
 
 

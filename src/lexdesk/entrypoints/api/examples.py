@@ -12,7 +12,11 @@ from typing import Any
 INSTRUMENT = "ins-0123456789abcdef"
 
 REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
-    "PasswordStep": {"username": "nypd-clerk", "password": "correct horse battery staple"},
+    "PasswordStep": {
+        "username": "nypd-clerk",
+        "password": "correct horse battery staple",
+        "acknowledge_notice": True,
+    },
     "CodeStep": {"ticket": "tkt_4Jq0v9m2Wn5xYb8Rz1Ts", "code": "492817"},
     "Confirmation": {"password": "correct horse battery staple", "code": "492817"},
     "NewPassword": {

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import AfterValidator, Field, StrictBool, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StringConstraints
 
 from lexdesk.domain.errors import InvalidInput, NotPermitted
 from lexdesk.domain.notifications import USER_CHANNELS, Channel, Topic
@@ -19,7 +19,7 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
 from lexdesk.entrypoints.api.idempotency import ShownOnce
-from lexdesk.entrypoints.api.schemas import ONE_LINE, Answer, Limit, StrictBody, _unicode
+from lexdesk.entrypoints.api.schemas import ONE_LINE, Answer, Limit, StrictBody, _unicode, one_line
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import notifications as reads
 from lexdesk.services import audit
@@ -135,7 +135,10 @@ class PreferencesIn(StrictBody):
 
     email: (
         Annotated[
-            str, StringConstraints(max_length=254, pattern=ONE_LINE), AfterValidator(_unicode)
+            str,
+            BeforeValidator(one_line),
+            StringConstraints(max_length=254, pattern=ONE_LINE),
+            AfterValidator(_unicode),
         ]
         | None
     ) = Field(default=None, description="Absent: unchanged; empty: no e-mail.")
@@ -197,6 +200,7 @@ class WebhookOut(Answer):
 class NewWebhook(StrictBody):
     url: Annotated[
         str,
+        BeforeValidator(one_line),
         StringConstraints(min_length=1, max_length=500, pattern=ONE_LINE),
         AfterValidator(_unicode),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import BeforeValidator, Field, StrictBool, StringConstraints
 
 from lexdesk.domain.persons import (
     Charge,
@@ -16,12 +16,27 @@ from lexdesk.domain.persons import (
     Person,
 )
 from lexdesk.domain.vocabulary import DISCLOSABLE_FIELDS
-from lexdesk.entrypoints.api.schemas import ONE_LINE, Answer, Day, Moment, Name, Short, StrictBody
+from lexdesk.entrypoints.api.schemas import (
+    ONE_LINE,
+    Answer,
+    Day,
+    Moment,
+    Name,
+    Short,
+    StrictBody,
+    one_line,
+)
 from lexdesk.services.persons import PERSON_FACTS
 
-Offense = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=ONE_LINE)]
-OffenseClass = Annotated[str, StringConstraints(max_length=20, pattern=ONE_LINE)]
-Place = Annotated[str, StringConstraints(max_length=200, pattern=ONE_LINE)]
+Offense = Annotated[
+    str, BeforeValidator(one_line), StringConstraints(min_length=1, max_length=60, pattern=ONE_LINE)
+]
+OffenseClass = Annotated[
+    str, BeforeValidator(one_line), StringConstraints(max_length=20, pattern=ONE_LINE)
+]
+Place = Annotated[
+    str, BeforeValidator(one_line), StringConstraints(max_length=200, pattern=ONE_LINE)
+]
 RecordField = Annotated[
     str,
     StringConstraints(
@@ -31,7 +46,9 @@ RecordField = Annotated[
 ]
 Fact = Annotated[str, StringConstraints(pattern=f"^({'|'.join(PERSON_FACTS)})$")]
 Disclosable = Annotated[str, StringConstraints(pattern=f"^({'|'.join(DISCLOSABLE_FIELDS)})$")]
-RecordValue = Annotated[str, StringConstraints(max_length=2000, pattern=ONE_LINE)]
+RecordValue = Annotated[
+    str, BeforeValidator(one_line), StringConstraints(max_length=2000, pattern=ONE_LINE)
+]
 
 
 class ChargeIn(StrictBody):

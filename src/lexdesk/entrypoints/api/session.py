@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field, StringConstraints
 
-from lexdesk.domain.credentials import SessionPolicy
+from lexdesk.domain.credentials import SYSTEM_USE_NOTICE, SessionPolicy
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
-from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
+from lexdesk.entrypoints.api.errors import COMMON_ERRORS, THROTTLED, ApiRoute
 from lexdesk.entrypoints.api.schemas import Answer, NewSecret, Secret, StrictBody
 from lexdesk.entrypoints.api.security import SESSION_COOKIE, credential, public, requires
 from lexdesk.services import accounts, confirmation
@@ -31,6 +31,10 @@ router = APIRouter(
 class PasswordStep(StrictBody):
     username: Annotated[str, StringConstraints(min_length=1, max_length=63)]
     password: Secret
+    acknowledge_notice: Literal[True] = Field(
+        description="The caller accepts the system-use notice (CJIS AC-8), kept on record: "
+        + " ".join(SYSTEM_USE_NOTICE)
+    )
 
 
 class Ticket(Answer):
@@ -88,16 +92,18 @@ def who(principal: Principal) -> Who:
     )
 
 
-@router.post("", name="sign_in_password", dependencies=[Depends(public)])
+@router.post("", name="sign_in_password", dependencies=[Depends(public)], responses=THROTTLED)
 def sign_in_password(request: Request, body: PasswordStep) -> Ticket:
-    """The first step: username and password. The answer is a ticket for the code step."""
+    """The first step: username, password and the system-use notice accepted. The answer is a
+    ticket for the code step. An unknown name, a wrong password and a locked or disabled
+    account are all answered 401 alike; too many failures from one address, 429."""
     ticket = accounts.begin_login(
-        built(request).desk, body.username, body.password, source_of(request)
+        built(request).desk, body.username, body.password, source_of(request), acknowledged=True
     )
     return Ticket(ticket=ticket, expires_in=int(accounts.TICKET_LIFETIME.total_seconds()))
 
 
-@router.post("/totp", name="sign_in_code", dependencies=[Depends(public)])
+@router.post("/totp", name="sign_in_code", dependencies=[Depends(public)], responses=THROTTLED)
 def sign_in_code(request: Request, response: Response, body: CodeStep) -> SignedIn:
     """The second step: the ticket and the current TOTP code. The answer opens a session."""
     token, principal = accounts.complete_login(

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from lexdesk.domain.credentials import token_digest, totp_uri
+from lexdesk.domain.credentials import SYSTEM_USE_NOTICE, token_digest, totp_uri
 from lexdesk.domain.errors import NotAuthenticated
 from lexdesk.entrypoints.web import sessions
 from lexdesk.entrypoints.web.pages import (
@@ -47,6 +47,7 @@ def login_page(request: Request, why: str = "") -> Response:
     context: dict[str, object] = {
         "csrf": sessions.csrf_token(seed),
         "notice": SIGNED_OUT.get(why),
+        "system_use": SYSTEM_USE_NOTICE,
         "errors": {},
     }
     page = render(request, "login.html", context)
@@ -70,6 +71,7 @@ def password_step(
             fields.get("username", ""),
             fields.get("password", ""),
             client_address(request),
+            acknowledged=True,
         )
     except NotAuthenticated as error:
         return _login_again(request, fields, {"password": str(error)})
@@ -119,6 +121,7 @@ def _login_again(request: Request, fields: dict[str, str], errors: dict[str, str
     seed = sessions.read(request, sessions.PRE_SESSION) or ""
     context = {
         "csrf": sessions.csrf_token(seed),
+        "system_use": SYSTEM_USE_NOTICE,
         "errors": errors,
         "username": fields.get("username", ""),
     }
