@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,12 @@ class Settings(BaseSettings):
     verify_rate: int = 30
     #: The bearer token ``GET /metrics`` asks for; unset: metrics are open on loopback only.
     metrics_token: str | None = None
+    #: ``production`` refuses to serve an unsafe configuration (docs/deployment.md) and gives
+    #: every browser the Secure ``__Host-`` cookies, whatever the request's Host header says.
+    env: Literal["development", "production"] = "development"
+    #: The reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed:
+    #: comma-separated addresses, or ``*`` for any (only behind a proxy that sets them).
+    trusted_proxies: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod

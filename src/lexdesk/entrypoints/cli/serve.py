@@ -15,6 +15,7 @@ from uvicorn.supervisors import Multiprocess
 from lexdesk.adapters.worker_lock import WorkerAlreadyRunning, run_loop
 from lexdesk.bootstrap import App, build_worker
 from lexdesk.config import DEVELOPMENT_PASSPHRASE
+from lexdesk.entrypoints import production
 from lexdesk.entrypoints.app import create_app
 from lexdesk.entrypoints.cli.common import app, fail, fails_cleanly
 
@@ -38,6 +39,9 @@ def serve(
 ) -> None:
     """Serve the web application and the API under /api/v1 on the configured database."""
     built = app()
+    unsafe = production.problems(built)
+    if unsafe:
+        fail("LEXDESK_ENV=production refuses to serve: " + "; ".join(unsafe))
     if host not in LOOPBACK and built.settings.key_passphrase == DEVELOPMENT_PASSPHRASE:
         fail(
             f"the desk would listen on {host} with the development key passphrase: set "
@@ -86,10 +90,18 @@ def _serve(built: App, host: str, port: int, workers: int) -> None:
             workers=workers,
             factory=True,
             proxy_headers=True,
+            forwarded_allow_ips=built.settings.trusted_proxies,
             server_header=False,
         )
         return
-    uvicorn.run(create_app(built), host=host, port=port, proxy_headers=True, server_header=False)
+    uvicorn.run(
+        create_app(built),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=built.settings.trusted_proxies,
+        server_header=False,
+    )
 
 
 def asgi() -> object:

@@ -29,7 +29,9 @@ TICKET_MAX_AGE = 5 * 60
 
 
 def is_local_http(request: Request) -> bool:
-    if request.url.scheme == "https":
+    """A developer's plain http on a loopback address; never in production, whatever the
+    request's Host header says (a proxy forwarding to 127.0.0.1 must not turn Secure off)."""
+    if request.url.scheme == "https" or _in_production(request):
         return False
     host = request.url.hostname or ""
     if host == "localhost":
@@ -38,6 +40,11 @@ def is_local_http(request: Request) -> bool:
         return ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _in_production(request: Request) -> bool:
+    built = getattr(request.app.state, "lexdesk", None)
+    return built is not None and built.settings.env == "production"
 
 
 def cookie_name(request: Request, purpose: str = "") -> str:
