@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from lexdesk.adapters.couriers import EmailCourier, SmtpServer, WebhookCourier
 from lexdesk.adapters.database import create_database_engine
 from lexdesk.adapters.press import PdfPress
 from lexdesk.adapters.rulebook import PackRuleBook
+from lexdesk.adapters.sealing import Sealer, key_from_passphrase
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.config import Settings
 from lexdesk.domain.credentials import keyed_digest
@@ -44,9 +46,10 @@ def build(
     on behalf of the users its commands name (``services.context.Desk.operator``)."""
     settings = settings or Settings()
     engine = create_database_engine(settings.resolved_database_url, echo=settings.echo_sql)
+    sealer = data_sealer(settings)
     chosen_clock = clock or SystemClock()
     desk = Desk(
-        uow=lambda: SqlUnitOfWork(engine, chosen_clock),
+        uow=lambda: SqlUnitOfWork(engine, chosen_clock, sealer),
         clock=chosen_clock,
         rules=rules or PackRuleBook(),
         alarm=LoggingAlarm(),
@@ -79,3 +82,22 @@ def build_worker(app: App, name: str | None = None) -> Worker:
     )
     who = name or f"{socket.gethostname()}:{os.getpid()}"
     return Worker(app.desk, couriers, name=who[:100], schedule=schedule)
+
+
+def data_sealer(settings: Settings) -> Sealer:
+    """The ring that seals secrets at rest: ``LEXDESK_DATA_KEY`` (or a key derived from the key
+    passphrase) seals, it and ``LEXDESK_DATA_KEYS_PREVIOUS`` open."""
+    current = (
+        _data_key(settings.data_key)
+        if settings.data_key
+        else key_from_passphrase(settings.key_passphrase)
+    )
+    previous = [
+        _data_key(text.strip()) for text in settings.data_keys_previous.split(",") if text.strip()
+    ]
+    return Sealer.of(current, *previous, key_from_passphrase(settings.key_passphrase))
+
+
+def _data_key(text: str) -> bytes:
+    """A key the settings checked: 32 bytes in base64."""
+    return base64.b64decode(text, validate=True)

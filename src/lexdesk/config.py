@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +43,11 @@ class Settings(BaseSettings):
     #: The passphrase that encrypts the signing keys' private halves at rest (docs/adr/
     #: 0018-documents.md). The default is for development and tests only: set your own.
     key_passphrase: str = DEVELOPMENT_PASSPHRASE
+    #: The key that seals secrets at rest (TOTP seeds): 32 random bytes in base64 (``lexdesk keys
+    #: new``). Unset: derived from the key passphrase. ``data_keys_previous``: the keys it
+    #: replaces, comma-separated, kept until ``lexdesk keys rewrap`` has sealed all anew.
+    data_key: str | None = None
+    data_keys_previous: str = ""
     #: Where attachments are kept, each file named by its SHA-256.
     blob_dir: Path = Path("var/blobs")
     #: Verifications (``/verify``, ``POST /api/v1/verifications``) one client address may make
@@ -70,6 +76,21 @@ class Settings(BaseSettings):
                 "LEXDESK_DATABASE_URL must start with sqlite:/// or postgresql:// "
                 f"(got {value.split(':', 1)[0]}:...)"
             )
+        return value
+
+    @field_validator("data_key", "data_keys_previous")
+    @classmethod
+    def _data_keys(cls, value: str | None) -> str | None:
+        for text in (value or "").split(","):
+            try:
+                size = len(base64.b64decode(text.strip(), validate=True)) if text.strip() else 32
+            except ValueError:
+                size = 0
+            if size != 32:
+                raise ValueError(
+                    "LEXDESK_DATA_KEY and LEXDESK_DATA_KEYS_PREVIOUS take keys of 32 random "
+                    "bytes in base64 (make one: lexdesk data-keys new)"
+                )
         return value
 
     @field_validator("smtp_url")

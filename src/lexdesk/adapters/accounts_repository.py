@@ -8,22 +8,30 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.sealing import DEVELOPMENT, Sealer
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session, SignedIn
 from lexdesk.domain.agencies import Role, User
 from lexdesk.domain.vocabulary import AgencyKind
 
 
 class SqlAccountRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, sealer: Sealer = DEVELOPMENT) -> None:
         self._db = connection
+        self._sealer = sealer
 
     def credentials(self, user_id: str) -> Credentials | None:
         table = orm.credentials
         row = self._db.execute(select(table).where(table.c.user_id == user_id)).first()
-        return Credentials(**row._asdict()) if row else None
+        if row is None:
+            return None
+        found = row._asdict()
+        found["totp_secret"] = self._sealer.open(found["totp_secret"], user_id)
+        return Credentials(**found)
 
     def save_credentials(self, credentials: Credentials) -> None:
+        """The TOTP seed is sealed (``adapters.sealing``) under the user's id."""
         table, values = orm.credentials, vars(credentials).copy()
+        values["totp_secret"] = self._sealer.seal(credentials.totp_secret, credentials.user_id)
         found = self._db.execute(
             update(table).where(table.c.user_id == credentials.user_id).values(**values)
         )

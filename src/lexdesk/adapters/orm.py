@@ -335,7 +335,7 @@ credentials = Table(
     metadata,
     Column("user_id", ForeignKey("users.id"), primary_key=True),
     Column("password_hash", String(200), nullable=False),
-    Column("totp_secret", String(64), nullable=False),
+    Column("totp_secret", String(200), nullable=False),  # sealed (adapters.sealing, 0020)
     Column("totp_last_step", BigInteger, nullable=True),
     Column("mfa_enrolled", Boolean, nullable=False),
     Column("locked", Boolean, nullable=False),

@@ -17,6 +17,7 @@ from lexdesk.adapters.outbox_repository import SqlOutboxRepository
 from lexdesk.adapters.persons_repository import SqlPersonRepository
 from lexdesk.adapters.report_archive import SqlReportArchive
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, SqlUserRepository
+from lexdesk.adapters.sealing import DEVELOPMENT, Sealer
 from lexdesk.adapters.work_repository import SqlWorkRepository
 from lexdesk.domain.errors import ConcurrencyConflict
 from lexdesk.services.ports import Clock
@@ -35,9 +36,10 @@ class SqlUnitOfWork:
     work: SqlWorkRepository
     documents: SqlDocumentRepository
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, sealer: Sealer = DEVELOPMENT) -> None:
         self._engine = engine
         self._clock = clock
+        self._sealer = sealer  # seals the secrets kept at rest (adapters.sealing)
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -56,7 +58,7 @@ class SqlUnitOfWork:
         self.persons = SqlPersonRepository(db, now)
         self.cases = SqlCaseRepository(db)
         self.releases = SqlReleaseRepository(db)
-        self.accounts = SqlAccountRepository(db)
+        self.accounts = SqlAccountRepository(db, self._sealer)
         self.audit = SqlAuditRepository(db, now)
         self.outbox = SqlOutboxRepository(db)
         self.deadlines = SqlDeadlineRepository(db)

@@ -8,6 +8,7 @@ from lexdesk.entrypoints.cli import (
     admin,
     audit,
     cases,
+    data_keys,
     demo,
     documents,
     instruments,
@@ -48,6 +49,7 @@ cli.add_typer(documents.keys_cli, name="keys")
 cli.add_typer(documents.attachments_cli, name="attachments")
 cli.add_typer(documents.service_cli, name="service")
 cli.add_typer(seed.cli, name="seed")
+cli.add_typer(data_keys.cli, name="data-keys")
 
 
 def run() -> None:

@@ -1,0 +1,87 @@
+"""Secrets kept at rest sealed with AES-256-GCM (``cryptography``), so that whoever reads the
+database file, a dump or a backup cannot use them: today the TOTP seeds, with which anyone
+could mint every user's codes.
+
+A sealed value is ``lxs1.<key id>.<base64url(nonce + ciphertext + tag)>``. Its row's id is the
+associated data: a value copied into another row does not open. The keys form a ring: new
+values are sealed with the current key, and any key of the ring opens what it sealed, so a new
+key is brought in without downtime and ``lexdesk keys rewrap`` then seals everything again
+with it, after which the old key can go. The keys come from ``LEXDESK_DATA_KEY`` (and
+``LEXDESK_DATA_KEYS_PREVIOUS``) or, failing that, from the key passphrase (bootstrap).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+PREFIX = "lxs1"
+NONCE = 12
+#: The passphrase of a desk given none (``config.DEVELOPMENT_PASSPHRASE``; a test checks they
+#: agree): fine for a laptop, refused in production.
+DEVELOPMENT_PASSPHRASE = "lexdesk-development-passphrase"  # noqa: S105
+
+
+class SealBroken(Exception):
+    """A sealed value that no key of the ring opens for this row."""
+
+
+def key_from_passphrase(passphrase: str) -> bytes:
+    """A 256-bit key derived from a passphrase (HKDF-SHA-256, a fixed purpose label)."""
+    derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lexdesk data key v1")
+    return derive.derive(passphrase.encode("utf-8"))
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(b"lexdesk key id\0" + key).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Sealer:
+    """A ring of 256-bit keys by id, and the one that seals."""
+
+    keys: Mapping[str, bytes]
+    current: str
+
+    @classmethod
+    def of(cls, current: bytes, *previous: bytes) -> Sealer:
+        ring = {key_id(k): k for k in (*previous, current)}
+        return cls(ring, key_id(current))
+
+    def seal(self, value: str, row: str) -> str:
+        nonce = os.urandom(NONCE)
+        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, value.encode(), row.encode())
+        body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+        return f"{PREFIX}.{self.current}.{body}"
+
+    def open(self, stored: str, row: str) -> str:
+        """The value; one stored before sealing existed comes back as it is."""
+        if not self.is_sealed(stored):
+            return stored
+        _, kid, body = stored.split(".", 2)
+        key = self.keys.get(kid)
+        if key is None:
+            raise SealBroken(f"a secret of row {row} was sealed with key {kid}, not in the ring")
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        try:
+            return AESGCM(key).decrypt(raw[:NONCE], raw[NONCE:], row.encode()).decode()
+        except InvalidTag:
+            raise SealBroken(f"a secret of row {row} does not open: it belongs elsewhere") from None
+
+    @staticmethod
+    def is_sealed(stored: str) -> bool:
+        return stored.startswith(PREFIX + ".")
+
+    def sealed_with_current(self, stored: str) -> bool:
+        return stored.startswith(f"{PREFIX}.{self.current}.")
+
+
+DEVELOPMENT = Sealer.of(key_from_passphrase(DEVELOPMENT_PASSPHRASE))
