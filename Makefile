@@ -9,7 +9,7 @@ GENERATOR := .tools/openapi-python-client
 CLIENT := build/lexdesk-client
 export LEXDESK_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install assets browser poppler client demo serve test lint typecheck contracts pytest bench screenshots clean
+.PHONY: help install assets browser poppler client demo serve test lint typecheck contracts security pytest bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -61,7 +61,7 @@ demo: $(STAMP) $(VENDOR) ## initialise SQLite, load the demo story, then serve i
 serve: $(STAMP) $(VENDOR) ## serve the configured database
 	$(BIN)/lexdesk serve
 
-test: lint typecheck contracts pytest ## every check: ruff, mypy, import contracts, the whole test suite
+test: lint typecheck contracts security pytest ## every check: ruff, mypy, import contracts, bandit, the whole test suite
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -72,6 +72,10 @@ typecheck: $(STAMP)
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports
+
+# Bandit finds nothing of medium severity or above; a reasoned `# nosec` says why where it would.
+security: $(STAMP)
+	$(BIN)/bandit -r src -ll -q
 
 pytest: $(STAMP) $(VENDOR) browser poppler client
 	$(BIN)/pytest -n 2 -q

@@ -41,6 +41,16 @@ APP_TABLES = (
     "api_tokens",
 )
 
+# Written out, not formatted: the role's name is APP_ROLE (checked below), never input.
+CREATE_APP_ROLE = """DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lexdesk_app') THEN
+            CREATE ROLE lexdesk_app NOLOGIN;
+        END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END $$"""
+if CREATE_APP_ROLE.count(APP_ROLE) != 2:
+    raise RuntimeError("CREATE_APP_ROLE must name APP_ROLE")
+
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
@@ -60,12 +70,7 @@ POSTGRES_PROTECTION = (
     "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()",
     # Roles belong to the whole cluster, and several databases (or test workers) may race to
     # create it: whoever loses simply finds it there.
-    f"""DO $$ BEGIN
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-            CREATE ROLE {APP_ROLE} NOLOGIN;
-        END IF;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-    END $$""",
+    CREATE_APP_ROLE,
     f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(APP_TABLES)} TO {APP_ROLE}",
     f"""DO $$ BEGIN
         EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO {APP_ROLE}',
