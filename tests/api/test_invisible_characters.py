@@ -12,8 +12,11 @@ import unicodedata
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from lexdesk.bootstrap import build
+from lexdesk.config import Settings
 from lexdesk.entrypoints.api.person_models import Place
 from lexdesk.entrypoints.api.schemas import ONE_LINE, SEVERAL_LINES, Name, Reason
+from lexdesk.entrypoints.app import create_app
 from tests.api.world import World
 
 ALLOWED = {"\u200c", "\u200d"}
@@ -59,3 +62,15 @@ def test_the_api_says_which_character_and_where(world: World) -> None:
         "/api/v1/person-lookups", json=lookup, headers=world.auth("doc-officer")
     )
     assert found.status_code == 404  # nothing was booked
+
+
+def test_the_document_states_the_patterns() -> None:
+    """A field that refuses these characters says so in the OpenAPI document, so that a schema
+    -valid request is never refused for them (schemathesis checks it the other way round)."""
+    schemas = create_app(build(Settings(database_url="sqlite:///:memory:"))).openapi()[
+        "components"
+    ]["schemas"]
+    assert schemas["BookBody"]["properties"]["family_name"]["pattern"] == ONE_LINE
+    assert schemas["BookBody"]["properties"]["place_of_birth"]["pattern"] == ONE_LINE
+    assert schemas["WithdrawBody"]["properties"]["reason"]["pattern"] == SEVERAL_LINES
+    assert schemas["NewUser"]["properties"]["display_name"]["pattern"] == ONE_LINE

@@ -93,7 +93,7 @@ class AccountStateOut(Answer):
 
 
 GrantReason = Annotated[
-    str, BeforeValidator(one_line), StringConstraints(max_length=500, pattern=ONE_LINE)
+    str, StringConstraints(max_length=500, pattern=ONE_LINE), BeforeValidator(one_line)
 ]
 
 

@@ -131,7 +131,7 @@ class ServiceBody(StrictBody):
     served_by: Name = Field(description="Who served it: a name, as on paper.")
     served_at: Moment = Field(description="When; not before the instrument was issued.")
     note: Annotated[
-        str, BeforeValidator(one_line), StringConstraints(max_length=500, pattern=ONE_LINE)
+        str, StringConstraints(max_length=500, pattern=ONE_LINE), BeforeValidator(one_line)
     ] = ""
 
 

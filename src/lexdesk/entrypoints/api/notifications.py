@@ -136,8 +136,8 @@ class PreferencesIn(StrictBody):
     email: (
         Annotated[
             str,
-            BeforeValidator(one_line),
             StringConstraints(max_length=254, pattern=ONE_LINE),
+            BeforeValidator(one_line),
             AfterValidator(_unicode),
         ]
         | None
@@ -200,8 +200,8 @@ class WebhookOut(Answer):
 class NewWebhook(StrictBody):
     url: Annotated[
         str,
-        BeforeValidator(one_line),
         StringConstraints(min_length=1, max_length=500, pattern=ONE_LINE),
+        BeforeValidator(one_line),
         AfterValidator(_unicode),
     ]
     topics: list[Topic] = Field(

@@ -29,13 +29,13 @@ from lexdesk.entrypoints.api.schemas import (
 from lexdesk.services.persons import PERSON_FACTS
 
 Offense = Annotated[
-    str, BeforeValidator(one_line), StringConstraints(min_length=1, max_length=60, pattern=ONE_LINE)
+    str, StringConstraints(min_length=1, max_length=60, pattern=ONE_LINE), BeforeValidator(one_line)
 ]
 OffenseClass = Annotated[
-    str, BeforeValidator(one_line), StringConstraints(max_length=20, pattern=ONE_LINE)
+    str, StringConstraints(max_length=20, pattern=ONE_LINE), BeforeValidator(one_line)
 ]
 Place = Annotated[
-    str, BeforeValidator(one_line), StringConstraints(max_length=200, pattern=ONE_LINE)
+    str, StringConstraints(max_length=200, pattern=ONE_LINE), BeforeValidator(one_line)
 ]
 RecordField = Annotated[
     str,
@@ -47,7 +47,7 @@ RecordField = Annotated[
 Fact = Annotated[str, StringConstraints(pattern=f"^({'|'.join(PERSON_FACTS)})$")]
 Disclosable = Annotated[str, StringConstraints(pattern=f"^({'|'.join(DISCLOSABLE_FIELDS)})$")]
 RecordValue = Annotated[
-    str, BeforeValidator(one_line), StringConstraints(max_length=2000, pattern=ONE_LINE)
+    str, StringConstraints(max_length=2000, pattern=ONE_LINE), BeforeValidator(one_line)
 ]
 
 

@@ -92,20 +92,20 @@ def _plausible(moment: datetime) -> datetime:
 
 Name = Annotated[
     str,
-    BeforeValidator(one_line),
     StringConstraints(min_length=1, max_length=200, pattern=ONE_LINE),
+    BeforeValidator(one_line),
     AfterValidator(_unicode),
 ]
 Short = Annotated[
     str,
-    BeforeValidator(one_line),
     StringConstraints(max_length=REFERENCE_MAX, pattern=ONE_LINE),
+    BeforeValidator(one_line),
     AfterValidator(_unicode),
 ]
 Reason = Annotated[
     str,
-    BeforeValidator(several_lines),
     StringConstraints(max_length=REASON_MAX, pattern=SEVERAL_LINES),
+    BeforeValidator(several_lines),
     AfterValidator(_unicode),
 ]
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
