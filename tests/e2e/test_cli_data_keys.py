@@ -31,6 +31,8 @@ def test_a_rotation_at_the_command_line(tmp_path: Path) -> None:
     made = lexdesk(env, "data-keys", "new")
     key = made.stdout.strip()
     assert made.returncode == 0 and len(base64.b64decode(key)) == 32
+    as_json = json.loads(lexdesk(env, "data-keys", "new", "--json").stdout)
+    assert len(base64.b64decode(as_json["key"])) == 32 and as_json["key"] != key
     before = json.loads(lexdesk(env, "data-keys", "status", "--json").stdout)
     (sealed_by,) = before["sealed"]  # every demo seed, under the passphrase's key
     assert sealed_by == before["current"] and before["sealed"][sealed_by] > 10

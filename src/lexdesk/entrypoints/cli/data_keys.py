@@ -20,10 +20,14 @@ cli = typer.Typer(
 
 @cli.command("new")
 @fails_cleanly
-def new() -> None:
+def new(as_json: JsonOption = False) -> None:
     """Print a new key (32 random bytes, base64) for LEXDESK_DATA_KEY. To rotate: set it, move
     the old one to LEXDESK_DATA_KEYS_PREVIOUS, restart, run `rewrap`, then drop the old one."""
-    typer.echo(base64.b64encode(os.urandom(32)).decode())
+    key = base64.b64encode(os.urandom(32)).decode()
+    if as_json:
+        emit_json({"key": key})
+        return
+    typer.echo(key)
 
 
 @cli.command("status")
