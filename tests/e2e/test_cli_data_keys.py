@@ -6,22 +6,10 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.databases import sqlite_url
-
-
-def lexdesk(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lexdesk", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+from tests.e2e.test_worker_cli import lexdesk
 
 
 def test_a_rotation_at_the_command_line(tmp_path: Path) -> None:
