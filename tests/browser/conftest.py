@@ -148,6 +148,9 @@ def _tab_to(page: Any, element_id: str) -> None:
 
 def accessible(page: Any) -> None:
     """axe-core finds no violation on the page as it stands."""
+    # A click that follows a link returns once the new document is committed, before it
+    # has a head to load axe into: wait until the page a person would see has loaded.
+    page.wait_for_load_state("load")
     page.add_script_tag(url=AXE)
     violations = page.evaluate(RUN_AXE)
     assert violations == [], f"{page.url}: {violations}"

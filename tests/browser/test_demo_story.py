@@ -58,6 +58,7 @@ def issue_detainer(page: Any, site: Site) -> str:
 def escalate(page: Any, case_url: str, reason: str, **fields: str) -> None:
     page.goto(case_url)
     page.locator("a:text-is('Escalate'), a:text-is('Issue order')").last.click()
+    page.wait_for_url("**/escalate**")
     accessible(page)
     if "addressee" in fields:
         page.select_option("#addressee", fields["addressee"])
@@ -85,6 +86,7 @@ def answer(
 ) -> None:
     page.goto(case_url)
     page.locator("a:text-is('Record the answer'), a:text-is('Rule on the petition')").last.click()
+    page.wait_for_url("**/determine**")
     accessible(page)
     tick(page, outcome)
     for name in fields:
