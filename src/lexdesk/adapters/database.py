@@ -53,3 +53,30 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def create_snapshot_engine(url: str) -> Engine:
+    """An engine whose transactions read one consistent state of the whole database while
+    others go on writing: what a backup reads. On SQLite a deferred ``BEGIN`` in WAL mode
+    (the desk's engine takes the write lock at ``BEGIN``, which would stop every writer for
+    the length of the backup); on PostgreSQL a read-only REPEATABLE READ transaction, as
+    ``pg_dump`` takes."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(
+            url,
+            hide_parameters=True,
+            isolation_level="REPEATABLE READ",
+            execution_options={"postgresql_readonly": True},
+        )
+    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA query_only=1")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine

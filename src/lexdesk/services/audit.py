@@ -31,7 +31,7 @@ from lexdesk.domain.audit import (
 )
 from lexdesk.domain.errors import InvalidInput, LexdeskError, NotFound, NotPermitted
 from lexdesk.services.context import Desk, alarm_of, audit_actor
-from lexdesk.services.ports import UnitOfWork
+from lexdesk.services.ports import AuditLog, UnitOfWork
 
 SYSTEM = "system"
 #: The entry a purge writes (``audit_retention``), naming the anchor it leaves.
@@ -207,10 +207,17 @@ def verify(desk: Desk, anchor: Checkpoint | None = None) -> VerifyResult:
     the first entry that does not check. After a purge the walk starts at the stored anchor,
     which a kept ``audit.purge`` entry must name."""
     with desk.uow() as uow:
-        start = uow.audit.anchor()
-        named: list[bool] = []
-        entries = _noting_purges(uow.audit.entries(start.seq if start else 0), start, named)
-        result = verify_chain(entries, anchor, start)
+        return verify_trail(uow.audit, anchor)
+
+
+def verify_trail(trail: AuditLog, anchor: Checkpoint | None = None) -> VerifyResult:
+    """``verify`` on a trail as one transaction sees it (a restore checks the trail it wrote
+    before committing it)."""
+    start = trail.anchor()
+    named: list[bool] = []
+    result = verify_chain(
+        _noting_purges(trail.entries(start.seq if start else 0), start, named), anchor, start
+    )
     if result.ok and start is not None and not named:
         reason = f"no audit.purge entry names the anchor at seq {start.seq}: entries were removed"
         return VerifyResult(ok=False, checked=result.checked, reason=reason)

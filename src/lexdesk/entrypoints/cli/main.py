@@ -7,6 +7,7 @@ import typer
 from lexdesk.entrypoints.cli import (
     admin,
     audit,
+    backup,
     cases,
     data_keys,
     demo,
@@ -32,6 +33,8 @@ cli.command("init")(admin.init)
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
 cli.command("worker")(worker.worker)
+cli.command("backup")(backup.backup)
+cli.command("restore")(backup.restore_command)
 cli.add_typer(admin.db_cli, name="db")
 cli.add_typer(admin.agencies_cli, name="agencies")
 cli.add_typer(cases.cli, name="cases")
