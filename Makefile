@@ -9,7 +9,7 @@ GENERATOR := .tools/openapi-python-client
 CLIENT := build/lexdesk-client
 export LEXDESK_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install assets browser poppler client demo serve test lint typecheck contracts security pytest bench screenshots clean
+.PHONY: help install assets browser poppler client demo serve test lint typecheck contracts security pytest crash bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -79,6 +79,10 @@ security: $(STAMP)
 
 pytest: $(STAMP) $(VENDOR) browser poppler client
 	$(BIN)/pytest -n 2 -q
+
+# Before a release: security.md rows 19 and 20 at full scale (make test runs 100 and 30 kills).
+crash: $(STAMP) ## kill -9 the desk 1,000 times on SQLite and 200 on PostgreSQL, checking after each kill
+	$(BIN)/python scripts/crash_harness.py --sqlite 1000 --postgres 200
 
 bench: $(STAMP) ## run the benchmarks in benchmarks/ and print their figures
 	$(BIN)/python -m benchmarks
