@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session, SignedIn
 from lexdesk.domain.agencies import Agency, User
@@ -124,6 +124,39 @@ class FakeAccounts:
     def revoke_api_token(self, token_id: str, at: datetime) -> None:
         tokens = self.rows.api_tokens
         tokens[token_id] = replace(tokens[token_id], revoked_at=at)
+
+    def live_api_tokens_made_by(self, agency_id: str, username: str, now: datetime) -> list[str]:
+        return sorted(
+            t.id
+            for t in self.rows.api_tokens.values()
+            if t.agency_id == agency_id
+            and t.created_by == username
+            and t.revoked_at is None
+            and now < t.expires_at
+        )
+
+    def token_used(self, token_id: str, on: date) -> bool:
+        token = self.rows.api_tokens[token_id]
+        if token.last_used_on is not None and token.last_used_on >= on:
+            return False
+        self.rows.api_tokens[token_id] = replace(token, last_used_on=on)
+        return True
+
+    def idle_api_tokens(self, cutoff: date, now: datetime, limit: int) -> list[ApiToken]:
+        idle = [
+            t
+            for t in self.rows.api_tokens.values()
+            if t.revoked_at is None
+            and now < t.expires_at
+            and max(t.created_at.date(), t.last_used_on or t.created_at.date()) <= cutoff
+        ]
+        return sorted(idle, key=lambda t: (t.created_at, t.id))[:limit]
+
+    def erase_credentials(self, user_id: str) -> None:
+        self.rows.credentials.pop(user_id, None)
+
+    def mark_enrolling(self, digest: str) -> None:
+        self.rows.tickets[digest] = replace(self.rows.tickets[digest], enrolling=True)
 
 
 class FakeAuditLog:

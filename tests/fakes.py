@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -22,6 +23,7 @@ from lexdesk.domain.work import Assignment, FormDraft, Note, SavedSearch, WorkOb
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import AlarmState, RuleDecision
 from tests.fake_accounts import AccountRows, FakeAccounts, FakeAuditLog
+from tests.fake_lifecycle import FakeUserLifecycle, LifeRows
 
 
 class FakeClock:
@@ -98,6 +100,7 @@ class _Store:
         self.releases: list[Release] = []
         self.views: dict[str, Any] = {}
         self.accounts = AccountRows()
+        self.life = LifeRows()
         self.audit: list[AuditEntry] = []
         self.outbox: list[Event] = []
         self.assignments: dict[tuple[str, str, str], Assignment] = {}
@@ -134,13 +137,22 @@ class _Agencies:
         return [copy.deepcopy(a) for _, a in sorted(self.rows.items())]
 
 
-class _Users:
-    def __init__(self, rows: dict[str, User], grants: dict[str, RoleGrant]) -> None:
+class _Users(FakeUserLifecycle):
+    def __init__(
+        self,
+        rows: dict[str, User],
+        grants: dict[str, RoleGrant],
+        life: LifeRows,
+        now: Callable[[], datetime],
+    ) -> None:
         self.rows = rows
         self.grants = grants
+        self.life = life
+        self.now = now
 
-    def add(self, user: User) -> None:
+    def add(self, user: User, created_by: str = "") -> None:
         self.rows[user.id] = copy.deepcopy(user)
+        self._born(user, created_by)
 
     def get(self, user_id: str) -> User | None:
         return copy.deepcopy(self.rows.get(user_id))
@@ -150,6 +162,8 @@ class _Users:
 
     def set_active(self, user_id: str, active: bool) -> None:
         self.rows[user_id].active = active
+        if active:
+            self._enabled(user_id)
 
     def set_roles(self, user_id: str, roles: frozenset[Role]) -> None:
         self.rows[user_id].roles = frozenset(roles)
@@ -370,7 +384,9 @@ class FakeUnitOfWork:
     def __enter__(self) -> Self:
         self._working = copy.deepcopy(self._committed)
         self.agencies = _Agencies(self._working.agencies)
-        self.users = _Users(self._working.users, self._working.role_grants)
+        self.users = _Users(
+            self._working.users, self._working.role_grants, self._working.life, self._clock.now
+        )
         self.persons = _Persons(self._working.persons)
         self.cases = _Cases(self._working)
         self.releases = _Releases(self._working.releases)

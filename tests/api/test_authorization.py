@@ -27,6 +27,7 @@ def test_every_route_declares_a_permission_that_the_table_knows(world: World) ->
     public = {route.name for _, _, route in routes if declared_permission(route) == "public"}
     assert public == {
         "sign_in_password",
+        "sign_in_enrolment",
         "sign_in_code",
         "sign_out",
         "health",

@@ -50,3 +50,42 @@ def test_the_custodians_people_pages_are_accessible(browser: Any, site: Site) ->
     accessible(officer)
     officer.goto("/persons/new")
     accessible(officer)
+
+
+def test_the_account_review_and_the_enrolment_pages_are_accessible(
+    browser: Any, site: Site
+) -> None:
+    admin = signed_in(browser, site, "nypd-admin")
+    admin.goto("/admin/users")
+    confirmed(admin, site, "nypd-admin")
+    admin.wait_for_url(f"{site.url}/admin/users")
+    admin.click("text=Annual account review")
+    admin.wait_for_url(f"{site.url}/admin/users/review")
+    assert "Account review of" in admin.content()
+    accessible(admin)
+    admin.goto("/admin/users")
+    admin.fill("#username", "nypd-temp")
+    admin.fill("#display_name", "A Temporary Clerk")
+    admin.click('label:text-is("supervisor")')
+    admin.fill("#password", site.story.password)
+    admin.fill("#ends_on", "2020-02-28")
+    admin.click("text=Add the user")
+    code = admin.locator("#enrolment-code").inner_text()
+    accessible(admin)  # the page that shows the code once
+    site.clock.advance(minutes=1)
+    holder = browser.new_context(base_url=site.url).new_page()
+    holder.goto("/login")
+    holder.click('label[for="acknowledge"]')
+    holder.fill("#username", "nypd-temp")
+    holder.fill("#password", site.story.password)
+    holder.press("#password", "Enter")
+    holder.wait_for_url("**/login/code")
+    accessible(holder)  # the enrolment code's page
+    holder.fill("#enrolment_code", code)
+    holder.press("#enrolment_code", "Enter")
+    holder.wait_for_selector("#totp-secret")
+    accessible(holder)  # the QR code and key
+    seed = holder.locator("#totp-secret").inner_text()
+    holder.fill("#code", pyotp.TOTP(seed).at(site.clock.now()))
+    holder.press("#code", "Enter")
+    holder.wait_for_url(lambda url: "/login" not in url)

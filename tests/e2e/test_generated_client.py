@@ -60,8 +60,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
     port = free_port()
     blobs = Path(tmp_path_factory.mktemp("blobs"))
     env = {**os.environ, "LEXDESK_DATABASE_URL": url, "LEXDESK_BLOB_DIR": str(blobs)}
+    # Without the worker: the world's accounts were made on its fake clock's day in 2020, and
+    # the worker's sweep, on the real clock, would find them unused for years and disable them.
     server = subprocess.Popen(
-        [sys.executable, "-m", "lexdesk", "serve", "--port", str(port)],
+        [sys.executable, "-m", "lexdesk", "serve", "--port", str(port), "--without-worker"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

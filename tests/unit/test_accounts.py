@@ -10,7 +10,7 @@ import pytest
 
 from lexdesk.domain.credentials import token_digest
 from lexdesk.domain.errors import AccountLocked, InvalidInput, NotAuthenticated, NotPermitted
-from lexdesk.services import account_admin, accounts, agencies, confirmation
+from lexdesk.services import account_admin, accounts, agencies, confirmation, enrolment
 from lexdesk.services.account_admin import AccountCommand
 from lexdesk.services.context import Desk
 from tests.fakes import FakeClock, _Store, fake_desk
@@ -192,10 +192,11 @@ def test_disabling_ends_every_session(world) -> None:  # type: ignore[no-untyped
 def test_reset_mfa_retires_the_old_secret(world) -> None:  # type: ignore[no-untyped-def]
     desk, _, clock = world
     old = enrolled(desk)
-    new = account_admin.reset_mfa(desk, AccountCommand("doc-officer")).totp_secret
+    reset = account_admin.reset_mfa(desk, AccountCommand("doc-officer"))
     ticket = accounts.begin_login(desk, "doc-officer", PASSWORD, SOURCE)
     with pytest.raises(NotAuthenticated):
         accounts.complete_login(desk, ticket, code(old, clock), SOURCE)
+    new = enrolment.redeem_enrolment_code(desk, ticket, reset.code, SOURCE).totp_secret
     accounts.complete_login(desk, ticket, code(new, clock), SOURCE)
 
 

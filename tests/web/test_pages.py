@@ -237,7 +237,8 @@ def test_an_administrator_adds_and_disables_a_user_of_the_own_agency(
         "roles": "officer",
         "password": "another long passphrase 77",
     }
-    assert client.post("/admin/users", data=form).status_code == 303
+    added = client.post("/admin/users", data=form)  # shows the enrolment code, once
+    assert added.status_code == 200 and "The user nyc-doc-clerk was added" in added.text
     assert "nyc-doc-clerk" in client.get("/admin/users").text
     assert (
         client.post("/admin/users/nyc-doc-clerk/disable", data={"csrf": token}).status_code == 303

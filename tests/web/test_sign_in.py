@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pyotp
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from lexdesk.bootstrap import App
+from lexdesk.services import agencies, enrolment
 from tests.fakes import FakeClock
 from tests.web.conftest import sign_in
 from tests.web.story import Story
@@ -40,23 +43,35 @@ def test_login_without_acknowledging_the_notice_is_refused(
 
 
 def test_first_sign_in_enrols_the_authenticator_then_opens_a_secure_session(
-    client: TestClient, story: Story, clock: FakeClock
+    client: TestClient, built: App, story: Story, clock: FakeClock
 ) -> None:
+    command = agencies.AddUser("nyc-doc-clerk", "nyc-doc", "A Clerk", ("officer",))
+    _, issued = enrolment.create_account(built.desk, command, story.password)
     csrf = _csrf(client.get("/login").text)
-    form = {
-        "csrf": csrf,
-        "acknowledge": "yes",
-        "username": "nyc-doc-officer",
-        "password": story.password,
-    }
+    form = {"csrf": csrf, "acknowledge": "yes", "username": "nyc-doc-clerk",
+            "password": story.password}  # fmt: skip
     client.post("/login", data=form)
+    asked = client.get("/login/code")  # the password alone shows no key: the code first
+    assert "Enrolment code" in asked.text and "data:image/svg+xml" not in asked.text
+    wrong = client.post("/login/enrol", data={"csrf": _csrf(asked.text), "enrolment_code": "X"})
+    assert wrong.status_code == 400 and "the enrolment code is wrong" in wrong.text
+    right = {"csrf": _csrf(wrong.text), "enrolment_code": issued.code.lower()}
+    assert client.post("/login/enrol", data=right).headers["location"] == "/login/code"
     enrol = client.get("/login/code")
-    assert story.secrets["nyc-doc-officer"] in enrol.text and "data:image/svg+xml" in enrol.text
-    sign_in(client, story, clock, "nyc-doc-officer")
-    cookie = client.cookies.get("__Host-lexdesk")
-    assert cookie
+    assert "data:image/svg+xml" in enrol.text
+    seed = enrol.text.split('id="totp-secret">')[1].split("<")[0]
+    code = pyotp.TOTP(seed).at(clock.now())
+    signed = client.post("/login/code", data={"csrf": _csrf(enrol.text), "code": code})
+    assert signed.status_code == 303 and client.cookies.get("__Host-lexdesk")
     home = client.get("/")
     assert home.status_code == 200 and "Instruments addressed to" in home.text
+
+
+def test_an_account_made_by_the_seeder_signs_in_without_an_enrolment_step(
+    client: TestClient, story: Story, clock: FakeClock
+) -> None:
+    sign_in(client, story, clock, "nyc-doc-officer")
+    assert client.get("/").status_code == 200
 
 
 def test_session_cookie_is_host_prefixed_secure_httponly_strict(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, or_, select, update
@@ -57,6 +57,14 @@ class SqlAccountRepository:
         table = orm.login_failures
         self._db.execute(delete(table).where(table.c.user_id == user_id))
 
+    def erase_credentials(self, user_id: str) -> None:
+        """Forget the password hash, the TOTP seed and any enrolment code (a removed account)."""
+        self._db.execute(delete(orm.credentials).where(orm.credentials.c.user_id == user_id))
+
+    def mark_enrolling(self, digest: str) -> None:
+        table = orm.login_tickets
+        self._db.execute(update(table).where(table.c.digest == digest).values(enrolling=True))
+
     def add_ticket(self, ticket: LoginTicket) -> None:
         self._db.execute(insert(orm.login_tickets).values(**vars(ticket)))
 
@@ -109,6 +117,7 @@ class SqlAccountRepository:
                 u.c.display_name,
                 u.c.roles,
                 u.c.active,
+                u.c.ends_at,
                 a.c.kind.label("agency_kind"),
             )
             .select_from(
@@ -129,6 +138,7 @@ class SqlAccountRepository:
                 display_name=m["display_name"],
                 roles=frozenset(Role(r) for r in m["roles"]),
                 active=m["active"],
+                ends_at=m["ends_at"],
             )
             if m["u_id"] is not None
             else None
@@ -190,6 +200,39 @@ class SqlAccountRepository:
     def revoke_api_token(self, token_id: str, at: datetime) -> None:
         table = orm.api_tokens
         self._db.execute(update(table).where(table.c.id == token_id).values(revoked_at=at))
+
+    def live_api_tokens_made_by(self, agency_id: str, username: str, now: datetime) -> list[str]:
+        t = orm.api_tokens
+        query = select(t.c.id).where(
+            t.c.agency_id == agency_id,
+            t.c.created_by == username,
+            t.c.revoked_at.is_(None),
+            t.c.expires_at > now,
+        )
+        return list(self._db.scalars(query.order_by(t.c.id)))
+
+    def token_used(self, token_id: str, on: date) -> bool:
+        """Note that the token was used on ``on``; whether that wrote anything (once a day)."""
+        t = orm.api_tokens
+        written = self._db.execute(
+            update(t)
+            .where(t.c.id == token_id, or_(t.c.last_used_on.is_(None), t.c.last_used_on < on))
+            .values(last_used_on=on)
+        )
+        return written.rowcount == 1
+
+    def idle_api_tokens(self, cutoff: date, now: datetime, limit: int) -> list[ApiToken]:
+        """Live tokens neither made nor used after ``cutoff``."""
+        t = orm.api_tokens
+        made_before = datetime.combine(cutoff + timedelta(days=1), time(0), UTC)
+        query = (
+            select(t)
+            .where(t.c.revoked_at.is_(None), t.c.expires_at > now, t.c.created_at < made_before)
+            .where(or_(t.c.last_used_on.is_(None), t.c.last_used_on <= cutoff))
+            .order_by(t.c.created_at, t.c.id)
+            .limit(limit)
+        )
+        return [_api_token(row) for row in self._db.execute(query)]
 
 
 def _api_token(row: Row[Any]) -> ApiToken:

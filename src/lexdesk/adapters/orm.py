@@ -92,6 +92,26 @@ users = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("email", String(254), nullable=True),
+    # The account's life (migration 0021, domain/account_lifecycle.py): who made it, when a
+    # temporary one ends, the days it was last used and last enabled (the inactivity clock
+    # runs from the later), the day the sweep said it kept it although inactive (the
+    # agency's last administrator), and when it was removed.
+    Column("created_by", String(100), nullable=True),
+    Column("ends_at", UTCDateTime, nullable=True),
+    Column("last_active_on", Date, nullable=True),
+    Column("enabled_on", Date, nullable=True),
+    Column("inactivity_kept_on", Date, nullable=True),
+    Column("removed_at", UTCDateTime, nullable=True),
+)
+
+#: Usernames freed by a removed (or renamed) account, kept from reuse for a year (IA-4 d).
+retired_usernames = Table(
+    "retired_usernames",
+    metadata,
+    Column("username", String(63), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("retired_at", UTCDateTime, nullable=False),
+    Column("reason", String(20), nullable=False),
 )
 
 persons = Table(
@@ -340,6 +360,9 @@ credentials = Table(
     Column("mfa_enrolled", Boolean, nullable=False),
     Column("locked", Boolean, nullable=False),
     Column("locked_at", UTCDateTime, nullable=True),
+    # The one-time enrolment code, as a SHA-256 digest, until used or expired (0021).
+    Column("enrolment_digest", String(64), nullable=True),
+    Column("enrolment_expires_at", UTCDateTime, nullable=True),
 )
 
 login_failures = Table(
@@ -361,6 +384,7 @@ login_tickets = Table(
     Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime, nullable=True),
+    Column("enrolling", Boolean, nullable=False, server_default=text("false")),
 )
 
 sessions = Table(
@@ -387,6 +411,7 @@ api_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+    Column("last_used_on", Date, nullable=True),
 )
 
 #: Requests to grant a role that needs a second administrator's approval (migration 0008,
@@ -450,6 +475,10 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # Migration 0022: where the entry came in, the client, and the receiving agency.
+    Column("component", String(20), nullable=False, server_default=""),
+    Column("client", String(200), nullable=False, server_default=""),
+    Column("receiving_agency", String(63), nullable=False, server_default=""),
 )
 
 #: Where the chain starts after a purge (migration 0004): the last purged entry's seq and hash,

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, 
 from sqlalchemy.exc import IntegrityError
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.user_lifecycle import SqlUserLifecycle
+from lexdesk.domain.account_lifecycle import utc_day
 from lexdesk.domain.administration import RoleGrant
 from lexdesk.domain.agencies import Agency, Role, User
 from lexdesk.domain.answers import Override
@@ -66,12 +68,12 @@ def _agency(row: Row[Any]) -> Agency:
     )
 
 
-class SqlUserRepository:
+class SqlUserRepository(SqlUserLifecycle):
     def __init__(self, connection: Connection, now: Callable[[], datetime]) -> None:
         self._db = connection
         self._now = now
 
-    def add(self, user: User) -> None:
+    def add(self, user: User, created_by: str = "") -> None:
         self._db.execute(
             insert(orm.users).values(
                 id=user.id,
@@ -81,6 +83,8 @@ class SqlUserRepository:
                 roles=sorted(r.value for r in user.roles),
                 active=user.active,
                 created_at=self._now(),
+                created_by=created_by or None,
+                ends_at=user.ends_at,
             )
         )
 
@@ -93,7 +97,10 @@ class SqlUserRepository:
         return _user(row) if row else None
 
     def set_active(self, user_id: str, active: bool) -> None:
-        self._db.execute(update(orm.users).where(orm.users.c.id == user_id).values(active=active))
+        # Enabling starts the inactivity clock afresh (domain.account_lifecycle).
+        fresh = {"enabled_on": utc_day(self._now())} if active else {}
+        values = {"active": active, **fresh}
+        self._db.execute(update(orm.users).where(orm.users.c.id == user_id).values(**values))
 
     def set_roles(self, user_id: str, roles: frozenset[Role]) -> None:
         values = {"roles": sorted(r.value for r in roles)}
@@ -151,6 +158,7 @@ def _user(row: Row[Any]) -> User:
         display_name=row.display_name,
         roles=frozenset(Role(r) for r in row.roles),
         active=row.active,
+        ends_at=row.ends_at,
     )
 
 

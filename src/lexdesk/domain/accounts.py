@@ -6,7 +6,7 @@ The rules for each secret are in ``credentials``; these are the records that car
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from lexdesk.domain.agencies import User
 from lexdesk.domain.vocabulary import AgencyKind
@@ -35,6 +35,10 @@ class Credentials:
     mfa_enrolled: bool = False
     locked: bool = False
     locked_at: datetime | None = None
+    #: The SHA-256 of the one-time code that lets the account set up its authenticator
+    #: (``domain.enrolment``), until it is used or expires.
+    enrolment_digest: str | None = None
+    enrolment_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class LoginTicket:
     user_id: str
     created_at: datetime
     used_at: datetime | None = None
+    #: The enrolment code was given with this ticket: the new authenticator's key may be shown
+    #: to its holder until the sign-in completes (never to another ticket).
+    enrolling: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,3 +91,5 @@ class ApiToken:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+    #: The last day it was used (written at most once a day): unused 90 days, it is revoked.
+    last_used_on: date | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,8 @@ class User:
     display_name: str
     roles: frozenset[Role]
     active: bool = True
+    #: A temporary account stops working at this moment (``domain.account_lifecycle``).
+    ends_at: datetime | None = None
 
     def __post_init__(self) -> None:
         # A user may hold no role yet while the first ones await a second administrator's

@@ -170,7 +170,8 @@ def cases(db: Connection, query: CaseQuery) -> Page:
 
 def users(db: Connection, agency_id: str, limit: int = 50, cursor: str | None = None) -> Page:
     u = orm.users
-    base = select(u).where(u.c.agency_id == agency_id)
+    # A removed account is beyond administration: the account review lists it.
+    base = select(u).where(u.c.agency_id == agency_id, u.c.removed_at.is_(None))
     return _keyset(db, base, u.c.username, u.c.id, "username", limit, cursor)
 
 

@@ -1,5 +1,6 @@
 """What an administrator does to an account: disable and enable it, release a lock, reset its
-MFA.
+MFA (a one-time enrolment code for the new authenticator: ``enrolment``). A removed account
+(``account_lifecycle``) is beyond all of it.
 
 The actor is ``system`` (the operator at the command line, who holds the database itself) or
 an active administrator of the account's own agency, in a session confirmed within the last
@@ -11,13 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lexdesk.domain.account_lifecycle import is_removed
 from lexdesk.domain.administration import check_keeps_an_admin, check_not_self
 from lexdesk.domain.agencies import User
-from lexdesk.domain.credentials import new_totp_secret, token_digest, totp_uri
+from lexdesk.domain.credentials import token_digest
 from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.services import audit
-from lexdesk.services.accounts import Enrolment, record_account, user_named
+from lexdesk.services.accounts import record_account, user_named
 from lexdesk.services.context import Desk
+from lexdesk.services.enrolment import EnrolmentCode, renew_enrolment
 from lexdesk.services.ports import UnitOfWork
 from lexdesk.services.privileges import require_admin
 
@@ -98,20 +101,21 @@ def unlock_user(desk: Desk, command: AccountCommand) -> AccountState:
 
 
 @audit.records_denials("user.reset_mfa", "user", "username")
-def reset_mfa(desk: Desk, command: AccountCommand) -> Enrolment:
-    """A new TOTP seed, for a lost phone; the old one stops working and sessions end."""
-    secret, now = new_totp_secret(), desk.clock.now()
+def reset_mfa(desk: Desk, command: AccountCommand) -> EnrolmentCode:
+    """For a lost phone: the authenticator stops working, sessions end, and the holder sets up
+    a new one at their next sign-in with the one-time enrolment code returned (``enrolment``)."""
+    now = desk.clock.now()
     with desk.uow() as uow:
         user = _target(uow, command)
         creds = uow.accounts.credentials(user.id)
         if creds is None:
             raise InvalidInput(f"user {user.username} has no password yet: add one first")
-        creds.totp_secret, creds.totp_last_step, creds.mfa_enrolled = secret, None, False
+        code, expires = renew_enrolment(creds, now)
         uow.accounts.save_credentials(creds)
         uow.accounts.end_sessions_of(user.id, now, "mfa reset")
         _record(uow, command, user, "user.reset_mfa")
         uow.commit()
-    return Enrolment(user.username, secret, totp_uri(secret, user.username))
+    return EnrolmentCode(user.username, code, expires)
 
 
 def _target(uow: UnitOfWork, command: AccountCommand) -> User:
@@ -121,6 +125,11 @@ def _target(uow: UnitOfWork, command: AccountCommand) -> User:
         require_admin(uow, command.actor, "")  # only the operator learns which names exist
         raise
     require_admin(uow, command.actor, user.agency_id, command.session)
+    if is_removed(user.username):
+        raise InvalidInput(
+            f"the account {user.username} was removed: nothing can be done to it any more;"
+            " make a new account instead"
+        )
     return user
 
 

@@ -2,9 +2,11 @@
 (CJIS IA-2, IA-5, AC-7, AC-11, AC-12; ASVS V6, V7).
 
 Sign-in has two steps: ``begin_login`` checks the password and hands back a short-lived ticket,
-``complete_login`` checks the TOTP code against it and opens a session. Every attempt is on
-record; failures commit their own unit of work (the failure count, a lock, the audit entry)
-before the refusal is raised. Nothing here logs or records a password, code, token or seed.
+``complete_login`` checks the TOTP code against it and opens a session. An account without an
+authenticator yet gives its one-time enrolment code between the two (``enrolment``). Every
+attempt is on record; failures commit their own unit of work (the failure count, a lock, the
+audit entry) before the refusal is raised. Nothing here logs or records a password, code, token
+or seed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Literal, NoReturn
 
+from lexdesk.domain.account_lifecycle import has_ended, utc_day
 from lexdesk.domain.accounts import Credentials, LoginTicket, Session
 from lexdesk.domain.administration import split_roles
 from lexdesk.domain.agencies import Role, User, parse_role
@@ -51,12 +54,19 @@ from lexdesk.services.privileges import require_admin
 #: which usernames exist by trying them (ASVS 6.3.8).
 WRONG_CREDENTIALS = "username or password is wrong"
 WRONG_CODE = "the code is wrong or was already used: wait for the next code and try again"
+WRONG_ENROLMENT_CODE = (
+    "the enrolment code is wrong, expired or already used: check it, or ask an administrator"
+    " for a new one"
+)
+#: What a failed step answers: the same words whatever was wrong with it.
+WRONG_ANSWER = {"password": WRONG_CREDENTIALS, "enrolment": WRONG_ENROLMENT_CODE}
 TICKET_EXPIRED = "this sign-in has expired or is unknown: start again with username and password"
 SIGN_IN_AGAIN = {
     "unknown": "not signed in: sign in with username, password and code",
     "idle": "signed out after 30 minutes without activity: sign in again",
     "absolute": "signed out after 12 hours: sign in again",
     "disabled": "this account is disabled: ask an administrator",
+    "ended": "this temporary account has reached its end date: ask an administrator",
 }
 #: Long enough to read the code from a phone; ASVS 6.5.5 allows out-of-band steps 10 minutes.
 TICKET_LIFETIME = timedelta(minutes=5)
@@ -97,8 +107,9 @@ class Principal:
 
 @dataclass(frozen=True)
 class Enrolment:
-    """Shown once, when the account is made or its MFA reset: never stored in the clear
-    anywhere but the credentials table, never printed again."""
+    """A TOTP key, shown once: to its holder when they enrol with their enrolment code
+    (``enrolment``), or to whoever made the account directly (``add_account``). Never stored in
+    the clear anywhere but the credentials table (sealed), never printed again."""
 
     username: str
     totp_secret: str
@@ -110,20 +121,44 @@ class Enrolment:
 def add_account(
     desk: Desk, command: AddUser, password: str, *, actor: str = audit.SYSTEM, session: str = ""
 ) -> tuple[User, Enrolment]:
-    """A user who can sign in, in one unit of work: the user, their password and TOTP seed, and
-    the audit entries naming ``actor`` (an administrator of the agency, in a recently confirmed
-    ``session``: ``privileges``), all or nothing. The password is checked first. Roles that
-    need a second administrator (``administration.NEEDS_SECOND_ADMIN``) are requested, not
-    granted, unless the operator adds the user."""
+    """A user who can sign in, enrolled at once: the caller holds the TOTP seed it returns (the
+    demo, the seeders, tests). An administrator's account is made by
+    ``enrolment.create_account`` instead, whose holder enrols with a one-time code.
+
+    One unit of work: the user, their password and TOTP seed, and the audit entries naming
+    ``actor`` (an administrator of the agency, in a recently confirmed ``session``:
+    ``privileges``), all or nothing. The password is checked first. Roles that need a second
+    administrator (``administration.NEEDS_SECOND_ADMIN``) are requested, not granted, unless
+    the operator adds the user."""
+    return open_account(desk, command, password, actor=actor, session=session, enrolled=True)
+
+
+def open_account(
+    desk: Desk,
+    command: AddUser,
+    password: str,
+    *,
+    actor: str,
+    session: str,
+    enrolled: bool,
+    enrolment: tuple[str, datetime] | None = None,
+) -> tuple[User, Enrolment]:
+    """``add_account``; not ``enrolled``: the seed is a placeholder nobody is shown, and the
+    account sets up its authenticator with the code whose digest and expiry ``enrolment``
+    gives (``enrolment.create_account``)."""
     PasswordPolicy().check(password, username=command.username)
     password_hash, secret = hash_password(password), new_totp_secret()
+    digest, expires = enrolment or (None, None)
+    creds = Credentials("", password_hash, secret, mfa_enrolled=enrolled)
+    creds.enrolment_digest, creds.enrolment_expires_at = digest, expires
     asked = frozenset(parse_role(r) for r in command.roles)
     now, pending = (asked, frozenset[Role]()) if actor == audit.SYSTEM else split_roles(asked)
     try:
         with desk.uow() as uow:
             require_admin(uow, actor, command.agency_id, session)
             user = new_user(desk, uow, command, actor, now)
-            uow.accounts.save_credentials(Credentials(user.id, password_hash, secret))
+            creds.user_id = user.id
+            uow.accounts.save_credentials(creds)
             who, _ = audit_actor(desk, actor)
             record_account(uow, who, user, "user.enrol", command.source)
             if pending:
@@ -144,18 +179,22 @@ def add_account(
         )
         raise
     waiting = tuple(sorted(r.value for r in pending))
-    return user, Enrolment(user.username, secret, totp_uri(secret, user.username), waiting)
+    shown = secret if enrolled else ""  # a placeholder is never shown to anyone
+    uri = totp_uri(shown, user.username) if shown else ""
+    return user, Enrolment(user.username, shown, uri, waiting)
 
 
 def enrol(
     desk: Desk, username: str, password: str, *, actor: str = audit.SYSTEM, source: str = "cli"
 ) -> Enrolment:
-    """Set a user's password and a fresh TOTP seed; their open sessions end."""
+    """Set a user's password and a fresh TOTP seed, enrolled at once (the caller holds it);
+    their open sessions end."""
     PasswordPolicy().check(password, username=username)
     password_hash, secret, now = hash_password(password), new_totp_secret(), desk.clock.now()
     with desk.uow() as uow:
         user = user_named(uow, username)
-        uow.accounts.save_credentials(Credentials(user.id, password_hash, secret))
+        creds = Credentials(user.id, password_hash, secret, mfa_enrolled=True)
+        uow.accounts.save_credentials(creds)
         uow.accounts.end_sessions_of(user.id, now, "credentials")
         record_account(uow, actor, user, "user.enrol", source)
         uow.commit()
@@ -183,15 +222,15 @@ def begin_login(
             uow.accounts.add_failure(None, now, source)
             typed = {"typed_name": keyed_digest(desk.name_key, username)}
             error, detail = NotAuthenticated(WRONG_CREDENTIALS), typed
-            _refuse(uow, error, "anonymous", None, source, detail | notice, "login.password")
+            refuse(uow, error, "anonymous", None, source, detail | notice, "login.password")
         right = verify_password(creds.password_hash, password)
-        if not right and usable(user, creds):
+        if not right and usable(user, creds, now):
             count_failure(uow, user, creds, source, "password")
         if not right:  # locked or disabled: the answer of a wrong password, the reason on record
             uow.accounts.add_failure(user.id, now, source)
-            detail = {"step": "password", "reason": _unusable(user, creds)} | notice
+            detail = {"step": "password", "reason": _unusable(user, creds, now)} | notice
             error = NotAuthenticated(WRONG_CREDENTIALS)
-            _refuse(uow, error, user.username, user, source, detail, "login.password", "denied")
+            refuse(uow, error, user.username, user, source, detail, "login.password", "denied")
         ticket = new_session_token()
         uow.accounts.add_ticket(LoginTicket(token_digest(ticket), user.id, now))
         record_account(uow, user.username, user, "login.password", source, detail=notice or None)
@@ -215,7 +254,7 @@ def check_source(
         seconds,
     )
     detail = {"reason": "throttled", "retry_after": seconds}
-    _refuse(uow, error, user.username if user else "anonymous", user, source, detail, action)
+    refuse(uow, error, user.username if user else "anonymous", user, source, detail, action)
 
 
 def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str, Principal]:
@@ -225,24 +264,29 @@ def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str
         found = uow.accounts.ticket(token_digest(ticket))
         if found is None or found.used_at or now - found.created_at >= TICKET_LIFETIME:
             error = NotAuthenticated(TICKET_EXPIRED)
-            _refuse(uow, error, "anonymous", None, source, {"step": "code"}, "login.code")
-        user, creds = _account(uow, found.user_id)
+            refuse(uow, error, "anonymous", None, source, {"step": "code"}, "login.code")
+        user, creds = account_of(uow, found.user_id)
         check_source(uow, user, source, "login.code", now)
         step = verify_totp(creds.totp_secret, code, at=now, last_used_step=creds.totp_last_step)
-        if step is None or not uow.accounts.take_totp_step(user.id, step):
+        # An authenticator is set up only with the enrolment code (``enrolment``), given with
+        # this very ticket: a seed known some other way enrols nothing.
+        first_time = not creds.mfa_enrolled and not found.enrolling
+        if first_time or step is None or not uow.accounts.take_totp_step(user.id, step):
             count_failure(uow, user, creds, source, "code")
         require_usable(uow, user, creds, source, "code")  # told only to who has both factors
         if not uow.accounts.use_ticket(found.digest, now):
             # Another request completed this sign-in at the same moment: one session only.
             error = NotAuthenticated(TICKET_EXPIRED)
             uow.rollback()
-            _refuse(uow, error, user.username, user, source, {"step": "code"}, "login.code")
+            refuse(uow, error, user.username, user, source, {"step": "code"}, "login.code")
         creds.totp_last_step, creds.mfa_enrolled = step, True
         uow.accounts.save_credentials(creds)
         uow.accounts.clear_failures(user.id)
+        uow.users.record_activity(user.id, utc_day(now))  # once a day: the inactivity clock
         token = new_session_token()
         uow.accounts.add_session(Session(token_digest(token), user.id, now, now))
-        record_account(uow, user.username, user, "login.code", source)
+        enrolled = {"authenticator": "enrolled"} if found.enrolling else None
+        record_account(uow, user.username, user, "login.code", source, detail=enrolled)
         principal = principal_of(uow, user, token_digest(token))
         uow.commit()
     return token, principal
@@ -272,15 +316,17 @@ def authenticate_in(uow: UnitOfWork, token: str, source: str) -> Principal:
     found = uow.accounts.signed_in(digest)
     if found is None or found.session.ended_at is not None:
         error = NotAuthenticated(SIGN_IN_AGAIN["unknown"])
-        _refuse(uow, error, "anonymous", None, source, None, "session.refused")
+        refuse(uow, error, "anonymous", None, source, None, "session.refused")
     session, user = found.session, found.user
     expiry = SESSIONS.is_expired(session.created_at, session.last_seen_at, now)
-    reason = expiry or (None if user and user.active else "disabled")
+    reason: str | None = expiry or (None if user and user.active else "disabled")
+    if reason is None and user is not None and has_ended(user.ends_at, now):
+        reason = "ended"
     if reason is not None or user is None:
         uow.accounts.end_session(digest, now, reason or "disabled")
         detail = {"reason": reason or "disabled"}
         error = NotAuthenticated(SIGN_IN_AGAIN[reason or "disabled"])
-        _refuse(uow, error, audit.SYSTEM, user, source, detail, "session.end")
+        refuse(uow, error, audit.SYSTEM, user, source, detail, "session.end")
     if now - session.last_seen_at >= TOUCH_EVERY:
         uow.accounts.touch_session(digest, now)
     if found.agency_kind is None:
@@ -312,6 +358,8 @@ def principal_at_command_line(desk: Desk, username: str) -> Principal:
         user = user_named(uow, username)
         if not user.active:
             raise NotPermitted(SIGN_IN_AGAIN["disabled"])
+        if has_ended(user.ends_at, desk.clock.now()):
+            raise NotPermitted(SIGN_IN_AGAIN["ended"])
         found = principal_of(uow, user)
     return Principal(found.user_id, found.username, found.agency_id, found.agency_kind,
                      found.roles, "cli")  # fmt: skip
@@ -331,19 +379,21 @@ def principal_of(uow: UnitOfWork, user: User, session: str = "") -> Principal:
     )
 
 
-def _account(uow: UnitOfWork, user_id: str) -> tuple[User, Credentials]:
+def account_of(uow: UnitOfWork, user_id: str) -> tuple[User, Credentials]:
     user, creds = uow.users.get(user_id), uow.accounts.credentials(user_id)
     if user is None or creds is None:
         raise NotAuthenticated(TICKET_EXPIRED)
     return user, creds
 
 
-def usable(user: User, creds: Credentials) -> bool:
-    return user.active and not creds.locked
+def usable(user: User, creds: Credentials, now: datetime) -> bool:
+    return user.active and not creds.locked and not has_ended(user.ends_at, now)
 
 
-def _unusable(user: User, creds: Credentials) -> str:
-    return "locked" if creds.locked else "disabled"
+def _unusable(user: User, creds: Credentials, now: datetime) -> str:
+    if creds.locked:
+        return "locked"
+    return "ended" if user.active and has_ended(user.ends_at, now) else "disabled"
 
 
 def require_usable(
@@ -358,11 +408,15 @@ def require_usable(
             f" administrator must unlock it (lexdesk users unlock {name})"
         )
         detail = {"step": step, "reason": "locked"}
-        _refuse(uow, error, name, user, source, detail, action, "denied")
+        refuse(uow, error, name, user, source, detail, action, "denied")
     if not user.active:
         error = NotAuthenticated(SIGN_IN_AGAIN["disabled"])
         detail = {"step": step, "reason": "disabled"}
-        _refuse(uow, error, name, user, source, detail, action, "denied")
+        refuse(uow, error, name, user, source, detail, action, "denied")
+    if has_ended(user.ends_at, uow.audit.now()):
+        error = NotAuthenticated(SIGN_IN_AGAIN["ended"])
+        detail = {"step": step, "reason": "ended"}
+        refuse(uow, error, name, user, source, detail, action, "denied")
 
 
 def count_failure(
@@ -379,10 +433,10 @@ def count_failure(
         uow.accounts.save_credentials(creds)
         record_account(uow, audit.SYSTEM, user, "user.lock", source)
     uow.commit()
-    raise NotAuthenticated(WRONG_CREDENTIALS if step == "password" else WRONG_CODE)
+    raise NotAuthenticated(WRONG_ANSWER.get(step, WRONG_CODE))
 
 
-def _refuse(
+def refuse(
     uow: UnitOfWork,
     error: NotAuthenticated,
     actor: str,

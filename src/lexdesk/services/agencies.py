@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
 
+from lexdesk.domain.account_lifecycle import (
+    check_end_date,
+    check_not_reused,
+    check_username,
+    end_of,
+)
 from lexdesk.domain.agencies import Agency, Role, User, parse_agency_kind, parse_role
 from lexdesk.domain.deadlines import DeadlinePolicy
 from lexdesk.domain.errors import InvalidInput
@@ -69,6 +77,8 @@ class AddUser:
     display_name: str
     roles: tuple[str, ...]
     source: str = "cli"
+    #: A temporary account's last day, in its agency's time zone: it is removed after it.
+    ends_on: date | None = None
 
 
 def add_user(desk: Desk, command: AddUser) -> User:
@@ -92,12 +102,17 @@ def new_user(
         raise InvalidInput("name at least one role for the user")
     asked = frozenset(parse_role(r) for r in command.roles)
     roles = asked if granted is None else granted
-    user = User(new_id("usr"), command.username, command.agency_id, command.display_name, roles)
-    agency(uow, command.agency_id)
+    user = User(new_id("usr"), check_username(command.username), command.agency_id,
+                command.display_name, roles)  # fmt: skip
+    zone, now = zone_of(agency(uow, command.agency_id)), desk.clock.now()
+    if command.ends_on is not None:
+        user.ends_at = end_of(check_end_date(command.ends_on, now.astimezone(zone).date()), zone)
     if uow.users.by_username(command.username):
         raise InvalidInput(f"username {command.username} is taken: choose another")
-    uow.users.add(user)
+    check_not_reused(command.username, uow.users.freed_at(command.username), now)
     who, behalf = audit_actor(desk, actor)
+    uow.users.add(user, created_by=who)
+    ends = {"ends_on": command.ends_on.isoformat()} if command.ends_on else {}
     audit.record(
         uow,
         actor=who,
@@ -106,6 +121,16 @@ def new_user(
         object_type="user",
         object_id=user.id,
         source=command.source,
-        detail={"username": user.username, "roles": sorted(r.value for r in roles), **behalf},
+        detail={
+            "username": user.username,
+            "roles": sorted(r.value for r in roles),
+            **ends,
+            **behalf,
+        },
     )
     return user
+
+
+def zone_of(found: Agency) -> ZoneInfo:
+    """The agency's own time zone, in which its people count their days."""
+    return ZoneInfo(DeadlinePolicy.from_json(found.deadline_policy).timezone)

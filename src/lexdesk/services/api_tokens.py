@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from lexdesk.domain.account_lifecycle import utc_day
 from lexdesk.domain.accounts import API_SCOPES, ApiToken
 from lexdesk.domain.credentials import new_api_token, token_digest
 from lexdesk.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
@@ -99,6 +100,11 @@ def verify_api_token(desk: Desk, secret: str, scope: str, source: str) -> Princi
         token = uow.accounts.api_token(token_digest(secret))
         live = token is not None and token.revoked_at is None and now < token.expires_at
         kind = agency(uow, token.agency_id).kind if token else None
+        # A token unused 90 days is revoked (``account_lifecycle``): its use is noted, once a
+        # day, so that every other request of the day reads only.
+        if token is not None and live and token.last_used_on != utc_day(now):
+            uow.accounts.token_used(token.id, utc_day(now))
+            uow.commit()
     if token is None or kind is None or not live:
         _refuse(desk, token, source, "unknown, expired or revoked")
         raise NotAuthenticated(NOT_USABLE)

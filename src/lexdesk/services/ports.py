@@ -8,6 +8,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from lexdesk.domain.account_lifecycle import Dormant
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session, SignedIn
 from lexdesk.domain.administration import RoleGrant
 from lexdesk.domain.agencies import Agency, Role, User
@@ -41,7 +42,7 @@ class AgencyRepository(Protocol):
 
 
 class UserRepository(Protocol):
-    def add(self, user: User) -> None: ...
+    def add(self, user: User, created_by: str = "") -> None: ...
     def get(self, user_id: str) -> User | None: ...
     def by_username(self, username: str) -> User | None: ...
     def set_active(self, user_id: str, active: bool) -> None: ...
@@ -57,6 +58,28 @@ class UserRepository(Protocol):
     def decide_grant(self, decided: RoleGrant) -> bool:
         """Record the decision if the request is still pending: whether this call decided it
         (compare-and-set: of two administrators deciding at once, one wins)."""
+        ...
+
+    # The account lifecycle (domain.account_lifecycle).
+    def record_activity(self, user_id: str, on: date) -> None:
+        """The account was used on ``on`` (written at most once a day)."""
+        ...
+
+    def dormant(self, cutoff: date, limit: int) -> list[Dormant]:
+        """Active accounts with no sign of life (made, used, enabled) after ``cutoff``."""
+        ...
+
+    def note_kept(self, user_id: str, on: date) -> None: ...
+    def ended(self, now: datetime, limit: int) -> list[User]:
+        """Temporary accounts past their end, not yet removed."""
+        ...
+
+    def remove(self, user: User, at: datetime) -> None:
+        """Disable for good, mark removed, free the username (the row stays)."""
+        ...
+
+    def freed_at(self, username: str) -> datetime | None:
+        """When a removed or renamed account last freed ``username``."""
         ...
 
 
@@ -138,6 +161,22 @@ class AccountRepository(Protocol):
     def api_token(self, digest: str) -> ApiToken | None: ...
     def api_token_by_id(self, token_id: str) -> ApiToken | None: ...
     def revoke_api_token(self, token_id: str, at: datetime) -> None: ...
+    def live_api_tokens_made_by(
+        self, agency_id: str, username: str, now: datetime
+    ) -> list[str]: ...
+
+    def token_used(self, token_id: str, on: date) -> bool:
+        """Note the day a token was used; whether that wrote (at most once a day)."""
+        ...
+
+    def idle_api_tokens(self, cutoff: date, now: datetime, limit: int) -> list[ApiToken]:
+        """Live tokens neither made nor used after ``cutoff``."""
+        ...
+
+    def erase_credentials(self, user_id: str) -> None: ...
+    def mark_enrolling(self, digest: str) -> None:
+        """The enrolment code was given with this login ticket."""
+        ...
 
 
 class AuditLog(Protocol):

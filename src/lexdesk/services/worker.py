@@ -31,6 +31,7 @@ from lexdesk.domain.notifications import (
 )
 from lexdesk.domain.permissions import ROLE_PERMISSIONS, Permission
 from lexdesk.services import notices, transparency, work
+from lexdesk.services.account_lifecycle import sweep_accounts
 from lexdesk.services.context import Desk
 from lexdesk.services.escalation import lapse_overdue
 from lexdesk.services.ports import Courier, UnitOfWork
@@ -66,6 +67,13 @@ class SweepReport:
     published: int = 0
     #: Events added to the reports' daily tallies.
     tallied: int = 0
+    #: Accounts disabled after 90 days unused; inactive but kept (each agency's last active
+    #: administrator); temporary accounts removed after their end; API tokens unused 90 days,
+    #: revoked (``account_lifecycle``).
+    accounts_disabled: int = 0
+    accounts_kept: int = 0
+    accounts_removed: int = 0
+    tokens_revoked: int = 0
 
 
 @dataclass
@@ -99,8 +107,10 @@ class Worker:
     def sweep(self) -> SweepReport:
         """Lapse what is overdue, write the reminders that have come due, forget the drafts,
         searches and idempotency keys kept past their time (a draft may hold what was typed
-        about a person: "kept a day" is a promise the sweep keeps), and publish the reports
-        whose schedule has come due."""
+        about a person: "kept a day" is a promise the sweep keeps), disable the accounts
+        unused 90 days and remove the temporary ones past their end (a minute after, where
+        CJIS allows a week and 72 hours), and publish the reports whose schedule has come
+        due."""
         started = time.perf_counter()
         now = self.desk.clock.now()
         with self.desk.uow() as uow:
@@ -108,6 +118,7 @@ class Worker:
         lapsed = lapse_overdue(self.desk, overdue)
         reminded = self._remind(now)
         forgotten = work.forget_expired(self.desk)
+        accounts = sweep_accounts(self.desk)
         reports = self.desk.reports
         tallied = reports.tally(self.desk.clock.now()) if reports else 0
         published = transparency.publish_due(self.desk) if reports else []
@@ -120,7 +131,18 @@ class Worker:
                 swept=(seconds, len(lapsed), reminded),
             )
             uow.commit()
-        return SweepReport(len(lapsed), reminded, seconds, forgotten, len(published), tallied)
+        return SweepReport(
+            len(lapsed),
+            reminded,
+            seconds,
+            forgotten,
+            len(published),
+            tallied,
+            len(accounts.disabled),
+            len(accounts.kept),
+            len(accounts.removed),
+            len(accounts.tokens_revoked),
+        )
 
     def _remind(self, now: datetime) -> int:
         """A release near comes first; a due time at that same moment (a notification

@@ -24,6 +24,7 @@ from lexdesk.entrypoints.api.schemas import (
     Answer,
     Code,
     Cursor,
+    Day,
     Limit,
     Name,
     NewSecret,
@@ -33,7 +34,7 @@ from lexdesk.entrypoints.api.schemas import (
 )
 from lexdesk.entrypoints.api.security import requires
 from lexdesk.queries import api_lists
-from lexdesk.services import account_admin, accounts, audit, role_grants
+from lexdesk.services import account_admin, accounts, audit, enrolment, role_grants
 from lexdesk.services.accounts import Principal
 from lexdesk.services.agencies import AddUser
 
@@ -74,12 +75,20 @@ class NewUser(StrictBody):
     display_name: Name
     roles: list[Role] = Field(min_length=1, max_length=5)
     password: NewSecret
+    ends_on: Day | None = Field(
+        default=None,
+        description="A temporary account's last day, in the agency's time zone: it cannot"
+        " sign in after it and is removed (docs/accounts.md).",
+    )
 
 
-class Enrolled(Answer):
+class EnrolmentIssued(Answer):
     user: UserOut
-    totp_secret: str = Field(description="Shown once: load it into the user's authenticator.")
-    totp_uri: str
+    enrolment_code: str = Field(
+        description="Shown once: give it to the user apart from the password. They enter it"
+        " at their first sign-in (POST /session/enrolment) to set up their authenticator."
+    )
+    enrolment_code_expires_at: datetime = Field(description="It works once, until then.")
     pending_roles: list[Role] = Field(
         default_factory=list,
         description="Roles asked for that wait for a second administrator (role-grants).",
@@ -184,25 +193,21 @@ def list_users(
 
 
 @router.post("/users", name="add_user", status_code=201, responses={409: COMMON_ERRORS[404]})
-def add_user(request: Request, body: NewUser, admin: Admin, once: ShownOnce) -> Enrolled:
-    """A new account in one's own agency, with its TOTP seed (shown this once)."""
+def add_user(request: Request, body: NewUser, admin: Admin, once: ShownOnce) -> EnrolmentIssued:
+    """A new account in one's own agency, with its one-time enrolment code (shown this once).
+    A username freed less than 365 days ago by a removed account is refused (422)."""
     roles = tuple(r.value for r in body.roles)
-    command = AddUser(body.username, admin.agency_id, body.display_name, roles, source_of(request))
-    user, enrolment = accounts.add_account(
+    command = AddUser(
+        body.username, admin.agency_id, body.display_name, roles, source_of(request), body.ends_on
+    )
+    user, code = enrolment.create_account(
         built(request).desk, command, body.password, actor=admin.username, session=admin.session
     )
-    shown = UserOut(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        roles=sorted(user.roles),
-        active=user.active,
-    )
-    return Enrolled(
-        user=shown,
-        totp_secret=enrolment.totp_secret,
-        totp_uri=enrolment.totp_uri,
-        pending_roles=[Role(r) for r in enrolment.pending_roles],
+    return EnrolmentIssued(
+        user=_user_out(user),
+        enrolment_code=code.code,
+        enrolment_code_expires_at=code.expires_at,
+        pending_roles=[Role(r) for r in code.pending_roles],
     )
 
 
@@ -319,20 +324,16 @@ def _grant_out(grant: RoleGrant) -> RoleGrantOut:
 
 
 @router.post("/users/{username}/mfa-reset", name="reset_mfa")
-def reset_mfa(request: Request, username: Username, admin: Admin) -> Enrolled:
-    """A new TOTP seed for a lost phone: the old one stops working, sessions end."""
+def reset_mfa(request: Request, username: Username, admin: Admin) -> EnrolmentIssued:
+    """For a lost phone: the authenticator stops working, sessions end, and the user sets up a
+    new one at their next sign-in with the one-time enrolment code answered (shown once)."""
     command = _own_account(request, admin, username)
-    enrolment = account_admin.reset_mfa(built(request).desk, command)
+    code = account_admin.reset_mfa(built(request).desk, command)
     with built(request).desk.uow() as uow:
         user = accounts.user_named(uow, username)
-    shown = UserOut(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        roles=sorted(user.roles),
-        active=user.active,
+    return EnrolmentIssued(
+        user=_user_out(user), enrolment_code=code.code, enrolment_code_expires_at=code.expires_at
     )
-    return Enrolled(user=shown, totp_secret=enrolment.totp_secret, totp_uri=enrolment.totp_uri)
 
 
 def _own_account(request: Request, admin: Principal, username: str) -> account_admin.AccountCommand:

@@ -18,6 +18,10 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         "acknowledge_notice": True,
     },
     "CodeStep": {"ticket": "tkt_4Jq0v9m2Wn5xYb8Rz1Ts", "code": "492817"},
+    "EnrolmentStep": {
+        "ticket": "tkt_4Jq0v9m2Wn5xYb8Rz1Ts",
+        "enrolment_code": "MFRG-GZDF-MZTW-Q2LK-NNWX-I3DN-OA",
+    },
     "Confirmation": {"password": "correct horse battery staple", "code": "492817"},
     "NewPassword": {
         "current_password": "correct horse battery staple",
@@ -28,6 +32,7 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         "display_name": "Avery Example",
         "roles": ["officer"],
         "password": "initial passphrase for avery",
+        "ends_on": "2027-06-30",
     },
     "NewRoles": {"roles": ["officer", "supervisor"], "reason": "Shift supervisor from 1 Dec"},
     "Decision": {"reason": "Checked against the staffing roster"},

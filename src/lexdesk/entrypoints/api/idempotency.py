@@ -5,7 +5,7 @@ after its permission parameter, whose dependency has put the principal on the re
 key is the account's own. The claim is made before the route runs; ``settle`` keeps the answer
 once it is sent (``errors.ApiRoute``), or forgets the claim if the request was refused.
 
-An answer that shows a secret once (an enrolment's TOTP seed, a webhook's signing secret) is
+An answer that shows a secret once (an enrolment code, a webhook's signing secret) is
 never kept: sent again, the request is answered 409 with the created object's Location.
 """
 

@@ -1,4 +1,5 @@
-"""``/api/v1/session``: sign in with a password, then a TOTP code; sign out.
+"""``/api/v1/session``: sign in with a password, then a TOTP code (the first time, a one-time
+enrolment code before it); sign out.
 
 The session token comes back once, in the body (for programs, as ``Authorization: Bearer``) and
 as the ``__Host-lexdesk-api`` cookie (Secure, HttpOnly, SameSite=Strict, path /). Nothing here
@@ -19,7 +20,7 @@ from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, THROTTLED, ApiRoute
 from lexdesk.entrypoints.api.schemas import Answer, NewSecret, Secret, StrictBody
 from lexdesk.entrypoints.api.security import SESSION_COOKIE, credential, public, requires
-from lexdesk.services import accounts, confirmation
+from lexdesk.services import accounts, confirmation, enrolment
 from lexdesk.services.accounts import Principal
 from lexdesk.services.privileges import CONFIRMATION_LIFETIME
 
@@ -45,6 +46,22 @@ class Ticket(Answer):
 class CodeStep(StrictBody):
     ticket: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class EnrolmentStep(StrictBody):
+    ticket: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    enrolment_code: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="The one-time code the administrator gave apart from the password."
+    )
+
+
+class Authenticator(Answer):
+    username: str
+    totp_secret: str = Field(
+        description="Load it into an authenticator app now; then send its code to"
+        " POST /session/totp with the same ticket."
+    )
+    totp_uri: str = Field(description="The same key as an otpauth:// URI (for a QR code).")
 
 
 class Confirmation(StrictBody):
@@ -103,9 +120,26 @@ def sign_in_password(request: Request, body: PasswordStep) -> Ticket:
     return Ticket(ticket=ticket, expires_in=int(accounts.TICKET_LIFETIME.total_seconds()))
 
 
+@router.post(
+    "/enrolment", name="sign_in_enrolment", dependencies=[Depends(public)], responses=THROTTLED
+)
+def sign_in_enrolment(request: Request, body: EnrolmentStep) -> Authenticator:
+    """The first sign-in of an account (or the first after its authenticator was reset),
+    between the password and the code: the one-time enrolment code. The answer is the new
+    authenticator's key, shown this once; its first code, sent to POST /session/totp with the
+    same ticket, completes the sign-in. A wrong, expired or spent enrolment code, or an
+    account with nothing to enrol, is answered 401 alike and counts towards the lock."""
+    made = enrolment.redeem_enrolment_code(
+        built(request).desk, body.ticket, body.enrolment_code, source_of(request)
+    )
+    return Authenticator(username=made.username, totp_secret=made.totp_secret,
+                         totp_uri=made.totp_uri)  # fmt: skip
+
+
 @router.post("/totp", name="sign_in_code", dependencies=[Depends(public)], responses=THROTTLED)
 def sign_in_code(request: Request, response: Response, body: CodeStep) -> SignedIn:
-    """The second step: the ticket and the current TOTP code. The answer opens a session."""
+    """The second step: the ticket and the current TOTP code. The answer opens a session. An
+    account without an authenticator gives its enrolment code first (POST /session/enrolment)."""
     token, principal = accounts.complete_login(
         built(request).desk, body.ticket, body.code, source_of(request)
     )

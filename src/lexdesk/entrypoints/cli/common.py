@@ -111,6 +111,14 @@ def parse_moment(value: str, what: str) -> datetime:
     return moment
 
 
+def parse_day(value: str, what: str) -> date:
+    """An ISO calendar date, or one line and exit 2."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{what} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-06-30")
+
+
 def read_upload(file: Path) -> bytes:
     """A file to attach, read whole; one line and exit 2 when it cannot be (missing, a folder,
     unreadable, larger than an attachment may be)."""

@@ -1,4 +1,5 @@
-"""``lexdesk users``: accounts, their locks, MFA and roles, role grants and API tokens.
+"""``lexdesk users``: accounts, their locks, MFA and roles, role grants and API tokens; the
+account lifecycle's commands are in ``users_lifecycle``.
 
 A password is never taken from the command line: argv is visible to every user of the machine
 (``ps``, ``/proc``) and lands in shell history. It is read from a file (``--password-file``,
@@ -15,8 +16,16 @@ from typing import Annotated
 import typer
 
 from lexdesk.domain.administration import RoleGrant
-from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fail, fails_cleanly
-from lexdesk.services import account_admin, accounts, api_tokens, role_grants
+from lexdesk.entrypoints.cli import users_lifecycle
+from lexdesk.entrypoints.cli.common import (
+    JsonOption,
+    app,
+    emit_json,
+    fail,
+    fails_cleanly,
+    parse_day,
+)
+from lexdesk.services import account_admin, api_tokens, enrolment, role_grants
 from lexdesk.services.agencies import AddUser
 
 cli = typer.Typer(help="User accounts, their locks and MFA, and API tokens.", no_args_is_help=True)
@@ -59,13 +68,16 @@ def _read_password(password_file: Path | None) -> str:
     return password
 
 
-def _show_enrolment(enrolment: accounts.Enrolment, as_json: bool, **extra: str) -> None:
+def _show_enrolment(code: enrolment.EnrolmentCode, as_json: bool, **extra: object) -> None:
     if as_json:
-        emit_json({**extra, "totp_secret": enrolment.totp_secret, "totp_uri": enrolment.totp_uri})
+        emit_json({**extra, "enrolment_code": code.code, "enrolment_code_expires_at":
+                   code.expires_at})  # fmt: skip
         return
     typer.echo(
-        "Add this to the user's authenticator app now; it will not be shown again:\n"
-        f"  secret: {enrolment.totp_secret}\n  uri:    {enrolment.totp_uri}"
+        "Give the user this one-time enrolment code apart from the password (in person or by"
+        " telephone); they enter it at their first sign-in to set up their authenticator. It"
+        f" works until {code.expires_at:%Y-%m-%d %H:%M} UTC and will not be shown again:\n"
+        f"  {code.code}"
     )
 
 
@@ -83,21 +95,29 @@ def add(
             " it: asked at a terminal, else read from standard input."
         ),
     ] = None,
+    ends_on: Annotated[
+        str | None,
+        typer.Option(
+            help="A temporary account's last day (YYYY-MM-DD, in the agency's time zone): it"
+            " cannot sign in after it and is removed."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Add a user who signs in with a password and a TOTP code."""
+    """Add a user who signs in with a password and a TOTP code; prints the one-time enrolment
+    code with which they set up their authenticator."""
+    last_day = parse_day(ends_on, "--ends-on") if ends_on else None
     password = _read_password(password_file)
-    user, enrolment = accounts.add_account(
-        app().desk, AddUser(username, agency, name, tuple(role)), password
-    )
+    command = AddUser(username, agency, name, tuple(role), ends_on=last_day)
+    user, code = enrolment.create_account(app().desk, command, password)
     if not as_json:
         typer.echo(f"user {user.username} added to {user.agency_id} ({user.id})")
-        if enrolment.pending_roles:
-            typer.echo(
-                f"roles awaiting a second administrator: {', '.join(enrolment.pending_roles)}"
-            )
-    extra = {"id": user.id, "username": user.username}
-    _show_enrolment(enrolment, as_json, **extra)
+        if last_day:
+            typer.echo(f"temporary: it works until the end of {last_day.isoformat()}")
+        if code.pending_roles:
+            typer.echo(f"roles awaiting a second administrator: {', '.join(code.pending_roles)}")
+    extra = {"id": user.id, "username": user.username, "ends_on": last_day}
+    _show_enrolment(code, as_json, **extra)
 
 
 @cli.command("disable")
@@ -259,9 +279,10 @@ def _grant_json(grant: RoleGrant | None) -> dict[str, object] | None:
 def reset_mfa(
     username: UsernameArgument, actor: AdminOption = "system", as_json: JsonOption = False
 ) -> None:
-    """Give an account a new TOTP secret (a lost phone); its sessions end."""
-    enrolment = account_admin.reset_mfa(app().desk, account_admin.AccountCommand(username, actor))
-    _show_enrolment(enrolment, as_json, username=username)
+    """Retire an account's authenticator (a lost phone); its sessions end, and it sets up a
+    new one with the one-time enrolment code printed."""
+    code = account_admin.reset_mfa(app().desk, account_admin.AccountCommand(username, actor))
+    _show_enrolment(code, as_json, username=username)
 
 
 @tokens_cli.command("create")
@@ -299,3 +320,8 @@ def revoke_token(
         emit_json({"id": token_id, "revoked": True})
         return
     typer.echo(f"token {token_id} revoked")
+
+
+# The account lifecycle (docs/accounts.md), listed after the commands above.
+cli.command("disable-inactive")(users_lifecycle.disable_inactive)
+cli.command("review")(users_lifecycle.review)

@@ -13,7 +13,8 @@ Modules, from the plumbing up:
 - ``determinations``: the rule engine's evaluation and the answer recorded on it.
 - ``people``: a custodial agency's people, their stays, booking, release, transfer.
 - ``forms`` and ``issuing``: issuing requests and escalating, with a confirmation step.
-- ``admin`` and ``audit_log``: users, API tokens, agencies; the audit log for auditors.
+- ``admin`` and ``audit_log``: users, API tokens, agencies; the audit log for auditors;
+  ``account_review``: the annual review of an agency's accounts, as a page and a CSV.
 - ``documents``: the signed PDF of an instrument or its answer; ``/verify``, public.
 - ``notifications``: one's notifications, preferences, e-mail address and calendar feed;
   ``calendar``: the feed itself (``/calendar/{token}.ics``); ``webhooks``: an agency's webhook
@@ -35,6 +36,7 @@ from lexdesk.domain.errors import ConfirmationNeeded
 from lexdesk.domain.vocabulary import a_or_an
 from lexdesk.entrypoints.limiter import RateLimiter
 from lexdesk.entrypoints.web import (
+    account_review,
     admin,
     audit_log,
     auth,
@@ -83,8 +85,8 @@ def mount(app: fastapi.FastAPI, built: lexdesk.bootstrap.App) -> None:
         app.state.verify_limiter = RateLimiter(built.settings.verify_rate, 60.0)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="lexdesk-static")
     routers = (
-        auth, confirm, homes, work, cases, determinations, issuing, paper, people, admin,
-        audit_log,
+        auth, confirm, homes, work, cases, determinations, issuing, paper, people,
+        account_review, admin, audit_log,
     )  # fmt: skip
     # Last: ``/instruments/{id}`` (a notification's link) after ``/instruments/new``.
     for module in (

@@ -12,11 +12,12 @@ AUDIT_PAGE = 50
 
 
 def users_of(db: Connection, agency_id: str) -> list[Any]:
+    """The agency's accounts that can still be administered (a removed one is in the review)."""
     u, c = orm.users, orm.credentials
     query = (
         select(u, c.c.locked, c.c.mfa_enrolled)
         .outerjoin(c, c.c.user_id == u.c.id)
-        .where(u.c.agency_id == agency_id)
+        .where(u.c.agency_id == agency_id, u.c.removed_at.is_(None))
         .order_by(u.c.username)
     )
     return list(db.execute(query))

@@ -8,7 +8,7 @@ errors at once, each beside its field and listed in a summary that takes the foc
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -40,8 +40,9 @@ from lexdesk.entrypoints.web.pages import (
     web,
 )
 from lexdesk.entrypoints.web.returned import returned, send_back
-from lexdesk.services import account_admin, accounts, api_tokens, role_grants
+from lexdesk.services import account_admin, api_tokens, enrolment, role_grants
 from lexdesk.services.agencies import AddUser
+from lexdesk.services.enrolment import EnrolmentCode
 
 router = APIRouter(prefix="/admin")
 ROLE_CHOICES = [(r.value, r.value) for r in Role]
@@ -56,6 +57,7 @@ LIMITS = {
     "name": api_tokens.NAME_LIMIT,
     "days": 3,
     "reason": REASON_LIMIT,
+    "ends_on": 10,
 }
 #: The drafts of the users and tokens pages' forms (``returned``).
 USERS_FORM, TOKENS_FORM = "admin-users", "admin-tokens"
@@ -70,7 +72,8 @@ DONE = {
     "enabled-locked": "The account {user} is enabled, but it is still locked: unlock it too.",
     "unlocked": "The account {user} is unlocked: it can sign in again.",
     "unlocked-disabled": "The account {user} is unlocked, but it is still disabled: enable it too.",
-    "mfa": "The authenticator of {user} was reset: they set up a new one at their next sign-in.",
+    "mfa": "The authenticator of {user} was reset: they set up a new one at their next sign-in"
+    " with the enrolment code below.",
     "roles": "The roles of {user} were changed.",
     "requested": "The roles of {user} were changed; those that need a second administrator"
     " wait for their approval below.",
@@ -98,6 +101,7 @@ def _field_of(error: LexdeskError, fields: tuple[str, ...]) -> str:
         ("password", ("password",)),
         ("username", ("username", "user ")),
         ("display_name", ("full name",)),
+        ("ends_on", ("end date",)),
         ("roles", ("role",)),
         ("scopes", ("scope",)),
         ("days", ("lifetime", "days")),
@@ -123,15 +127,17 @@ def users_page(
     kept = returned(site, seen, USERS_FORM, draft)
     if kept is None:
         return _users(request, site, seen, {}, {}, said=said)
-    values = {k: kept.values.get(k) for k in ("username", "display_name")}
+    values = {k: kept.values.get(k) for k in ("username", "display_name", "ends_on")}
     return _users(request, site, seen, kept.errors, values | {"roles": kept.values.all("roles")})
 
 
 @router.post("/users")
-def add_user(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Response:
+def add_user(
+    request: Request, sent: Posted = Depends(posted), site: Web = Depends(web)
+) -> Response:
     seen = sent.viewer
     require(seen, Permission.USER_ADMIN)
-    values = {k: sent.get(k) for k in ("username", "display_name")}
+    values = {k: sent.get(k) for k in ("username", "display_name", "ends_on")}
     chosen = sent.all("roles")
     password = sent.form.get("password")
     password = password if isinstance(password, str) else ""
@@ -153,21 +159,38 @@ def add_user(sent: Posted = Depends(posted), site: Web = Depends(web)) -> Respon
             PasswordPolicy().check(password, username=username)
         except InvalidInput as weak:
             errors["password"] = sentence(weak)
+    ends_on = _end_date(errors, values["ends_on"])
     if errors:
         return send_back(sent, site, USERS_FORM, "/admin/users", errors)
-    command = AddUser(username, seen.agency.id, values["display_name"], chosen, seen.source)
+    command = AddUser(
+        username, seen.agency.id, values["display_name"], chosen, seen.source, ends_on
+    )
     try:
-        _, enrolment = accounts.add_account(
+        _, code = enrolment.create_account(
             site.built.desk, command, password, actor=seen.username, session=seen.principal.session
         )
     except ConfirmationNeeded:
         raise
     except LexdeskError as error:
-        fields = ("username", "display_name", "roles", "password")
+        fields = ("username", "display_name", "roles", "password", "ends_on")
         errors = {_field_of(error, fields): sentence(error)}
         return send_back(sent, site, USERS_FORM, "/admin/users", errors)
-    done = "added-pending" if enrolment.pending_roles else "added"
-    return redirect(f"/admin/users?done={done}&user={username}")
+    # The enrolment code is shown this once, as the answer to this POST (as a new API token
+    # is): it is never stored in the clear, not even for a redirect.
+    done = "added-pending" if code.pending_roles else "added"
+    said = DONE[done].format(user=username)
+    return _users(request, site, seen, {}, {}, said=said, code=code)
+
+
+def _end_date(errors: dict[str, str], text: str) -> date | None:
+    """A temporary account's last day, as typed; None for an account without one."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors["ends_on"] = "Enter the end date as year-month-day, for example 2027-06-30."
+        return None
 
 
 @router.get("/users/{username}/disable")
@@ -273,6 +296,7 @@ def decide_grant(
 
 @router.post("/users/{username}/{verb}")
 def change_user(
+    request: Request,
     username: str,
     verb: str,
     sent: Posted = Depends(posted),
@@ -291,8 +315,9 @@ def change_user(
             account_admin.disable_user(desk, command)
             done = "disabled"
         elif verb == "reset-mfa":
-            account_admin.reset_mfa(desk, command)
-            done = "mfa"
+            code = account_admin.reset_mfa(desk, command)
+            said = DONE["mfa"].format(user=code.username)
+            return _users(request, site, seen, {}, {}, said=said, code=code)
         else:
             change = account_admin.enable_user if verb == "enable" else account_admin.unlock_user
             state = change(desk, command)
@@ -428,11 +453,13 @@ def _users(
     values: dict[str, Any],
     status: int = 200,
     said: str = "",
+    code: EnrolmentCode | None = None,
 ) -> Response:
     with site.built.engine.connect() as db:
         rows = accounts_list.users_of(db, seen.agency.id)
         grants = accounts_list.pending_grants(db, seen.agency.id)
     context = {
+        "code": code,
         "viewer": seen,
         "rows": rows,
         "grants": grants,

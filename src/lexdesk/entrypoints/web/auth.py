@@ -1,4 +1,5 @@
-"""Signing in (password, then TOTP, enrolling the authenticator on first sign-in) and out.
+"""Signing in (password, then TOTP; the first time, the one-time enrolment code before the
+authenticator is set up) and out.
 
 The sign-in page carries the CJIS AC-8 system-use notice, which must be acknowledged before the
 password is even checked. Lockout, timeouts and the audit trail are the services' own
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from lexdesk.domain.credentials import SYSTEM_USE_NOTICE, token_digest, totp_uri
+from lexdesk.domain.credentials import SYSTEM_USE_NOTICE
 from lexdesk.domain.errors import NotAuthenticated
 from lexdesk.entrypoints.web import sessions
 from lexdesk.entrypoints.web.pages import (
@@ -25,8 +26,7 @@ from lexdesk.entrypoints.web.pages import (
     render,
     web,
 )
-from lexdesk.services import account_admin, accounts
-from lexdesk.services.accounts import Enrolment
+from lexdesk.services import account_admin, accounts, enrolment
 from lexdesk.services.context import Desk
 
 router = APIRouter()
@@ -36,6 +36,7 @@ SIGNED_OUT = {
     "idle": accounts.SIGN_IN_AGAIN["idle"],
     "absolute": accounts.SIGN_IN_AGAIN["absolute"],
     "disabled": accounts.SIGN_IN_AGAIN["disabled"],
+    "ended": accounts.SIGN_IN_AGAIN["ended"],
     "unknown": accounts.SIGN_IN_AGAIN["unknown"],
 }
 ACKNOWLEDGE = "Acknowledge the system-use notice before you sign in."
@@ -85,7 +86,25 @@ def code_page(request: Request, site: Web = Depends(web)) -> Response:
     ticket = sessions.read(request, sessions.TICKET)
     if not ticket:
         return redirect("/login")
+    if enrolment.awaits_enrolment(site.built.desk, ticket):
+        return _enrol_page(request, ticket, None)
     return _code_page(request, site.built.desk, ticket, None)
+
+
+@router.post("/login/enrol")
+def enrolment_step(
+    request: Request, form: FormData = Depends(form_data), site: Web = Depends(web)
+) -> Response:
+    """The one-time enrolment code, after the password: then the authenticator is set up."""
+    ticket = sessions.read(request, sessions.TICKET)
+    if not ticket or not sessions.csrf_matches(ticket, str(form.get("csrf", ""))):
+        return redirect("/login")
+    code = str(form.get("enrolment_code") or "")
+    try:
+        enrolment.redeem_enrolment_code(site.built.desk, ticket, code, client_address(request))
+    except NotAuthenticated as error:
+        return _enrol_page(request, ticket, str(error))
+    return redirect("/login/code")
 
 
 @router.post("/login/code")
@@ -129,24 +148,17 @@ def _login_again(request: Request, fields: dict[str, str], errors: dict[str, str
 
 
 def _code_page(request: Request, desk: Desk, ticket: str, error: str | None) -> Response:
-    enrolment = pending_enrolment(desk, ticket)
-    qr = segno.make(enrolment.totp_uri, error="m").svg_data_uri(scale=4) if enrolment else None
-    context = {"csrf": sessions.csrf_token(ticket), "enrolment": enrolment, "qr": qr}
+    setting_up = enrolment.pending_enrolment(desk, ticket)
+    uri = setting_up.totp_uri if setting_up else None
+    qr = segno.make(uri, error="m").svg_data_uri(scale=4) if uri else None
+    context = {"csrf": sessions.csrf_token(ticket), "enrolment": setting_up, "qr": qr}
     return render(request, "code.html", context | {"errors": {"code": error} if error else {}})
 
 
-def pending_enrolment(desk: Desk, ticket: str) -> Enrolment | None:
-    """The authenticator to set up, for the first sign-in of an account (or after its MFA was
-    reset): shown only to someone who has just passed the password step with a live ticket."""
-    now = desk.clock.now()
-    with desk.uow() as uow:
-        found = uow.accounts.ticket(token_digest(ticket))
-        if found is None or found.used_at or now - found.created_at >= accounts.TICKET_LIFETIME:
-            return None
-        user, creds = uow.users.get(found.user_id), uow.accounts.credentials(found.user_id)
-    if user is None or creds is None or creds.mfa_enrolled:
-        return None
-    return Enrolment(user.username, creds.totp_secret, totp_uri(creds.totp_secret, user.username))
+def _enrol_page(request: Request, ticket: str, error: str | None) -> Response:
+    errors = {"enrolment_code": error} if error else {}
+    context = {"csrf": sessions.csrf_token(ticket), "errors": errors}
+    return render(request, "enrol.html", context, 400 if error else 200)
 
 
 @router.post("/logout/everywhere")
