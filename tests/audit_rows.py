@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from lexdesk.adapters import orm
 from lexdesk.domain.audit import OUTCOMES
+from lexdesk.services.audit import COMPONENTS
 
 
 def _utc_hundredths(value: Any) -> bool:
@@ -66,6 +67,9 @@ AUDIT_ROW_SCHEMA: dict[str, Rule] = {
     "detail": Rule(dict),
     "prev_hash": Rule(str, HEX64),
     "hash": Rule(str, HEX64),
+    "component": Rule(str, allowed=COMPONENTS),
+    "client": Rule(str, r"[^\x00-\x1f\x7f]{0,200}"),
+    "receiving_agency": Rule(str, r"[a-z0-9,-]{0,63}"),
 }
 
 

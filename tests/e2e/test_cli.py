@@ -419,3 +419,21 @@ def test_the_real_command_fails_cleanly_without_a_database(tmp_path: Path) -> No
     assert bad.returncode == 2 and bad.stderr.startswith(
         "lexdesk: LEXDESK_DATABASE_URL must start with"
     )
+
+
+def test_no_argument_takes_an_invisible_character() -> None:
+    """As no API field or form field does (domain/text.py): one line, exit 2."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "lexdesk", "persons", "list", "--as", "ice\u202eofficer"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "lexdesk: argument 4 has an invisible or control character, U+202E"
+        " (RIGHT-TO-LEFT OVERRIDE), at character 4: remove it\n"
+    )

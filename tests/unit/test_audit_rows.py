@@ -22,6 +22,9 @@ GOOD = {
     "detail": {},
     "prev_hash": "0" * 64,
     "hash": "a" * 64,
+    "component": "web",
+    "client": "Mozilla/5.0 (X11; Linux x86_64)",
+    "receiving_agency": "",
 }
 
 
@@ -43,6 +46,10 @@ def test_a_complete_row_passes() -> None:
         ("object_id", ""),  # a success names its object
         ("detail", "[]"),
         ("hash", "xyz"),
+        ("component", ""),  # every entry says where it came in
+        ("component", "telnet"),
+        ("client", "forged\nline"),
+        ("receiving_agency", "Some Agency"),
     ],
 )
 def test_a_row_missing_content_is_caught(field: str, value: object) -> None:

@@ -283,3 +283,27 @@ def test_the_audit_log_filters_names_links_and_exports(
     assert exported[-1].actor == "nyc-doc-auditor" and exported[-1].detail["rows"] == len(rows)
     sign_in(client, story, clock, "nyc-doc-officer")
     assert client.get("/audit/export.csv").status_code == 404
+
+
+def test_no_form_field_takes_an_invisible_character(
+    client: TestClient, story: Story, clock: FakeClock, two: tuple[str, str], built: App
+) -> None:
+    """A right-to-left override in a note would show readers another text than the one on
+    record: refused with 422, saying which character and where, and nothing is kept."""
+    first, _ = two
+    with built.engine.connect() as db:
+        case_id = db.scalar(select(orm.instruments.c.case_id).where(orm.instruments.c.id == first))
+    sign_in(client, story, clock, "nyc-doc-legal")
+    token = csrf(client.get(f"/cases/{case_id}/work").text)
+    for hidden in ("\u202e", "\u200b", "\x1b"):
+        sent = {"csrf": token, "note": f"Warrant{hidden} is administrative.\nSee file."}
+        answer = client.post(f"/cases/{case_id}/notes", data=sent)
+        assert answer.status_code == 422
+        assert f"U+{ord(hidden):04X}" in answer.text and "at character 8" in answer.text
+    assert audit_actions(built, "case.note") == []
+    # Line breaks, tabs and the joiners Persian and Indic names need are text, not tricks.
+    sent = {
+        "csrf": token,
+        "note": "Line one\n\tLine two: \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    }
+    assert client.post(f"/cases/{case_id}/notes", data=sent).status_code == 303

@@ -93,6 +93,9 @@ def _row(entry: AuditEntry) -> dict[str, Any]:
         "detail": entry.detail,
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
+        "component": entry.component,
+        "client": entry.client,
+        "receiving_agency": entry.receiving_agency,
     }
 
 
@@ -110,4 +113,7 @@ def _entry(row: Row[Any]) -> AuditEntry:
         detail=dict(row.detail),
         prev_hash=row.prev_hash,
         hash=row.hash,
+        component=row.component,
+        client=row.client,
+        receiving_agency=row.receiving_agency,
     )

@@ -44,7 +44,7 @@ from lexdesk.adapters.database import create_snapshot_engine
 from lexdesk.adapters.sealing import Sealer
 from lexdesk.domain.audit import chain_next
 from lexdesk.domain.errors import InvalidInput
-from lexdesk.services.audit import verify_trail
+from lexdesk.services.audit import channel, verify_trail
 
 FORMAT = 1
 BATCH = 1000
@@ -200,6 +200,8 @@ def restore(
                 outcome="success",
                 source="cli",
                 detail={"schema": manifest.schema, "rows": manifest.rows, "files": manifest.files},
+                component=channel().component,
+                client=channel().client,
             )
         )
     migrations.upgrade(engine)

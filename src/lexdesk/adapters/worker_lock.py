@@ -16,6 +16,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, text
 
+from lexdesk.services import audit
 from lexdesk.services.worker import Worker
 
 log = logging.getLogger("lexdesk.worker")
@@ -81,6 +82,7 @@ def run_loop(
     """Sweep every ``interval`` seconds (when it is this worker's turn) and deliver the
     outbox in between, until ``stop`` is set. Errors are logged and the loop goes on: a
     database that is away for a minute must not end the desk's clock."""
+    audit.open_channel("worker", f"lexdesk-worker {worker.name}")
     with sole_worker(engine):
         next_sweep = 0.0
         while not stop.is_set():

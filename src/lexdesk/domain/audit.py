@@ -62,6 +62,14 @@ class AuditEntry:
     detail: dict[str, Any]
     prev_hash: str
     hash: str
+    #: Where it came in: ``api``, ``web``, ``cli``, ``worker`` or ``internal`` (CJIS AU-3 (c)).
+    component: str = ""
+    #: The client program, as it named itself (its User-Agent), cut to 200 characters.
+    client: str = ""
+    #: The agency the act passes something to, where there is one: the addressee of a request,
+    #: the requester an answer goes back to, the recipient of a release (CJIS III: "the
+    #: authorized receiving agency").
+    receiving_agency: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", to_hundredths(self.at))
@@ -70,6 +78,11 @@ class AuditEntry:
 def canonical_encoding(entry: AuditEntry) -> bytes:
     fields = {name: getattr(entry, name) for name in _HASHED}
     fields["at"] = format_time(entry.at)
+    # The fields entries gained later are hashed only where set: an entry written before them
+    # keeps the hash it was chained with.
+    for name in _LATER:
+        if not fields[name]:
+            del fields[name]
     text = json.dumps(
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
@@ -78,6 +91,7 @@ def canonical_encoding(entry: AuditEntry) -> bytes:
 
 #: The fields an entry's hash covers: all but the hash itself (read once, not per entry).
 _HASHED = tuple(f.name for f in dataclasses.fields(AuditEntry) if f.name != "hash")
+_LATER = ("component", "client", "receiving_agency")
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -114,6 +128,9 @@ def chain_next(
     outcome: Outcome,
     source: str,
     detail: dict[str, Any] | None = None,
+    component: str = "",
+    client: str = "",
+    receiving_agency: str = "",
 ) -> AuditEntry:
     """The entry that follows ``prev`` (or starts the chain), with its seq, prev_hash and hash."""
     if outcome not in OUTCOMES:
@@ -135,6 +152,9 @@ def chain_next(
         detail=json.loads(json.dumps(detail or {})),
         prev_hash=GENESIS_HASH if prev is None else prev.hash,
         hash="",
+        component=component,
+        client=client[:200],
+        receiving_agency=receiving_agency,
     )
     return replace(unhashed, hash=entry_hash(unhashed))
 

@@ -22,6 +22,7 @@ from lexdesk.bootstrap import App
 from lexdesk.entrypoints import metrics
 from lexdesk.entrypoints.api import PREFIX, api_router, api_routes, contract
 from lexdesk.entrypoints.api.hygiene import Hygiene
+from lexdesk.entrypoints.audited_requests import AuditedRequests
 from lexdesk.entrypoints.limiter import RateLimiter
 
 WEB_MODULE = "lexdesk.entrypoints.web"
@@ -42,6 +43,7 @@ def create_app(built: App) -> FastAPI:
     app.include_router(api_router())
     contract.install(app)
     app.add_middleware(Hygiene)
+    app.add_middleware(AuditedRequests, desk=built.desk)  # outside Hygiene: it sees its 413s
     app.add_exception_handler(StarletteHTTPException, _allow_every_method(app))
     metrics.mount(app, built)
     _mount_web(app, built)

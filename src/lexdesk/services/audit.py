@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -36,6 +37,36 @@ from lexdesk.services.ports import AuditLog, UnitOfWork
 SYSTEM = "system"
 #: The entry a purge writes (``audit_retention``), naming the anchor it leaves.
 PURGE = "audit.purge"
+#: Where entries come in from; ``internal`` is a service called by no entry point (a script).
+COMPONENTS = frozenset({"api", "web", "cli", "worker", "internal"})
+
+
+@dataclass
+class Channel:
+    """The entry point a request or command came in by, and its client, stamped on every entry
+    written while it is handled; and how many refusals were put on record meanwhile, so that a
+    refused request already on record is not recorded twice."""
+
+    component: str
+    client: str = ""
+    refusals: int = 0
+
+
+_channel: ContextVar[Channel | None] = ContextVar("lexdesk_audit_channel", default=None)
+
+
+def open_channel(component: str, client: str = "") -> Channel:
+    """Handle what follows, in this context (a request's task, a command), as from ``component``.
+    Threads started for it from this context see the same channel."""
+    if component not in COMPONENTS:
+        raise ValueError(f"component {component!r} is not one of {sorted(COMPONENTS)}")
+    channel = Channel(component, client[:200])
+    _channel.set(channel)
+    return channel
+
+
+def channel() -> Channel:
+    return _channel.get() or Channel("internal")
 
 
 def record(
@@ -50,11 +81,13 @@ def record(
     source: str,
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
+    receiving_agency: str = "",
 ) -> AuditEntry:
     """Append an entry to the chain inside ``uow``; it commits with ``uow`` or not at all.
 
     If the audit log cannot be read or written, the desk's alarm sounds at once and the error
     goes on: the request fails (fail closed, CJIS AU-5, AU-9)."""
+    via = channel()
     try:
         entry = chain_next(
             uow.audit.head(),
@@ -67,8 +100,13 @@ def record(
             outcome=outcome,
             source=source,
             detail=detail,
+            component=via.component,
+            client=via.client,
+            receiving_agency=receiving_agency,
         )
         uow.audit.append(entry)
+        if outcome != "success":
+            via.refusals += 1
     except Exception as failure:
         _sound_alarm(uow, action, failure)
         raise
@@ -81,9 +119,11 @@ def record_many(uow: UnitOfWork, entries: list[dict[str, Any]]) -> int:
     if not entries:
         return 0
     try:
-        head, at, chained = uow.audit.head(), uow.audit.now(), []
+        head, at, chained, via = uow.audit.head(), uow.audit.now(), [], channel()
         for fields in entries:
-            head = chain_next(head, at=at, outcome="success", **fields)
+            head = chain_next(
+                head, at=at, outcome="success", component=via.component, client=via.client, **fields
+            )
             chained.append(head)
         uow.audit.append_many(chained)
     except Exception as failure:

@@ -89,10 +89,15 @@ def record_change(
     names the real actor (the operator, for the command line, on behalf of the user) and both
     agencies of the instrument."""
     actor, behalf = audit_actor(desk, user.username) if user else (audit.SYSTEM, {})
+    # What the issuer does reaches the addressee, and what the addressee does the issuer.
+    by_issuer = user is None or user.agency_id == instrument.issuer_agency_id
     audit.record(
         uow,
         actor=actor,
         agency=user.agency_id if user else "",
+        receiving_agency=(
+            instrument.addressee_agency_id if by_issuer else instrument.issuer_agency_id
+        ),
         action=action,
         object_type="instrument",
         object_id=instrument.id,

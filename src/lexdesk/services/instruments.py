@@ -277,6 +277,7 @@ def _record_release(
         actor=actor,
         agency=loaded.user.agency_id,
         action="disclosure.release",
+        receiving_agency=",".join(loaded.instrument.produce_to)[:63],
         object_type="release",
         object_id=release_id,
         source=source,

@@ -9,7 +9,6 @@ database refuses) or unpaired surrogates; times must carry a zone and lie in 190
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -27,20 +26,11 @@ from pydantic import (
 
 from lexdesk.domain.credentials import PASSWORD_MAX, PASSWORD_MIN
 from lexdesk.domain.limits import REASON_MAX, REFERENCE_MAX
+from lexdesk.domain.text import ONE_LINE as ONE_LINE
+from lexdesk.domain.text import SEVERAL_LINES as SEVERAL_LINES
+from lexdesk.domain.text import invisible_in
 from lexdesk.queries.api_lists import MAX_LIMIT
 
-#: Invisible and control characters in the Basic Multilingual Plane (Unicode categories Cc
-#: and Cf): no text field takes them, so a name cannot hide a right-to-left override that shows
-#: a reader another name, nor a forged log line. Zero-width joiner and non-joiner (U+200C,
-#: U+200D) are let through: names in Persian and Indic scripts need them. Line breaks and tabs
-#: are the only controls a several-line text keeps.
-INVISIBLE = (
-    r"\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
-    r"\u200b\u200e-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-)
-ONE_LINE = f"^[^\\u0000-\\u001f{INVISIBLE}]*$"
-SEVERAL_LINES = f"^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f{INVISIBLE}]*$"
-_ONE_LINE, _SEVERAL_LINES = re.compile(ONE_LINE[1:-2]), re.compile(SEVERAL_LINES[1:-2])
 ID_PATTERN = r"^[a-z]{3}-[0-9a-f]{16}$"
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 
@@ -53,25 +43,21 @@ def _unicode(text: str) -> str:
     return text
 
 
-def _shown(pattern: re.Pattern[str]) -> Callable[[object], object]:
-    """Refuse text with a character ``pattern`` does not allow, saying which and where (the
-    schema's pattern says the same, without naming the character)."""
+def _shown(lines: bool) -> Callable[[object], object]:
+    """Refuse text with an invisible or control character, saying which and where (the
+    schema's pattern says the same, without naming the character: ``domain.text``)."""
 
     def check(value: object) -> object:
         if isinstance(value, str):
-            for place, char in enumerate(value, start=1):
-                if not pattern.fullmatch(char):
-                    name = unicodedata.name(char, "a control character")
-                    raise ValueError(
-                        f"has an invisible or control character, U+{ord(char):04X} ({name}), "
-                        f"at character {place}: remove it"
-                    )
+            wrong = invisible_in(value, lines=lines)
+            if wrong:
+                raise ValueError(wrong)
         return value
 
     return check
 
 
-one_line, several_lines = _shown(_ONE_LINE), _shown(_SEVERAL_LINES)
+one_line, several_lines = _shown(lines=False), _shown(lines=True)
 
 
 def _written(value: object) -> object:

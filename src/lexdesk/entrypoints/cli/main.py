@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
+from lexdesk import __version__
+from lexdesk.domain.text import invisible_in
 from lexdesk.entrypoints.cli import (
     admin,
     audit,
@@ -22,6 +26,8 @@ from lexdesk.entrypoints.cli import (
     users,
     worker,
 )
+from lexdesk.entrypoints.cli.common import fail
+from lexdesk.services import audit as audit_trail
 
 cli = typer.Typer(
     name="lexdesk",
@@ -29,6 +35,19 @@ cli = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@cli.callback()
+def _on_the_command_line() -> None:
+    # Every entry a command writes says it came in by the command line; and no argument holds
+    # an invisible or control character (domain/text.py), as no API field or form field does.
+    audit_trail.open_channel("cli", f"lexdesk {__version__}")
+    for place, argument in enumerate(sys.argv[1:], start=1):
+        wrong = invisible_in(argument, lines=True)
+        if wrong:
+            fail(f"argument {place} {wrong}")
+
+
 cli.command("init")(admin.init)
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)

@@ -18,6 +18,7 @@ from lexdesk.config import DEVELOPMENT_PASSPHRASE
 from lexdesk.entrypoints import production
 from lexdesk.entrypoints.app import create_app
 from lexdesk.entrypoints.cli.common import app, fail, fails_cleanly
+from lexdesk.entrypoints.log_hygiene import uvicorn_logging
 
 #: Addresses only this machine reaches: a desk there is a developer's, not a deployment.
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -92,6 +93,7 @@ def _serve(built: App, host: str, port: int, workers: int) -> None:
             proxy_headers=True,
             forwarded_allow_ips=built.settings.trusted_proxies,
             server_header=False,
+            log_config=uvicorn_logging(),
         )
         return
     uvicorn.run(
@@ -101,6 +103,7 @@ def _serve(built: App, host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         forwarded_allow_ips=built.settings.trusted_proxies,
         server_header=False,
+        log_config=uvicorn_logging(),
     )
 
 

@@ -22,6 +22,7 @@ from lexdesk.domain.agencies import Agency
 from lexdesk.domain.deadlines import DeadlinePolicy
 from lexdesk.domain.errors import NotAuthenticated
 from lexdesk.domain.permissions import Permission, granted
+from lexdesk.domain.text import invisible_in
 from lexdesk.entrypoints.web import sessions
 from lexdesk.services import accounts
 from lexdesk.services.accounts import Principal
@@ -164,6 +165,7 @@ def viewer(request: Request, site: Web = Depends(web)) -> Viewer:
         principal = accounts.authenticate(desk, token, client_address(request))
     except NotAuthenticated as error:
         raise SignInNeeded(_why(str(error))) from None
+    request.state.principal = principal  # who a refused request names (audited_requests)
     with desk.uow() as uow:
         home = agency(uow, principal.agency_id)
     return Viewer(principal, home, token, client_address(request))
@@ -183,7 +185,18 @@ def posted(
     sent = form.get("csrf")
     if not sessions.csrf_matches(seen.token, sent if isinstance(sent, str) else None):
         raise PageRefused(403, "This form has expired. Go back, reload the page and try again.")
+    refuse_invisible(form)
     return Posted(seen, form)
+
+
+def refuse_invisible(form: FormData) -> None:
+    """No field of a form takes an invisible or control character (``domain.text``); a
+    password may hold what its owner likes, and is never shown."""
+    for name, value in form.multi_items():
+        if isinstance(value, str) and "password" not in name:
+            wrong = invisible_in(value, lines=True)
+            if wrong:
+                raise PageRefused(422, f"The field {name[:40]} {wrong}, then send the form again.")
 
 
 def require(seen: Viewer, permission: Permission) -> None:
