@@ -55,7 +55,7 @@ def build(
         alarm=LoggingAlarm(),
         operator=operator,
         press=PdfPress(settings.key_passphrase, settings.base_url),
-        blobs=LocalBlobStore(settings.blob_dir),
+        blobs=blob_store(settings),
         reports=RecordReports(engine),
         name_key=keyed_digest(settings.key_passphrase.encode(), "typed names").encode(),
     )
@@ -82,6 +82,11 @@ def build_worker(app: App, name: str | None = None) -> Worker:
     )
     who = name or f"{socket.gethostname()}:{os.getpid()}"
     return Worker(app.desk, couriers, name=who[:100], schedule=schedule)
+
+
+def blob_store(settings: Settings) -> LocalBlobStore:
+    """The files (attachments, signed documents), sealed at rest with the data key ring."""
+    return LocalBlobStore(settings.blob_dir, data_sealer(settings))
 
 
 def data_sealer(settings: Settings) -> Sealer:

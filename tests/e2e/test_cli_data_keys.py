@@ -30,6 +30,6 @@ def test_a_rotation_at_the_command_line(tmp_path: Path) -> None:
     after = json.loads(lexdesk(rotated, "data-keys", "status", "--json").stdout)
     assert list(after["sealed"]) == [after["current"]] != [sealed_by]
     again = json.loads(lexdesk(rotated, "data-keys", "rewrap", "--json").stdout)
-    assert again == {"rewrapped": 0}
+    assert again == {"rewrapped": 0, "files": 0}
     bad = lexdesk({**env, "LEXDESK_DATA_KEY": "c2hvcnQ="}, "data-keys", "status")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "32 random bytes" in bad.stderr

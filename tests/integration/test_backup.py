@@ -24,8 +24,7 @@ from lexdesk.adapters import backup as backup_module
 from lexdesk.adapters import orm
 from lexdesk.adapters.backup import DatabaseNotEmpty, Manifest, back_up, restore
 from lexdesk.adapters.backup_file import BackupBroken
-from lexdesk.adapters.blobs import LocalBlobStore
-from lexdesk.bootstrap import App, build, data_sealer
+from lexdesk.bootstrap import App, blob_store, build, data_sealer
 from lexdesk.config import Settings
 from lexdesk.entrypoints.web import mount
 from lexdesk.services import accounts, attachments, audit, persons
@@ -85,17 +84,13 @@ def source(engine_kind: str, tmp_path: Path, clock: FakeClock) -> Iterator[tuple
 def _backup(built: App, now: datetime) -> tuple[bytes, Manifest]:
     out = io.BytesIO()
     manifest = back_up(
-        built.engine,
-        LocalBlobStore(built.settings.blob_dir),
-        data_sealer(built.settings),
-        out,
-        now,
+        built.engine, blob_store(built.settings), data_sealer(built.settings), out, now
     )
     return out.getvalue(), manifest
 
 
 def _restore(built: App, data: bytes, now: datetime) -> None:
-    blobs = LocalBlobStore(built.settings.blob_dir)
+    blobs = blob_store(built.settings)
     restore(built.engine, blobs, data_sealer(built.settings), io.BytesIO(data), now, "test")
 
 
@@ -264,3 +259,6 @@ def test_nothing_personal_or_secret_can_be_read_in_a_backup(
     for marker in ("Quintal", "QUINTAL", "Example Avenue", story.nysid, secret, "detainer.pdf"):
         assert marker.encode() not in data, marker
     assert b"%PDF" not in data
+    # Nor in the stored files themselves, sealed at rest.
+    stored = [p.read_bytes() for p in built.settings.blob_dir.rglob("*") if p.is_file()]
+    assert len(stored) == 1 and b"%PDF" not in stored[0]

@@ -11,8 +11,7 @@ import typer
 
 from lexdesk.adapters.backup import back_up, restore
 from lexdesk.adapters.backup_file import BackupBroken
-from lexdesk.adapters.blobs import LocalBlobStore
-from lexdesk.bootstrap import data_sealer
+from lexdesk.bootstrap import blob_store, data_sealer
 from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fail, fails_cleanly
 from lexdesk.services import audit
 
@@ -37,7 +36,7 @@ def backup(
         with os.fdopen(descriptor, "wb") as out:
             manifest = back_up(
                 built.engine,
-                LocalBlobStore(built.settings.blob_dir),
+                blob_store(built.settings),
                 data_sealer(built.settings),
                 out,
                 built.desk.clock.now(),
@@ -86,7 +85,7 @@ def restore_command(
         with source:
             restored = restore(
                 built.engine,
-                LocalBlobStore(built.settings.blob_dir),
+                blob_store(built.settings),
                 data_sealer(built.settings),
                 source,
                 built.desk.clock.now(),

@@ -1,5 +1,6 @@
-"""``lexdesk data-keys``: the key that seals secrets at rest (TOTP seeds): make one, see what
-each key seals, and seal everything again with the current key after a rotation."""
+"""``lexdesk data-keys``: the key that seals secrets and files at rest (TOTP seeds, stored
+files): make one, see what each key seals, and seal everything again with the current key after
+a rotation."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import os
 import typer
 
 from lexdesk.adapters import key_ring
-from lexdesk.bootstrap import data_sealer
+from lexdesk.bootstrap import blob_store, data_sealer
 from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fails_cleanly
 
 cli = typer.Typer(
-    help="The key that seals secrets at rest (TOTP seeds); rotate it without downtime.",
+    help="The key that seals secrets and files at rest (TOTP seeds, attachments, documents,"
+    " backups); rotate it without downtime.",
     no_args_is_help=True,
 )
 
@@ -33,24 +35,29 @@ def new(as_json: JsonOption = False) -> None:
 @cli.command("status")
 @fails_cleanly
 def status(as_json: JsonOption = False) -> None:
-    """How many TOTP seeds each key seals, and which key seals new ones."""
+    """How many TOTP seeds and stored files each key seals, and which key seals new ones."""
     built = app()
     counts, current = key_ring.census(built.engine), data_sealer(built.settings).current
+    files = blob_store(built.settings).census()
     if as_json:
-        emit_json({"current": current, "sealed": counts})
+        emit_json({"current": current, "sealed": counts, "files": files})
         return
     typer.echo(f"current key {current}")
     for kid, count in sorted(counts.items()):
-        typer.echo(f"  {kid}: {count}")
+        typer.echo(f"  {kid}: {count} TOTP seeds")
+    for kid, count in sorted(files.items()):
+        typer.echo(f"  {kid}: {count} files")
 
 
 @cli.command("rewrap")
 @fails_cleanly
 def rewrap(as_json: JsonOption = False) -> None:
-    """Seal every TOTP seed with the current key (those kept before sealing, too)."""
+    """Seal every TOTP seed and stored file with the current key (those kept before sealing,
+    too)."""
     built = app()
     changed = key_ring.rewrap(built.engine, data_sealer(built.settings))
+    files = blob_store(built.settings).reseal()
     if as_json:
-        emit_json({"rewrapped": changed})
+        emit_json({"rewrapped": changed, "files": files})
         return
-    typer.echo(f"lexdesk: {changed} secrets sealed with the current key")
+    typer.echo(f"lexdesk: {changed} secrets and {files} files sealed with the current key")
