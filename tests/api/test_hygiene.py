@@ -94,6 +94,30 @@ def test_no_secret_reaches_a_log(world: World, caplog: pytest.LogCaptureFixture)
     assert PASSWORD not in trail and token not in trail and code not in trail
 
 
+def test_no_name_or_record_reaches_a_log(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """A booking, the same booking again (a conflict the database refuses), a search and a
+    refused body, each carrying a name, an identifier and a record: none of them in a log."""
+    caplog.set_level(logging.DEBUG)
+    client, auth = world.client, world.auth("doc-officer")
+    marked = {
+        "family_name": "Quillfeather",
+        "given_name": "Ondine",
+        "arrested_on": "2020-01-10",
+        "booked_at": "2020-01-10T20:00:00Z",
+        "identifiers": {"booking_number": "B-7771"},
+        "record": {"home_address": "17 Lanternwick Row"},
+    }
+    assert client.post("/api/v1/persons", json=marked, headers=auth).status_code == 201
+    client.post("/api/v1/persons", json=marked, headers=auth)
+    client.get("/api/v1/persons", params={"q": "Quillfeather"}, headers=auth)
+    client.post("/api/v1/persons", json=marked | {"booked_at": "Quillfeather"}, headers=auth)
+    # What the desk logged, not the test's own HTTP client (httpx logs the URLs it requests).
+    desk = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    logged = "".join(r.getMessage() + str(r.exc_info) for r in desk)
+    for marker in ("Quillfeather", "Ondine", "B-7771", "Lanternwick"):
+        assert marker not in logged
+
+
 def test_protected_fields_cannot_be_written(world: World) -> None:
     auth = world.auth("doc-officer")
     count = _persons(world)
