@@ -135,7 +135,7 @@ def run(test_one_input: Callable[[bytes], None], seeds: Iterable[bytes]) -> None
     """Write the seeds into the first corpus directory given (the test passes a temporary one),
     then hand over to libFuzzer, which exits the process when the runs are done."""
     corpus = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
-    if corpus:
+    if corpus and not Path(corpus[0]).is_file():  # a file is an input to replay, not a corpus
         folder = Path(corpus[0])
         folder.mkdir(parents=True, exist_ok=True)
         for index, seed in enumerate(seeds):

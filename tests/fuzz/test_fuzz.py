@@ -14,8 +14,16 @@ import pytest
 
 HERE = Path(__file__).parent
 RUNS = int(os.environ.get("LEXDESK_FUZZ_RUNS", "10000"))
-#: Harness, and the longest input it is given (pure-Python YAML is slow on long texts).
-TARGETS = {"fuzz_rules_request.py": 4096, "fuzz_rule_pack.py": 1024}
+#: Harness, and the longest input it is given (pure-Python YAML is slow on long texts; an
+#: audit chain of four entries, each hashed a few times a run, needs no more than 512 bytes).
+TARGETS = {
+    "fuzz_rules_request.py": 4096,
+    "fuzz_rule_pack.py": 1024,
+    "fuzz_deadlines.py": 2048,
+    "fuzz_audit_chain.py": 512,
+    "fuzz_vocabulary.py": 256,
+    "fuzz_offenses.py": 256,
+}
 
 
 @pytest.mark.slow

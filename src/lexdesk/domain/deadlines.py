@@ -44,6 +44,17 @@ _ISSUER_DATES = {
     InstrumentKind.COURT_ORDER: "compliance date",
 }
 _COUNTS = ("information_request_business_days", "referral_business_days", "detainer_hold_hours")
+#: The largest count a policy may set (about two years, as ``ISSUER_DATE_HORIZON``): beyond it
+#: a count is a typo, and ten million business days would run the calendar past the year 9999.
+_MOST = {
+    "information_request_business_days": 2 * 261,
+    "referral_business_days": 2 * 261,
+    "detainer_hold_hours": 2 * 365 * 24,
+}
+_RULES = (BUSINESS_DAYS, HOLD_CLOCK_HOURS, HOLD_HOURS, SET_BY_ISSUER, EXPECTED_RELEASE)
+#: The years a stored due date's moments may lie in: those the desk accepts (the API's times
+#: lie in 1900-2200) and what is counted from them, far from where the calendar ends (9999).
+_YEARS = range(1900, 3000)
 # Fixed English names: strftime's %a and %b follow the process locale.
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -94,8 +105,15 @@ class DeadlinePolicy:
         calendar_for(self.state)
         for name in _COUNTS:
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInput(f"{name} must be a whole number of at least 1, not {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 1 <= value <= _MOST[name]
+            ):
+                raise InvalidInput(
+                    f"{name} must be a whole number of at least 1 and at most {_MOST[name]}, "
+                    f"not {value!r}"
+                )
         if not isinstance(self.due_local_time, time) or self.due_local_time.tzinfo is not None:
             raise InvalidInput("due_local_time must be a local time of day such as 17:00")
         if not isinstance(self.detainer_counts_state_holidays, bool):
@@ -215,9 +233,36 @@ class DueDate:
             values["local_time"] = time.fromisoformat(lt) if lt is not None else None
             values["skipped"] = tuple((date.fromisoformat(d), r) for d, r in data["skipped"])
             values.pop("derived_from", None)
-            return cls(**values)
+            due = cls(**values)
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(f"malformed stored due date ({exc!r}): recompute it") from None
+        fault = due._fault()
+        if fault is not None:
+            raise InvalidInput(f"malformed stored due date ({fault}): recompute it")
+        return due
+
+    def _fault(self) -> str | None:
+        """What makes a due date read back from storage one the desk could not have computed
+        (so could not explain or recompute), or None."""
+        if not isinstance(self.rule, str) or self.rule not in _RULES:
+            return f"unknown rule {self.rule!r}"
+        if not isinstance(self.timezone, str):
+            return f"timezone {self.timezone!r} is not a name"
+        _zone(self.timezone)
+        for name, moment in (("due_at", self.due_at), ("start", self.start)):
+            if moment.year not in _YEARS:
+                return f"{name} {moment.isoformat()} is not between 1900 and 2999"
+        amount = self.amount
+        if amount is not None and (
+            type(amount) is not int or not 0 <= amount <= max(_MOST.values())
+        ):
+            return f"amount {amount!r} is not a count the desk sets"
+        for name in ("unit", "calendar", "citation", "label", "source"):
+            if not isinstance(getattr(self, name), str | None):
+                return f"{name} {getattr(self, name)!r} is not text"
+        if not all(isinstance(reason, str) for _, reason in self.skipped):
+            return "a skipped day's reason is not text"
+        return None
 
     def recompute(self, calendar: BusinessCalendar) -> DueDate:
         """The same rule from the same start, on ``calendar``. Dates set by someone (an issuer,

@@ -50,7 +50,7 @@ def level_of(offense_class: str) -> str | None:
 
 
 def check_offense(code: str) -> str:
-    if not _OFFENSE.match(code):
+    if not _OFFENSE.fullmatch(code):  # ``$`` alone would let a final line break through
         raise InvalidInput(
             f"offense code {code!r} is not canonical: write jurisdiction, code and section, "
             "e.g. 'NY PL 160.15', 'CA PC 187', 'US 8 USC 1326'"

@@ -68,6 +68,23 @@ ALREADY = {
 }
 
 
+#: What the answer of a POST or PUT names that other operations take (OpenAPI links): for the
+#: schema of its body, each path parameter it supplies and the JSON pointer to it. An
+#: instrument issued links to reading, acknowledging, determining, escalating it and its case;
+#: a person booked to reading them; a user added to managing them. Generated clients and the
+#: stateful fuzzing (schemathesis) follow these chains.
+LINKS: dict[str, dict[str, str]] = {
+    "InstrumentOut": {"instrument_id": "/id", "case_id": "/case_id"},
+    "PersonOut": {"person_id": "/id"},
+    "EnrolmentIssued": {"username": "/user/username"},
+    "RolesChanged": {"username": "/user/username"},
+    "AccountStateOut": {"username": "/username"},
+    "RoleGrantOut": {"grant_id": "/id", "username": "/username"},
+    "WebhookSecret": {"subscription_id": "/id"},
+    "AttachmentOut": {"attachment_id": "/id"},
+}
+
+
 def operation_id(route: APIRoute) -> str:
     """The route's name: ``issue_instrument``, ``list_cases`` (never FastAPI's path-based id)."""
     return route.name
@@ -104,6 +121,7 @@ def _document(app: FastAPI) -> dict[str, Any]:
             for media, content in operation.get("requestBody", {}).get("content", {}).items():
                 if (method, path, media) in INLINE_EXAMPLES:
                     content["example"] = INLINE_EXAMPLES[method, path, media]
+    _link(made.get("paths", {}))
     schemas = made.setdefault("components", {}).setdefault("schemas", {})
     _keys_closed(schemas)
     schemas.update(schema_components())
@@ -113,6 +131,36 @@ def _document(app: FastAPI) -> dict[str, Any]:
     for name, example in REQUEST_EXAMPLES.items():
         schemas[name].setdefault("examples", [example])
     return made
+
+
+def _link(paths: dict[str, Any]) -> None:
+    """Add the links of :data:`LINKS` to every POST's and PUT's success: one to each other
+    operation whose path parameters the answer supplies, named by its operationId."""
+    operations = [
+        (operation, [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"])
+        for item in paths.values()
+        for method, operation in item.items()
+        if method in ("get", "put", "post", "delete", "patch")
+    ]
+    for item in paths.values():
+        for method, producer in item.items():
+            if method not in ("post", "put"):
+                continue
+            for code, response in producer["responses"].items():
+                body = response.get("content", {}).get("application/json", {}).get("schema", {})
+                supplied = LINKS.get(body.get("$ref", "").rsplit("/", 1)[-1])
+                if not code.startswith("2") or supplied is None:
+                    continue
+                links = {
+                    target["operationId"]: {
+                        "operationId": target["operationId"],
+                        "parameters": {f"path.{n}": f"$response.body#{supplied[n]}" for n in names},
+                    }
+                    for target, names in operations
+                    if names and set(names) <= set(supplied) and target is not producer
+                }
+                if links:
+                    response["links"] = dict(sorted(links.items()))
 
 
 def _keys_closed(node: Any) -> None:
