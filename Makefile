@@ -9,16 +9,29 @@ GENERATOR := .tools/openapi-python-client
 CLIENT := build/lexdesk-client
 export LEXDESK_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help install assets browser poppler client demo serve test lint typecheck contracts security pytest crash bench screenshots clean
+.PHONY: help lock install assets browser poppler client demo serve test lint typecheck contracts security pytest crash bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Every dependency, direct or not, at the version and with the hashes the lock file names
+# (`make lock` writes it from pyproject.toml's pins); lexdesk itself without dependencies.
+LOCK := requirements/dev.lock
+PIP_TOOLS := .tools/pip-tools
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==26.3
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock: ## write requirements/dev.lock: every dependency pinned, with its hashes, from pyproject.toml
+	$(PYTHON) -m venv $(PIP_TOOLS)
+	$(PIP_TOOLS)/bin/pip install --quiet pip-tools==7.6.2
+	$(PIP_TOOLS)/bin/pip-compile --quiet --generate-hashes --extra dev --strip-extras \
+	  --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	  --output-file $(LOCK) pyproject.toml
 
 install: $(STAMP) ## create the virtual environment and install lexdesk with its tools
 
@@ -83,6 +96,11 @@ pytest: $(STAMP) $(VENDOR) browser poppler client
 # Before a release: security.md rows 19 and 20 at full scale (make test runs 100 and 30 kills).
 crash: $(STAMP) ## kill -9 the desk 1,000 times on SQLite and 200 on PostgreSQL, checking after each kill
 	$(BIN)/python scripts/crash_harness.py --sqlite 1000 --postgres 200
+
+# Nightly: security.md row 23 at depth (make test runs 100 examples per operation, 25 stateful).
+.PHONY: fuzz
+fuzz: $(STAMP) ## fuzz every API operation from its schema, 1,000 examples each, and along its links
+	$(BIN)/python scripts/fuzz_api.py --examples 1000
 
 bench: $(STAMP) ## run the benchmarks in benchmarks/ and print their figures
 	$(BIN)/python -m benchmarks
