@@ -43,7 +43,7 @@ def create_app(built: App) -> FastAPI:
     app.include_router(api_router())
     contract.install(app)
     app.add_middleware(Hygiene)
-    app.add_middleware(AuditedRequests, desk=built.desk)  # outside Hygiene: it sees its 413s
+    app.add_middleware(AuditedRequests)  # outside Hygiene: it sees its 413s
     app.add_exception_handler(StarletteHTTPException, _allow_every_method(app))
     metrics.mount(app, built)
     _mount_web(app, built)

@@ -27,9 +27,8 @@ DENIED = frozenset({401, 403, 404})
 
 
 class AuditedRequests:
-    def __init__(self, app: ASGIApp, desk: Desk) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.desk = desk
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,8 +56,10 @@ class AuditedRequests:
             template = PREFIX + template  # routers included under the prefix keep their own
         where = template or scope["path"]
         client = scope.get("client")
+        # The desk the application serves now (``create_app`` put it on the app's state).
+        desk: Desk = scope["app"].state.lexdesk.desk
         audit.record_alone(
-            self.desk,
+            desk,
             actor=principal.username if principal else "anonymous",
             agency=principal.agency_id if principal else "",
             action=f"{component}.refused",
