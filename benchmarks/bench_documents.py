@@ -7,7 +7,8 @@ the transaction that issues its instrument (the same run's baseline). One proces
 
 Goals (issue 10): at least 20 documents rendered and signed a second, 50 verified a second.
 The rates are per second of this process's CPU time (one core, whatever else the machine is
-doing); the wall-clock rates are printed beside them.
+doing); the wall-clock rates are printed beside them, and the load average at the end (CPU
+time still grows on a busy machine: run it several times and give the spread).
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ def measure(name: str, url: str, count: int) -> dict[str, float]:
         "document_vs_issue": (render_seconds / count) / (issue_seconds / count),
         "html_to_pdf_ms": statistics.median(html_pdf) * 1000,
         "sign_ms": statistics.median(signing) * 1000,
+        "load_average": os.getloadavg()[0],
     }
     print(
         f"{name:<10} {count} documents, per CPU second (wall-clock in brackets): "
@@ -148,7 +150,8 @@ def measure(name: str, url: str, count: int) -> dict[str, float]:
         f"signature {figures['sign_ms']:.0f} ms); verify {figures['verify_per_s']:.0f}/s "
         f"[{figures['verify_per_s_wall']:.0f}/s] (goal >= 50/s); issuing the instrument "
         f"{figures['issue_per_s']:.1f}/s [{figures['issue_per_s_wall']:.1f}/s], so a document "
-        f"costs {figures['document_vs_issue']:.1f}x the transaction that issues it"
+        f"costs {figures['document_vs_issue']:.1f}x the transaction that issues it "
+        f"(load average {figures['load_average']:.1f})"
     )
     return figures
 

@@ -16,7 +16,7 @@ import hashlib
 import io
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,6 +67,7 @@ class PdfPress:
         self._css: Any = None
         self._signers: dict[str, signers.SimpleSigner] = {}
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -249,11 +250,13 @@ class PdfPress:
                 )
                 # An imported key carries its own chain after its certificate; ours, the CA.
                 chain = _chain(key.certificate_pem)[1:] or _chain(ca.certificate_pem)
+                cert = _asn1_cert(key.certificate_pem)
                 found = signers.SimpleSigner(
-                    signing_cert=_asn1_cert(key.certificate_pem),
+                    signing_cert=cert,
                     signing_key=asn1_keys.PrivateKeyInfo.load(der),
                     cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
                 )
+                found.signed_attr_prov_spec = _pades_attributes(cert)
                 self._signers[key.id] = found
             return found
 
@@ -293,10 +296,19 @@ class PdfPress:
             self._fonts = FontConfiguration()
             css = (TEMPLATES / "document.css").read_text(encoding="utf-8")
             self._css = weasyprint.CSS(string=css, font_config=self._fonts)
-        page = weasyprint.HTML(string=html, url_fetcher=_data_only())
+        page = weasyprint.HTML(string=html, url_fetcher=self._fetcher())
         sheets = [self._css] if stylesheet else []
         pdf: bytes = page.write_pdf(stylesheets=sheets, font_config=self._fonts)
         return pdf
+
+    def _fetcher(self) -> Any:
+        """This thread's URL fetcher, made on its first document: making one (a urllib opener)
+        costs a fifth of a millisecond, and it keeps state between fetches, so threads do not
+        share one."""
+        fetcher = getattr(self._local, "fetcher", None)
+        if fetcher is None:
+            fetcher = self._local.fetcher = _data_only()
+        return fetcher
 
     def produce(
         self, content: dict[str, Any], exhibits: Sequence[Exhibit], prefix: str, first: int
@@ -403,3 +415,32 @@ def _data_only() -> Any:
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
+
+
+def _pades_attributes(cert: asn1_x509.Certificate) -> Any:
+    """The signed attributes pyHanko gives a PAdES signature when nothing else is asked (its
+    ``CAdESSignedAttributeProviderSpec`` for PAdES, without CAdES extras or a timestamp): the
+    signing-certificate-v2 attribute, which names the signer's certificate and hashes it,
+    byte for byte the same, but made once per key and kept as DER. Made afresh for every
+    signature, asn1crypto serialises it four times over, which was two thirds of a signature's
+    cost (docs/benchmarks.md). pyHanko adds the content type and the message digest itself."""
+    from asn1crypto import tsp
+    from pyhanko.sign.attributes import CMSAttributeProvider, SignedAttributeProviderSpec
+    from pyhanko.sign.general import as_signing_certificate_v2
+
+    der = as_signing_certificate_v2(cert).dump()
+
+    class SigningCertificate(CMSAttributeProvider):
+        attribute_type = "signing_certificate_v2"
+
+        async def build_attr_value(self, dry_run: bool = False) -> Any:
+            # Parsed from its DER, it is written back as it was, not serialised again.
+            return tsp.SigningCertificateV2.load(der)
+
+    class PadesAttributes(SignedAttributeProviderSpec):
+        def signed_attr_providers(
+            self, data_digest: bytes, digest_algorithm: str
+        ) -> Iterator[CMSAttributeProvider]:
+            yield SigningCertificate()
+
+    return PadesAttributes()
