@@ -74,8 +74,9 @@ def test_each_entry_carries_the_channel_it_was_written_in() -> None:
     [issued] = [e for e in store.audit if e.action == "instrument.issue"]
     assert (issued.agency, issued.receiving_agency) == ("ice", "doc")
     assert via.refusals == 0
-    # Outside any entry point: a service called by a script.
-    audit.record_alone(
+    # Outside any entry point (a new, empty context): a service called by a script.
+    contextvars.Context().run(
+        audit.record_alone,
         desk,
         actor="system",
         agency="",
