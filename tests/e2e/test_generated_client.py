@@ -10,14 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pyotp
 import pytest
 
@@ -48,7 +46,7 @@ from lexdesk_client.models import (
 
 from tests.api.world import PASSWORD, World, build_world
 from tests.databases import sqlite_url
-from tests.e2e.test_worker_cli import free_port
+from tests.e2e.test_worker_cli import first_answer, free_port
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +69,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        first_answer(f"{base}/api/v1/openapi.json")
         yield base, world
     finally:
         server.terminate()

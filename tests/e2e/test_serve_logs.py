@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.databases import sqlite_url
-from tests.e2e.test_worker_cli import free_port, lexdesk
+from tests.e2e.test_worker_cli import first_answer, free_port, lexdesk
 
 MARKER = "ZELLWEGERQ"  # a synthetic surname
 
@@ -30,12 +29,7 @@ def test_the_access_log_keeps_paths_not_queries(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        first_answer(f"{base}/api/v1/health")
         asked = httpx.get(f"{base}/login", params={"q": MARKER, "nysid": "90000001Q"})
         assert asked.status_code == 200
     finally:

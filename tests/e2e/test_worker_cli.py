@@ -57,6 +57,21 @@ def lapsed(url: str) -> int:
     return found
 
 
+def first_answer(url: str, tries: int = 150) -> httpx.Response | None:
+    """The first answer of a server that is starting: polls ``url`` until it answers 200 (or
+    the tries run out) and returns the last answer, if any came."""
+    answer = None
+    for _ in range(tries):
+        try:
+            answer = httpx.get(url, timeout=2)
+            if answer.status_code == 200:
+                return answer
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    return answer
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,15 +110,7 @@ def test_serve_runs_the_worker_on_sqlite_and_a_second_worker_is_refused(
         text=True,
     )
     try:
-        health = None
-        for _ in range(150):
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
-                if health.status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
+        health = first_answer(f"http://127.0.0.1:{port}/api/v1/health")
         assert health is not None and health.status_code == 200, health and health.text
         assert "last_sweep" in health.json()
         assert lapsed(url) > 0  # no one ran a sweep by hand
