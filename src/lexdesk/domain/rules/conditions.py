@@ -60,6 +60,11 @@ class Condition:
     def render(self) -> str:
         raise NotImplementedError
 
+    @cached_property
+    def rendered(self) -> str:
+        """``render()``, built once per node: failures repeat it for every request."""
+        return self.render()
+
     def failures(self, facts: Facts) -> list[str]:
         """Why this (false) condition failed, leaf by leaf, with the values seen."""
         raise NotImplementedError
@@ -125,7 +130,7 @@ class Not(Condition):
         return f"not ({self.item.render()})"
 
     def failures(self, facts: Facts) -> list[str]:
-        return [f"{self.render()}: but {self.item.render()} holds"]
+        return [f"{self.rendered}: but {self.item.rendered} holds"]
 
     def leaves(self) -> tuple[Condition, ...]:
         return self.item.leaves()
@@ -167,7 +172,7 @@ class Compare(Condition):
 
     def failures(self, facts: Facts) -> list[str]:
         seen = getattr(facts, FACTS[self.path].attribute)
-        return [f"{self.render()} (was {_show(seen)})"]
+        return [f"{self.rendered} (was {_show(seen)})"]
 
     def fact(self) -> str:
         return self.path

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from lexdesk.domain.rules.errors import ConflictError, NoRuleInForce
 from lexdesk.domain.rules.explain import ActionDecision, Evaluation
 from lexdesk.domain.rules.facts import Facts
-from lexdesk.domain.rules.holds import rule_hold_limit
+from lexdesk.domain.rules.holds import deciding_hold_limit
 from lexdesk.domain.rules.pack import PackSource, RulePack, ensure_pack_id
 from lexdesk.domain.rules.plan import Plan
 from lexdesk.domain.rules.request import EvaluationRequest
@@ -24,7 +22,7 @@ def evaluate(source: PackSource | RulePack, request: EvaluationRequest) -> Evalu
     else:
         pack = source.get(request.pack)
     version = pack.version_on(request.as_of)
-    facts = request.facts()
+    facts = Facts(request)
     kind, as_of = request.instrument.kind, request.as_of
     decisions: dict[str, ActionDecision] = {}
     conflict = None
@@ -42,8 +40,7 @@ def evaluate(source: PackSource | RulePack, request: EvaluationRequest) -> Evalu
             deciding = resolution.deciding[0]
             # A pack that states no limit anywhere in its stack reports none (the shipped
             # packs all do: a test checks it); the decision itself stands.
-            with suppress(NoRuleInForce):
-                decision.hold_limit = rule_hold_limit(pack, as_of, deciding.spec, deciding.pack)
+            decision.hold_limit = deciding_hold_limit(pack, as_of, deciding.spec, deciding.pack)
         decisions[action] = decision
     evaluation = Evaluation(pack.id, version.version, pack.content_hash, request, decisions)
     if conflict is not None:

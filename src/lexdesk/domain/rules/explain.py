@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.rules.errors import ConflictError
 from lexdesk.domain.rules.facts import Facts
-from lexdesk.domain.rules.plan import CompiledDuty, CompiledRule, Hypothesis, Plan, Resolution
+from lexdesk.domain.rules.plan import CompiledDuty, CompiledRule, Plan, Resolution, Tabled
 from lexdesk.domain.rules.records import ChargePending, ConvictionIn
 from lexdesk.domain.rules.request import EvaluationRequest
 from lexdesk.domain.rules.schema import EFFECT_RANK
-from lexdesk.domain.rules.wording import fact_label
 
 if TYPE_CHECKING:
     from lexdesk.domain.rules.holds import HoldLimit
@@ -40,7 +39,10 @@ class Change:
 class ActionDecision:
     """One requested action, decided. Plain slots: one is built per action per evaluation."""
 
-    __slots__ = ("_missing", "action", "facts", "hold_limit", "mask", "plan", "resolution")
+    __slots__ = (
+        "_duties", "_failed", "_missing", "_turns_on", "action", "facts", "hold_limit", "mask",
+        "plan", "resolution",
+    )  # fmt: skip
 
     def __init__(
         self, action: str, plan: Plan, mask: int, resolution: Resolution, facts: Facts
@@ -48,7 +50,22 @@ class ActionDecision:
         self.action, self.plan, self.mask = action, plan, mask
         self.resolution, self.facts = resolution, facts
         self.hold_limit: HoldLimit | None = None
+        # The JSON, the reasons and the English each read these: worked out once, and for a
+        # tabulable plan once per combination of the facts it reads (``Plan.tabulable``).
         self._missing: list[Change] | None = None
+        self._failed: tuple[tuple[CompiledRule, tuple[str, ...]], ...] | None = None
+        self._duties: tuple[CompiledDuty, ...] | None = None
+        self._turns_on: list[dict[str, Any]] | None = None
+        if plan.tabulable:
+            key = plan.key(facts)
+            tabled = plan.tabled(key)
+            if tabled is None:
+                tabled = Tabled(self._find_failed(), self._find_duties(), tuple(self.missing()))
+                plan.table(key, tabled)
+            self._failed, self._duties = tabled.failed, tabled.duties
+            self._missing = list(tabled.missing)
+            # Only conditions on records can turn on an unconfirmed entry.
+            self._turns_on = []
 
     @property
     def status(self) -> str:
@@ -61,10 +78,15 @@ class ActionDecision:
     def failed(self) -> list[tuple[CompiledRule, list[str]]]:
         if not self.resolution.failed:
             return []
-        return [
-            (rule, rule.spec.when.failures(self.facts) if rule.spec.when is not None else [])
+        if self._failed is None:
+            self._failed = self._find_failed()
+        return [(rule, list(why)) for rule, why in self._failed]
+
+    def _find_failed(self) -> tuple[tuple[CompiledRule, tuple[str, ...]], ...]:
+        return tuple(
+            (rule, tuple(rule.spec.when.failures(self.facts)) if rule.spec.when is not None else ())
             for rule in self.resolution.failed
-        ]
+        )
 
     def missing(self) -> list[Change]:
         """Single-fact changes after which this action moves up prohibited < permitted <
@@ -97,29 +119,41 @@ class ActionDecision:
                         hypothesis.fact,
                         hypothesis.value,
                         status,
-                        _label(hypothesis),
+                        hypothesis.label,
                         hypothesis.record,
                     )
                 )
         return changes
 
     def duties(self) -> list[CompiledDuty]:
+        if self._duties is None:
+            self._duties = self._find_duties()
+        return list(self._duties)
+
+    def _find_duties(self) -> tuple[CompiledDuty, ...]:
         status = self.status
-        return [
+        return tuple(
             duty
             for duty in self.plan.duties
             if status in duty.spec.status_in and (duty.test is None or duty.test(self.facts))
-        ]
+        )
 
     def turns_on(self) -> list[dict[str, Any]]:
         """Unconfirmed table entries the answer rests on: a listed offense that made a
         deciding rule hold, or a record absent from a list whose entries are unconfirmed
         when being listed would change the answer."""
+        if self._turns_on is None:
+            self._turns_on = self._find_turns_on()
+        return [dict(note) for note in self._turns_on]
+
+    def _find_turns_on(self) -> list[dict[str, Any]]:
         notes: list[dict[str, Any]] = []
         if self.resolution.status is None:
             return notes
+        # A note is only ever about an unconfirmed entry, so only the conditions on tables
+        # with unconfirmed entries are looked at (``CompiledRule.unconfirmed``).
         for rule in self.resolution.deciding:
-            for leaf in _records(rule):
+            for leaf in rule.unconfirmed:
                 table = leaf.filter.table
                 if table is None or not leaf.holds(self.facts):
                     continue
@@ -134,11 +168,11 @@ class ActionDecision:
                                 f"{table.label} ({table.citation}), but that entry is unconfirmed",
                             )
                         )
-        asked = {repr(c.value) for c in self.missing() if isinstance(c.value, dict)}
-        for rule in self.plan.rules:
-            for leaf in _records(rule):
+        if self.plan.unconfirmed:
+            asked = {repr(c.value) for c in self.missing() if isinstance(c.value, dict)}
+            for leaf, hypothesis in self.plan.unconfirmed:
                 table = leaf.filter.table
-                if table is None or table.confirmed or repr(leaf.hypothesis()) not in asked:
+                if table is None or hypothesis not in asked:
                     continue
                 for code in leaf.unmatched_codes(self.facts):
                     notes.append(
@@ -151,17 +185,21 @@ class ActionDecision:
                             "the answer turns on whether it belongs there",
                         )
                     )
+        if not notes:
+            return notes
         return list({(n["table"], n["offense"]): n for n in notes}.values())
 
     def to_json(self) -> dict[str, Any]:
         summary = self.resolution.summary
+        if self.resolution.failed and self._failed is None:
+            self._failed = self._find_failed()
         # The summary is shared by every evaluation that resolves alike: hand out copies.
         out = summary | {
             "concurring": summary["concurring"][:],
             "overrode": summary["overrode"][:],
             "citations": summary["citations"][:],
-            "failed": [{"rule": r.id, "conditions": why} for r, why in self.failed()]
-            if self.resolution.failed
+            "failed": [{"rule": r.id, "conditions": list(why)} for r, why in self._failed]
+            if self._failed
             else [],
             "duties": [_duty_json(d) for d in self.duties()] if self.plan.duties else [],
             "turns_on": self.turns_on(),
@@ -172,14 +210,16 @@ class ActionDecision:
 
     def reasons(self) -> list[str]:
         lines = [self.resolution.reason]
-        for rule, why in self.failed():
-            lines.append(f"{self.action}: {rule.id} does not apply: {'; '.join(why)}")
-        lines += [f"{self.action}: {note['note']}" for note in self.turns_on()]
+        if self.resolution.failed:
+            if self._failed is None:
+                self._failed = self._find_failed()
+            action = self.action
+            for rule, why in self._failed:
+                lines.append(f"{action}: {rule.id} does not apply: {'; '.join(why)}")
+        if self._turns_on is None:
+            self._turns_on = self._find_turns_on()
+        lines += [f"{self.action}: {note['note']}" for note in self._turns_on]
         return lines
-
-
-def _records(rule: CompiledRule) -> list[ConvictionIn | ChargePending]:
-    return [leaf for leaf in rule.leaves if isinstance(leaf, ConvictionIn | ChargePending)]
 
 
 def _note(table: str, code: str, listed: bool, text: str) -> dict[str, Any]:
@@ -190,11 +230,6 @@ def _note(table: str, code: str, listed: bool, text: str) -> dict[str, Any]:
         "verification": "unconfirmed",
         "note": text,
     }
-
-
-def _label(hypothesis: Hypothesis) -> str:
-    record = hypothesis.record.render(words=True) if hypothesis.record is not None else ""
-    return fact_label(hypothesis.fact, hypothesis.value, record)
 
 
 class Evaluation:

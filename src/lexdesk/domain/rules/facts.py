@@ -5,6 +5,7 @@ information it discloses is already public depends on which field it asks for.""
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from lexdesk.domain.rules.request import PERSON_FLAGS, Charge, Conviction
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from datetime import date
 
     from lexdesk.domain.rules.request import EvaluationRequest
+
+_read_flags = attrgetter(*PERSON_FLAGS)
 
 #: The field an action discloses: a release notification gives the release date.
 ACTION_FIELDS = {"notify_release": "release_date"}
@@ -26,27 +29,8 @@ def disclosed_field(action: str) -> str | None:
 
 
 class Facts:
-    __slots__ = (
-        "aggravated_felony_conviction",
-        "arrested_on",
-        "as_of",
-        "convictions",
-        "federal_felony_warrant",
-        "field",
-        "field_public",
-        "final_removal_order",
-        "illegal_reentry",
-        "issuer",
-        "memo",
-        "outstanding_criminal_warrant",
-        "pending_charges",
-        "prior_removal",
-        "proof_of_status",
-        "public_fields",
-        "sex_arson_registrant",
-        "tsdb_match",
-        "warrant",
-    )
+    """Plain attributes in an instance dictionary: a hypothetical copy (``missing`` makes
+    several per evaluation) is one dictionary copy."""
 
     as_of: date
     arrested_on: date | None
@@ -58,6 +42,8 @@ class Facts:
     warrant: str
     issuer: str
     memo: dict[object, bool]
+    parent: Facts | None
+    added: Conviction | Charge | None
     tsdb_match: bool
     prior_removal: bool
     illegal_reentry: bool
@@ -70,29 +56,36 @@ class Facts:
 
     def __init__(self, request: EvaluationRequest) -> None:
         person = request.person
-        self.as_of = request.as_of
-        self.warrant = request.instrument.warrant.value
-        self.issuer = request.instrument.issuer
-        for flag in PERSON_FLAGS:
-            setattr(self, flag, getattr(person, flag))
-        self.arrested_on = person.arrested_on
-        self.convictions = person.convictions
-        self.pending_charges = person.pending_charges
-        self.public_fields = person.public_information
-        self.field = None
-        self.field_public = False
-        self.memo = {}
+        values = dict(zip(PERSON_FLAGS, _read_flags(person), strict=True))
+        values.update(
+            as_of=request.as_of,
+            # A StrEnum's str() is its value: a plain string, as the conditions compare.
+            warrant=str(request.instrument.warrant),
+            issuer=request.instrument.issuer,
+            arrested_on=person.arrested_on,
+            convictions=person.convictions,
+            pending_charges=person.pending_charges,
+            public_fields=person.public_information,
+            field=None,
+            field_public=False,
+            memo={},
+            parent=None,
+            added=None,
+        )
+        self.__dict__ = values
 
     def _clone(self) -> Facts:
         other = Facts.__new__(Facts)
-        for name in Facts.__slots__:
-            setattr(other, name, getattr(self, name))
+        other.__dict__ = self.__dict__.copy()
         return other
 
     def for_action(self, action: str) -> Facts:
         """The facts as one action sees them; the memo is shared (no look-up depends on it)."""
         field = disclosed_field(action)
-        if field == self.field and self.field is not None:
+        if field == self.field:
+            # The same view: a physical action on facts that disclose nothing sees them as
+            # they are (no field, nothing public about it), as does a second disclosure of
+            # the same field.
             return self
         other = self._clone()
         other.field = field
@@ -107,13 +100,15 @@ class Facts:
         return other
 
     def with_record(self, record: Conviction | Charge) -> Facts:
-        """A hypothetical copy with one more conviction or charge; look-ups start afresh."""
+        """A hypothetical copy with one more conviction or charge; look-ups start afresh,
+        but may build on this one's (``parent``): the records it had, plus ``added``."""
         other = self._clone()
         if isinstance(record, Conviction):
             other.convictions = (*self.convictions, record)
         else:
             other.pending_charges = (*self.pending_charges, record)
         other.memo = {}
+        other.parent, other.added = self, record
         return other
 
     @property

@@ -75,6 +75,23 @@ def rule_hold_limit(pack: RulePack, as_of: date, rule: RuleSpec, owner: str) -> 
     return hold_limit(pack, pack.id, as_of)
 
 
+def deciding_hold_limit(
+    pack: RulePack, as_of: date, rule: RuleSpec, owner: str
+) -> HoldLimit | None:
+    """``rule_hold_limit``, or None where neither the rule nor the stack states a limit;
+    remembered per pack, rule and span of days (the limits change only between spans)."""
+    key = (rule.id, owner, pack.span(as_of))
+    try:
+        found = pack.hold_limits[key]
+    except KeyError:
+        try:
+            found = rule_hold_limit(pack, as_of, rule, owner)
+        except NoRuleInForce:
+            found = None
+        pack.hold_limits[key] = found
+    return found
+
+
 def _limit(
     spec: HoldLimitSpec, pack: str, version: str, rule: str | None, inherited: bool
 ) -> HoldLimit:

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.rules.conditions import Test
@@ -26,6 +26,9 @@ from lexdesk.domain.rules.plan import (
 from lexdesk.domain.rules.schema import PackVersion, RuleSpec
 from lexdesk.domain.rules.tables import in_force
 from lexdesk.domain.vocabulary import InstrumentKind
+
+if TYPE_CHECKING:
+    from lexdesk.domain.rules.holds import HoldLimit
 
 __all__ = ["PackSource", "RulePack", "Test"]
 
@@ -57,6 +60,11 @@ class RulePack:
     )
     _plans: dict[tuple[InstrumentKind, str, int], Plan] = field(default_factory=dict, repr=False)
     _breakpoints: tuple[date, ...] = field(default=(), repr=False)
+    #: The limit on a hold permitted under a rule, per (rule, owner, span of days); None
+    #: where the stack states none (``holds.deciding_hold_limit``).
+    hold_limits: dict[tuple[str, str, int], HoldLimit | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     _hash: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +104,11 @@ class RulePack:
             f"pack {self.id} has no version in force on {as_of.isoformat()} "
             f"(its first version takes effect {first})"
         )
+
+    def span(self, as_of: date) -> int:
+        """Which stretch of days ``as_of`` falls in: nothing in the stack (versions, rules,
+        duties, hold limits, layers) starts or ends inside one."""
+        return bisect_right(self._breakpoints, as_of)
 
     def plan(self, kind: InstrumentKind, action: str, as_of: date) -> Plan:
         key = (kind, action, bisect_right(self._breakpoints, as_of))
@@ -160,6 +173,13 @@ class RulePack:
             spans = [(version.effective_from, version.effective_to)]
             spans += [(r.effective_from, r.effective_to) for r in version.rules]
             spans += [(d.effective_from, d.effective_to) for d in version.duties]
+            # Hold limits too: an evaluation's hold limit is remembered per span of days.
+            spans += [(h.effective_from, h.effective_to) for h in version.hold_limits]
+            spans += [
+                (r.hold_limit.effective_from, r.hold_limit.effective_to)
+                for r in version.rules
+                if r.hold_limit is not None
+            ]
             for start, end in spans:
                 out.add(start)
                 if end is not None:

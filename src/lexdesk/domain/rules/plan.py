@@ -9,12 +9,15 @@ lowest remaining bit is the rule reported as deciding."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from lexdesk.domain.rules.conditions import FACTS, PUBLIC, Compare, Condition, Test
 from lexdesk.domain.rules.facts import Facts, disclosed_field
 from lexdesk.domain.rules.records import ChargePending, ConvictionIn
 from lexdesk.domain.rules.schema import EFFECT_RANK, DutySpec, RuleSpec
+from lexdesk.domain.rules.wording import fact_label
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class CompiledRule:
     test: Test | None
     leaves: tuple[Condition, ...]
     rank: int
+    #: The conditions on convictions and charges whose table has unconfirmed entries: only
+    #: these can make an answer turn on an unconfirmed entry (``turns_on``).
+    unconfirmed: tuple[ConvictionIn | ChargePending, ...] = ()
 
     @property
     def id(self) -> str:
@@ -33,13 +39,21 @@ class CompiledRule:
 
 def compile_rule(spec: RuleSpec, pack: str, order: int) -> CompiledRule:
     when = spec.when
+    leaves = when.leaves() if when is not None else ()
     return CompiledRule(
         spec=spec,
         pack=pack,
         order=order,
         test=when.compile() if when is not None else None,
-        leaves=when.leaves() if when is not None else (),
+        leaves=leaves,
         rank=EFFECT_RANK[spec.effect],
+        unconfirmed=tuple(
+            leaf
+            for leaf in leaves
+            if isinstance(leaf, ConvictionIn | ChargePending)
+            and leaf.filter.table is not None
+            and not leaf.filter.table.confirmed
+        ),
     )
 
 
@@ -86,6 +100,12 @@ class Hypothesis:
     mask: int
     top_rank: int  # the strongest effect among the rules the change can affect
 
+    @cached_property
+    def label(self) -> str:
+        """The change in words (``missing``'s ``label``), worded once per hypothesis."""
+        record = self.record.render(words=True) if self.record is not None else ""
+        return fact_label(self.fact, self.value, record)
+
     def apply(self, facts: Facts) -> Facts | None:
         """The changed facts, or None when the change is no change (or cannot be made)."""
         if self.attribute is not None:
@@ -120,7 +140,33 @@ class Plan:
         self.hypotheses_rank = max((h.top_rank for h in self.hypotheses), default=-1)
         self.duties = duties
         self.fixed_duties = all(d.test is None for d in duties)
+        #: Each unconfirmed record condition of the plan, in rule order, with the hypothesis
+        #: that ``missing`` would offer for it (as ``turns_on`` compares them).
+        self.unconfirmed = tuple(
+            (leaf, repr(leaf.hypothesis())) for rule in self.rules for leaf in rule.unconfirmed
+        )
+        self.reads = _reads(self.rules, duties)
+        self._read = attrgetter(*self.reads) if self.reads else None
+        self._tabled: dict[object, Tabled] = {}
         self._resolutions: dict[int, Resolution] = {}
+
+    @property
+    def tabulable(self) -> bool:
+        """Whether every condition of the plan reads only facts with a few values (warrant,
+        issuer, yes/no facts): then everything an action's explanation works out from the
+        facts (failed conditions, duties, ``missing``) is a function of those values, and is
+        worked out once per combination that occurs (``tabled``)."""
+        return self.reads is not None
+
+    def key(self, facts: Facts) -> object:
+        """The values of the facts the plan reads (only for a tabulable plan)."""
+        return self._read(facts) if self._read is not None else ()
+
+    def tabled(self, key: object) -> Tabled | None:
+        return self._tabled.get(key)
+
+    def table(self, key: object, tabled: Tabled) -> None:
+        self._tabled[key] = tabled
 
     def mask(self, facts: Facts) -> int:
         mask = self.always
@@ -165,6 +211,33 @@ class Plan:
             citations=citations,
             overridden_rank=max((r.rank for r in overridden), default=-1),
         )
+
+
+@dataclass(frozen=True)
+class Tabled:
+    """What one combination of a tabulable plan's facts explains: each failed rule with its
+    failed conditions, the duties that apply and the ``missing`` changes (explain.Change)."""
+
+    failed: tuple[tuple[CompiledRule, tuple[str, ...]], ...]
+    duties: tuple[CompiledDuty, ...]
+    missing: tuple[Any, ...]
+
+
+#: Facts with a few values each, as opposed to dates and records: see ``Plan.tabulable``.
+_FEW_VALUES = ("choice", "flag")
+
+
+def _reads(
+    rules: tuple[CompiledRule, ...], duties: tuple[CompiledDuty, ...]
+) -> tuple[str, ...] | None:
+    leaves = [leaf for rule in rules for leaf in rule.leaves]
+    leaves += [leaf for d in duties if d.spec.when is not None for leaf in d.spec.when.leaves()]
+    attributes: dict[str, None] = {}
+    for leaf in leaves:
+        if not isinstance(leaf, Compare) or FACTS[leaf.path].kind not in _FEW_VALUES:
+            return None
+        attributes[FACTS[leaf.path].attribute] = None
+    return tuple(attributes)
 
 
 def _summary(

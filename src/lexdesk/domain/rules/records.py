@@ -11,8 +11,10 @@ the class when the class settles it (a wobbler's does not)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from lexdesk.domain.rules.conditions import (
     CONVICTIONS,
@@ -41,24 +43,38 @@ class Miss:
 
     def text(self) -> str:
         """The reason as the evaluation's ``failed`` conditions give it."""
-        code, value = self.code, self.value
-        name = self.table.name if self.table is not None else ""
-        offenses = name or "none in this pack"
-        texts = {
-            "unlisted": f"{code} is not listed in {name}",
-            "level_only": f"{code} counts only at the {value} level",
-            "excluded": f"{code} is listed in {name}",
-            "no_offense_entry": f"{code} is not in the offense table ({offenses})",
-            "class": f"{code} is a {value or 'offense of unknown class'}",
-            "prison": f"{code} is {'not ' if value else ''}punishable in state prison",
-            "level_unknown": f"the level of the judgment on {code} is not given",
-            "level": f"{code} was at the {value} level",
-            "youthful": f"{code} was a youthful-offender adjudication, not a conviction",
-            "later": f"{code} was entered after {value}",
-            "too_old": f"{code} is more than {value} years old",
-            "no_probable_cause": f"no magistrate found probable cause on {code}",
-        }
-        return texts[self.kind]
+        return _MISS_TEXTS[self.kind](self.code, self.value, self.table)
+
+
+def _offenses(table: Table | None) -> str:
+    return table.name if table is not None else "none in this pack"
+
+
+def _name(table: Table | None) -> str:
+    return table.name if table is not None else ""
+
+
+#: One wording per kind of miss, built only for the miss at hand.
+_MISS_TEXTS: dict[str, Callable[[str, object, Table | None], str]] = {
+    "unlisted": lambda code, value, table: f"{code} is not listed in {_name(table)}",
+    "level_only": lambda code, value, table: f"{code} counts only at the {value} level",
+    "excluded": lambda code, value, table: f"{code} is listed in {_name(table)}",
+    "no_offense_entry": lambda code, value, table: (
+        f"{code} is not in the offense table ({_offenses(table)})"
+    ),
+    "class": lambda code, value, table: f"{code} is a {value or 'offense of unknown class'}",
+    "prison": lambda code, value, table: (
+        f"{code} is {'not ' if value else ''}punishable in state prison"
+    ),
+    "level_unknown": lambda code, value, table: f"the level of the judgment on {code} is not given",
+    "level": lambda code, value, table: f"{code} was at the {value} level",
+    "youthful": lambda code, value, table: (
+        f"{code} was a youthful-offender adjudication, not a conviction"
+    ),
+    "later": lambda code, value, table: f"{code} was entered after {value}",
+    "too_old": lambda code, value, table: f"{code} is more than {value} years old",
+    "no_probable_cause": lambda code, value, table: f"no magistrate found probable cause on {code}",
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,21 @@ class RecordFilter:
     klass: str | None
     state_prison: bool | None
     offenses: Table | None  # the pack's offense table, for class and punishability
+    #: Answers remembered per (code, level, the tables' spans of days): an offense meets a
+    #: filter alike on every day on which none of its tables changes.
+    _misses: dict[tuple[object, ...], Miss | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _witnesses: dict[tuple[int, ...], tuple[str, str | None] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @cached_property
+    def _tables(self) -> tuple[Table, ...]:
+        return tuple(t for t in (self.table, self.not_in, self.offenses) if t is not None)
+
+    def _spans(self, on: date) -> tuple[int, ...]:
+        return tuple([t.span(on) for t in self._tables])
 
     def describe(self, words: bool = False) -> str:
         """The filter as a phrase: table names for reasons, table labels in ``words``."""
@@ -98,6 +129,21 @@ class RecordFilter:
 
     def miss(self, code: str, level: str | None, on: date) -> Miss | None:
         """None when the offense meets the filter on a date, else why not, as data."""
+        tables = self._tables
+        if len(tables) == 1:
+            key: tuple[object, ...] = (code, level, tables[0].span(on))
+        else:
+            key = (code, level, *[t.span(on) for t in tables])
+        try:
+            return self._misses[key]
+        except KeyError:
+            pass
+        if len(self._misses) > 65536:
+            self._misses.clear()
+        found = self._misses[key] = self._miss(code, level, on)
+        return found
+
+    def _miss(self, code: str, level: str | None, on: date) -> Miss | None:
         wanted_level = self.level
         if self.table is not None:
             listed = self.table.listed(code, on)
@@ -137,6 +183,12 @@ class RecordFilter:
 
     def witness_code(self, on: date) -> tuple[str, str | None] | None:
         """An offense (and level) that meets the filter on a date, for ``missing``."""
+        key = self._spans(on)
+        if key not in self._witnesses:
+            self._witnesses[key] = self._witness_code(on)
+        return self._witnesses[key]
+
+    def _witness_code(self, on: date) -> tuple[str, str | None] | None:
         candidates = self.table or self.offenses
         if candidates is None:
             return (ANY_OFFENSE, self.level) if self.klass is None else None
@@ -189,7 +241,16 @@ class ConvictionIn(Condition):
         def look_up(f: Facts) -> bool:
             hit = f.memo.get(key)
             if hit is None:
-                hit = f.memo[key] = any(self.why_not(c, f) is None for c in f.convictions)
+                parent, added = f.parent, f.added
+                if parent is not None:
+                    # The parent's convictions plus at most one: the look-up on the parent
+                    # (remembered there, shared by every hypothesis) and on the one added.
+                    hit = look_up(parent) or (
+                        isinstance(added, Conviction) and self.miss(added, f) is None
+                    )
+                else:
+                    hit = any(self.miss(c, f) is None for c in f.convictions)
+                f.memo[key] = hit
             return hit
 
         return look_up
@@ -223,7 +284,7 @@ class ConvictionIn(Condition):
     def failures(self, facts: Facts) -> list[str]:
         reasons = [r for c in facts.convictions if (r := self.why_not(c, facts))]
         seen = "; ".join(reasons[:3]) if reasons else "no conviction given"
-        return [f"{self.render()} ({seen})"]
+        return [f"{self.rendered} ({seen})"]
 
     def fact(self) -> str:
         return CONVICTIONS
@@ -251,7 +312,7 @@ class ConvictionIn(Condition):
         return [
             (c.offense, _entry(table, c.offense, facts.as_of))
             for c in facts.convictions
-            if self.why_not(c, facts) is None
+            if self.miss(c, facts) is None
         ]
 
     def unmatched_codes(self, facts: Facts) -> list[str]:
@@ -281,7 +342,14 @@ class ChargePending(Condition):
         def look_up(f: Facts) -> bool:
             hit = f.memo.get(key)
             if hit is None:
-                hit = f.memo[key] = any(self.why_not(c, f) is None for c in f.pending_charges)
+                parent, added = f.parent, f.added
+                if parent is not None:
+                    hit = look_up(parent) or (
+                        isinstance(added, Charge) and self.miss(added, f) is None
+                    )
+                else:
+                    hit = any(self.miss(c, f) is None for c in f.pending_charges)
+                f.memo[key] = hit
             return hit
 
         return look_up
@@ -304,7 +372,7 @@ class ChargePending(Condition):
     def failures(self, facts: Facts) -> list[str]:
         reasons = [r for c in facts.pending_charges if (r := self.why_not(c, facts))]
         seen = "; ".join(reasons[:3]) if reasons else "no pending charge given"
-        return [f"{self.render()} ({seen})"]
+        return [f"{self.rendered} ({seen})"]
 
     def fact(self) -> str:
         return PENDING_CHARGES
@@ -327,7 +395,7 @@ class ChargePending(Condition):
         return [
             (c.offense, _entry(table, c.offense, facts.as_of))
             for c in facts.pending_charges
-            if self.why_not(c, facts) is None
+            if self.miss(c, facts) is None
         ]
 
     def unmatched_codes(self, facts: Facts) -> list[str]:

@@ -9,12 +9,14 @@ optional and has a default that asserts nothing (no flag true, no record, issuer
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.vocabulary import (
+    ALL_ACTIONS,
     DISCLOSABLE_FIELDS,
     InstrumentKind,
     Warrant,
@@ -116,15 +118,7 @@ class EvaluationRequest:
     def from_json(cls, doc: object) -> EvaluationRequest:
         """Read the request strictly: an unknown field, a wrong type, an unknown kind, warrant,
         issuer or action is an InvalidInput with a one-line message naming the field."""
-        fields = _fields(
-            doc, "request", required=("pack", "as_of", "instrument"), optional=("person",)
-        )
-        return cls(
-            pack=_text(fields["pack"], "pack"),
-            as_of=_day(fields["as_of"], "as_of"),
-            instrument=_instrument(fields["instrument"]),
-            person=_person(fields.get("person", {})),
-        )
+        return _read_known(doc) or _read_strictly(doc)
 
     def to_json(self) -> dict[str, Any]:
         person = self.person
@@ -151,6 +145,16 @@ class EvaluationRequest:
         from lexdesk.domain.rules.facts import Facts
 
         return Facts(self)
+
+
+def _read_strictly(doc: object) -> EvaluationRequest:
+    fields = _fields(doc, "request", required=("pack", "as_of", "instrument"), optional=("person",))
+    return EvaluationRequest(
+        pack=_text(fields["pack"], "pack"),
+        as_of=_day(fields["as_of"], "as_of"),
+        instrument=_instrument(fields["instrument"]),
+        person=_person(fields.get("person", {})),
+    )
 
 
 def _conviction_json(conviction: Conviction) -> dict[str, object]:
@@ -299,3 +303,141 @@ def _charge(value: object, where: str) -> Charge:
             fields.get("probable_cause_found", False), f"{where}.probable_cause_found"
         ),
     )
+
+
+# -- the common case, read in one pass ---------------------------------------------------------
+#
+# Most documents are well formed and spelled exactly (no stray spaces around a name). These
+# functions read such a document without building the field paths that only error messages
+# need; they return None at the first thing out of the ordinary, and ``from_json`` then reads
+# the document field by field as above, which says exactly what is wrong (or accepts what
+# these refuse to guess at, such as " felony " for felony).
+
+_REQUEST_KEYS = frozenset(("pack", "as_of", "instrument", "person"))
+_INSTRUMENT_KEYS = frozenset(("kind", "actions", "warrant", "issuer"))
+_PERSON_KEYS = frozenset(
+    ("arrested_on", "convictions", "pending_charges", "public_information", *PERSON_FLAGS)
+)
+_CONVICTION_KEYS = frozenset(("offense", "date", "released_on", "level", "youthful_offender"))
+_CHARGE_KEYS = frozenset(("offense", "date", "level", "probable_cause_found"))
+_KINDS = {kind.value: kind for kind in InstrumentKind}
+_WARRANTS = {warrant.value: warrant for warrant in Warrant}
+_ACTIONS = frozenset(ALL_ACTIONS)
+_PUBLIC_FIELDS = frozenset(DISCLOSABLE_FIELDS)
+
+
+def _read_known(doc: object) -> EvaluationRequest | None:
+    if type(doc) is not dict or not doc.keys() <= _REQUEST_KEYS:
+        return None
+    pack, as_of = doc.get("pack"), doc.get("as_of")
+    if type(pack) is not str or type(as_of) is not str or not pack.strip():
+        return None
+    instrument = _known_instrument(doc.get("instrument"))
+    person = _known_person(doc.get("person", {}))
+    day = _known_day(as_of)
+    if instrument is None or person is None or day is None:
+        return None
+    return EvaluationRequest(pack.strip(), day, instrument, person)
+
+
+def _known_day(text: object) -> date | None:
+    if type(text) is not str:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _known_instrument(value: object) -> Instrument | None:
+    if type(value) is not dict or not value.keys() <= _INSTRUMENT_KEYS:
+        return None
+    kind_name, warrant_name = value.get("kind"), value.get("warrant", "none")
+    if type(kind_name) is not str or type(warrant_name) is not str:
+        return None
+    kind, warrant = _KINDS.get(kind_name), _WARRANTS.get(warrant_name)
+    issuer = value.get("issuer", DEFAULT_ISSUER)
+    actions = value.get("actions")
+    if kind is None or warrant is None or issuer not in ISSUERS or type(actions) is not list:
+        return None
+    if not actions or not all(type(a) is str and a in _ACTIONS for a in actions):
+        return None
+    return Instrument(kind, warrant, tuple(dict.fromkeys(actions)), issuer)
+
+
+def _known_person(value: object) -> Person | None:
+    if type(value) is not dict or not value.keys() <= _PERSON_KEYS:
+        return None
+    flags = {}
+    for flag in PERSON_FLAGS:
+        if flag in value:
+            seen = value[flag]
+            if seen is not True and seen is not False:
+                return None
+            flags[flag] = seen
+    arrested = value.get("arrested_on")
+    arrested_on = None if arrested is None else _known_day(arrested)
+    convictions = _known_records(value.get("convictions", []), _known_conviction)
+    charges = _known_records(value.get("pending_charges", []), _known_charge)
+    public = value.get("public_information", [])
+    if (
+        (arrested is not None and arrested_on is None)
+        or convictions is None
+        or charges is None
+        or type(public) is not list
+        or not all(type(f) is str and f in _PUBLIC_FIELDS for f in public)
+    ):
+        return None
+    return Person(
+        arrested_on=arrested_on,
+        convictions=convictions,  # type: ignore[arg-type]
+        pending_charges=charges,  # type: ignore[arg-type]
+        public_information=frozenset(public),
+        **flags,
+    )
+
+
+def _known_records(
+    value: object, read: Callable[[object], Conviction | Charge | None]
+) -> tuple[Conviction | Charge, ...] | None:
+    if type(value) is not list:
+        return None
+    records = []
+    for item in value:
+        record = read(item)
+        if record is None:
+            return None
+        records.append(record)
+    return tuple(records)
+
+
+def _known_conviction(value: object) -> Conviction | None:
+    if type(value) is not dict or not value.keys() <= _CONVICTION_KEYS:
+        return None
+    offense, level = value.get("offense"), value.get("level")
+    youthful = value.get("youthful_offender", False)
+    if type(offense) is not str or (level is not None and level not in LEVELS):
+        return None
+    code = normalise_offense(offense)
+    judged = _known_day(value.get("date"))
+    released = value.get("released_on")
+    released_on = None if released is None else _known_day(released)
+    if not code or judged is None or (released is not None and released_on is None):
+        return None
+    if youthful is not True and youthful is not False:
+        return None
+    return Conviction(code, judged, released_on, level, youthful)
+
+
+def _known_charge(value: object) -> Charge | None:
+    if type(value) is not dict or not value.keys() <= _CHARGE_KEYS:
+        return None
+    offense, level = value.get("offense"), value.get("level")
+    found = value.get("probable_cause_found", False)
+    if type(offense) is not str or (level is not None and level not in LEVELS):
+        return None
+    code = normalise_offense(offense)
+    filed = _known_day(value.get("date"))
+    if not code or filed is None or (found is not True and found is not False):
+        return None
+    return Charge(code, filed, level, found)

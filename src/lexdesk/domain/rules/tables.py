@@ -12,8 +12,10 @@ entries (``inchoate``: an attempt written ``NY PL 110/160.15``) at a required le
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from functools import cached_property
 
 from lexdesk.domain.rules.evidence import Verification, parse_verification
 from lexdesk.domain.rules.request import LEVELS, normalise_offense
@@ -72,6 +74,30 @@ class Table:
     entries: tuple[TableEntry, ...]
     inchoate: Inchoate | None = None
     _codes: dict[date, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    #: Built once: the entry of each code (a code is listed once), and the days on which an
+    #: entry starts or stops being in force. Between two of these days every look-up answers
+    #: alike, so ``listed`` is remembered per (code, span) and not per day.
+    _by_code: dict[str, TableEntry] = field(init=False, compare=False, repr=False)
+    _changes: tuple[date, ...] = field(init=False, compare=False, repr=False)
+    _listed: dict[tuple[str, int], tuple[TableEntry, str | None] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        by_code: dict[str, TableEntry] = {}
+        changes: set[date] = set()
+        for e in self.entries:
+            by_code.setdefault(e.offense, e)
+            changes.add(e.effective_from)
+            if e.effective_to is not None:
+                changes.add(e.effective_to + timedelta(days=1))
+        object.__setattr__(self, "_by_code", by_code)
+        object.__setattr__(self, "_changes", tuple(sorted(changes)))
+
+    def span(self, on: date) -> int:
+        """Which stretch of days ``on`` falls in: the listed entries change only between
+        stretches."""
+        return bisect_right(self._changes, on)
 
     def codes_on(self, on: date) -> frozenset[str]:
         """The offense codes listed on a date (cached: the same dates recur)."""
@@ -86,13 +112,24 @@ class Table:
         return codes
 
     def entry(self, offense: str) -> TableEntry | None:
-        return next((e for e in self.entries if e.offense == offense), None)
+        return self._by_code.get(offense)
 
     def listed(self, code: str, on: date) -> tuple[TableEntry, str | None] | None:
         """The entry a code falls under on a date, and the level the judgment must have had
         (an entry's own requirement, or the inchoate form's); None when it is not listed.
         A listed section covers its subdivisions: ``CA PC 245(A)(1)`` falls under
         ``CA PC 245``, while ``NY PL 265.02(1)`` does not fall under ``NY PL 265.02(2)``."""
+        key = (code, bisect_right(self._changes, on))
+        try:
+            return self._listed[key]
+        except KeyError:
+            pass
+        if len(self._listed) > 65536:
+            self._listed.clear()
+        found = self._listed[key] = self._look_up(code, on)
+        return found
+
+    def _look_up(self, code: str, on: date) -> tuple[TableEntry, str | None] | None:
         entry = self._covering(code, on)
         if entry is not None:
             return entry, entry.requires_level
@@ -103,15 +140,15 @@ class Table:
         return None
 
     def _covering(self, code: str, on: date) -> TableEntry | None:
-        codes = self.codes_on(on)
         while True:
-            if code in codes:
-                return self.entry(code)
+            entry = self._by_code.get(code)
+            if entry is not None and in_force(entry.effective_from, entry.effective_to, on):
+                return entry
             if not code.endswith(")") or "(" not in code:
                 return None
             code = code[: code.rindex("(")]
 
-    @property
+    @cached_property
     def confirmed(self) -> bool:
         return all(e.verification.status == "verified" for e in self.entries)
 
