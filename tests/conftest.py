@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import settings
 
-from tests.databases import _migrated, database_url, engine
+from tests.databases import _migrated, database_url, engine, owner_engine
 
 settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
 settings.load_profile("ci")
 
-__all__ = ["_migrated", "database_url", "engine"]
+__all__ = ["_migrated", "database_url", "engine", "owner_engine"]

@@ -56,10 +56,30 @@ def sqlite_url(directory: Path, name: str = "lexdesk.sqlite3") -> str:
     return f"sqlite:///{directory / name}"
 
 
+#: The role the desk acts as on PostgreSQL: no owner, no BYPASSRLS, so row-level security
+#: and the grants of the migrations hold for it (migrations 0002, 0023).
+APP_ROLE = "lexdesk_app"
+
+
+def as_application(url: str) -> str:
+    """``url`` as the application connects: its role set at connection start. The session
+    user stays the one named (the tests' superuser), so that a test may step out of the
+    role for what only the database's owner may do (``audit_protection_lifted``)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    with_role = parsed.update_query_dict({"options": f"-c role={APP_ROLE}"})
+    return with_role.render_as_string(hide_password=False)
+
+
 def migrated_engine(url: str) -> Engine:
-    engine = create_database_engine(url)
-    upgrade(engine)
-    return engine
+    """The database migrated by its owner, and an engine that acts as the application."""
+    owner = create_database_engine(url)
+    upgrade(owner)
+    if owner.dialect.name != "postgresql":
+        return owner
+    owner.dispose()
+    return create_database_engine(as_application(url))
 
 
 def empty_all_tables(engine: Engine) -> None:
@@ -75,6 +95,7 @@ def audit_protection_lifted(connection: Connection) -> Iterator[None]:
     PostgreSQL: a superuser turns triggers off for the session). The protection is back when
     the block ends."""
     if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL ROLE NONE")  # the owner's powers, not the app's
         connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
         yield
         connection.exec_driver_sql("SET LOCAL session_replication_role = origin")
@@ -104,6 +125,26 @@ def _migrated(database_url: str) -> Iterator[Engine]:
     engine = migrated_engine(database_url)
     yield engine
     engine.dispose()
+
+
+def owner_url(url: str) -> str:
+    """``url`` as the database's owner connects (the migrations, the operator's purges)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    return parsed.difference_update_query(["options"]).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def owner_engine(engine: Engine) -> Iterator[Engine]:
+    """The test's database as its owner sees it: on PostgreSQL not the application's role
+    (no row-level security, every grant); on SQLite the same engine."""
+    if engine.dialect.name != "postgresql":
+        yield engine
+        return
+    owner = create_database_engine(owner_url(engine.url.render_as_string(hide_password=False)))
+    yield owner
+    owner.dispose()
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -20,6 +22,7 @@ from lexdesk.domain.instruments import InstrumentEvent
 from lexdesk.domain.notifications import Event
 from lexdesk.domain.persons import IdentifierScheme, Person
 from lexdesk.domain.work import Assignment, FormDraft, Note, SavedSearch, WorkObject
+from lexdesk.services import acting_agency
 from lexdesk.services.context import Desk
 from lexdesk.services.ports import AlarmState, RuleDecision
 from tests.fake_accounts import AccountRows, FakeAccounts, FakeAuditLog
@@ -405,6 +408,13 @@ class FakeUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
+
+    def narrow_to(self, agency_id: str) -> None:
+        acting_agency.narrow(agency_id)
+        self.acting_for = agency_id
+
+    def across_agencies(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def commit(self) -> None:
         self._committed.__dict__.update(copy.deepcopy(self._working).__dict__)

@@ -30,8 +30,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def desk(engine: Engine, clock: FakeClock) -> Desk:
-    desk = Desk(uow=lambda: SqlUnitOfWork(engine, clock), clock=clock, rules=FakeRuleBook())
+def desk(owner_engine: Engine, clock: FakeClock) -> Desk:
+    # Purging is the owner's (migration 0004): the desk of these tests connects as the owner.
+    desk = Desk(uow=lambda: SqlUnitOfWork(owner_engine, clock), clock=clock, rules=FakeRuleBook())
     seed_agencies(desk)  # 15 entries on 2019-11-21
     return desk
 
@@ -54,13 +55,13 @@ def _seqs(engine: Engine) -> list[int]:
 
 
 def test_a_purge_of_entries_younger_than_a_year_is_refused_and_deletes_nothing(
-    desk: Desk, engine: Engine, clock: FakeClock
+    desk: Desk, owner_engine: Engine, clock: FakeClock
 ) -> None:
     clock.advance(days=364)
     with pytest.raises(InvalidInput, match="younger than 365 days are kept: use 2019-11-20"):
         purge(desk, PurgeAudit(before=date(2019, 11, 22)))
-    assert _seqs(engine) == list(range(1, 17))  # all 15 kept, and the refusal on record
-    with engine.connect() as db:
+    assert _seqs(owner_engine) == list(range(1, 17))  # all 15 kept, and the refusal on record
+    with owner_engine.connect() as db:
         refusal = db.execute(select(orm.audit_log).where(orm.audit_log.c.seq == 16)).one()
         assert db.scalar(select(func.count()).select_from(orm.audit_anchors)) == 0
     assert (refusal.action, refusal.outcome) == ("audit.purge", "denied")
@@ -68,30 +69,30 @@ def test_a_purge_of_entries_younger_than_a_year_is_refused_and_deletes_nothing(
 
 
 def test_a_purge_removes_a_prefix_and_the_chain_still_verifies(
-    desk: Desk, engine: Engine, clock: FakeClock
+    desk: Desk, owner_engine: Engine, clock: FakeClock
 ) -> None:
     clock.advance(days=30)
     _note(desk, "a month later")  # seq 16
     clock.advance(days=400)
     done = purge(desk, PurgeAudit(before=date(2019, 12, 1)))
     assert done.entries == 15 and done.anchor is not None and done.anchor.seq == 15
-    assert _seqs(engine) == [16, 17]
+    assert _seqs(owner_engine) == [16, 17]
     result = audit.verify(desk)
     assert result.ok and result.checked == 2
-    with engine.connect() as db:
+    with owner_engine.connect() as db:
         entry = db.execute(select(orm.audit_log).where(orm.audit_log.c.seq == 17)).one()
     assert entry.action == "audit.purge" and entry.detail["through_seq"] == 15
     _note(desk, "after the purge")  # seq 18, like 17 on 2021-01-24
     clock.advance(days=400)
     assert purge(desk, PurgeAudit(before=date(2021, 1, 1))).entries == 1  # seq 16 only
     assert purge(desk, PurgeAudit(before=date(2021, 2, 1))).entries == 2  # 17 and 18
-    assert audit.verify(desk).ok and _seqs(engine) == [19, 20]
+    assert audit.verify(desk).ok and _seqs(owner_engine) == [19, 20]
 
 
 def test_an_anchor_that_no_purge_entry_records_fails_verification(
-    desk: Desk, engine: Engine
+    desk: Desk, owner_engine: Engine
 ) -> None:
-    with engine.begin() as db, audit_protection_lifted(db):
+    with owner_engine.begin() as db, audit_protection_lifted(db):
         head = db.execute(select(orm.audit_log).where(orm.audit_log.c.seq == 5)).one()
         db.execute(
             insert(orm.audit_anchors).values(
@@ -104,28 +105,28 @@ def test_an_anchor_that_no_purge_entry_records_fails_verification(
 
 
 def test_an_ordinary_delete_is_still_refused_after_a_purge(
-    desk: Desk, engine: Engine, clock: FakeClock
+    desk: Desk, owner_engine: Engine, clock: FakeClock
 ) -> None:
     clock.advance(days=400)
     purge(desk, PurgeAudit(before=date(2019, 11, 22)))
     table = orm.audit_log
-    with engine.connect() as db, pytest.raises(DatabaseError, match="append-only"):
+    with owner_engine.connect() as db, pytest.raises(DatabaseError, match="append-only"):
         db.execute(delete(table).where(table.c.seq == 16))
     assert audit.verify(desk).ok
 
 
 def test_on_postgresql_only_the_owner_may_purge_and_only_through_the_function(
-    desk: Desk, engine: Engine, clock: FakeClock
+    desk: Desk, owner_engine: Engine, clock: FakeClock
 ) -> None:
-    if engine.dialect.name != "postgresql":
+    if owner_engine.dialect.name != "postgresql":
         pytest.skip("roles and SECURITY DEFINER functions are PostgreSQL's")
-    with engine.connect() as db, pytest.raises(DatabaseError, match="no anchor recorded"):
+    with owner_engine.connect() as db, pytest.raises(DatabaseError, match="no anchor recorded"):
         db.execute(text("SELECT audit_log_purge(3)"))
-    with engine.connect() as db:
+    with owner_engine.connect() as db:
         db.exec_driver_sql("SET lexdesk.audit_purge = 'on'")  # no anchor: still refused
         with pytest.raises(DatabaseError, match="append-only"):
             db.execute(delete(orm.audit_log).where(orm.audit_log.c.seq == 1))
-    as_app = create_engine(engine.url, connect_args={"options": "-c role=lexdesk_app"})
+    as_app = create_engine(owner_engine.url, connect_args={"options": "-c role=lexdesk_app"})
     app_desk = Desk(uow=lambda: SqlUnitOfWork(as_app, clock), clock=clock, rules=FakeRuleBook())
     clock.advance(days=400)
     with pytest.raises(DatabaseError, match="permission denied"):
@@ -133,16 +134,18 @@ def test_on_postgresql_only_the_owner_may_purge_and_only_through_the_function(
     with as_app.connect() as db, pytest.raises(DatabaseError, match="permission denied"):
         db.execute(text("SELECT audit_log_purge(3)"))
     as_app.dispose()
-    assert _seqs(engine)[:2] == [1, 2] and audit.verify(desk).ok
+    assert _seqs(owner_engine)[:2] == [1, 2] and audit.verify(desk).ok
 
 
 def test_the_command_refuses_a_recent_date_in_one_line(
-    desk: Desk, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    desk: Desk, owner_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from lexdesk.entrypoints.cli.common import reset_app
     from lexdesk.entrypoints.cli.main import cli
 
-    monkeypatch.setenv("LEXDESK_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv(
+        "LEXDESK_DATABASE_URL", owner_engine.url.render_as_string(hide_password=False)
+    )
     reset_app()
     recent = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
     try:
@@ -152,4 +155,4 @@ def test_the_command_refuses_a_recent_date_in_one_line(
     assert result.exit_code == 2
     assert result.stderr.startswith("lexdesk: audit purge refused: entries younger than 365")
     assert result.stderr.count("\n") == 1
-    assert _seqs(engine) == list(range(1, 17))
+    assert _seqs(owner_engine) == list(range(1, 17))

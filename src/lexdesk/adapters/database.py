@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from lexdesk.services import acting_agency
+
+#: The setting row-level security reads (migration 0023): the agency a transaction acts for.
+ACTING_SETTING = "lexdesk.agency"
+#: Every connection of the desk starts out acting for every agency, as the worker and the
+#: operator do; a connection made without it (psql as the application's role) sees nothing.
+_CONNECTION_OPTIONS = f"-c jit=off -c {ACTING_SETTING}={acting_agency.EVERY_AGENCY}"
 
 
 def create_database_engine(url: str, *, echo: bool = False) -> Engine:
@@ -17,14 +25,36 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
     # connection, and the next request connects afresh. JIT compilation is off: the desk's
     # statements are short, and PostgreSQL's cost model would compile them for longer than
     # they run.
-    return create_engine(
+    engine = create_engine(
         url,
         echo=echo,
         hide_parameters=True,  # an error's message never carries the names and records bound
         pool_pre_ping=False,
         pool_recycle=1800,
-        connect_args={"options": "-c jit=off"},
+        connect_args={"options": _options(parsed.query.get("options"))},
     )
+    event.listen(engine, "begin", _act_for_scope)
+    return engine
+
+
+def _options(given: str | tuple[str, ...] | None) -> str:
+    """The desk's own server options after those the URL gives (``?options=-c role=...``):
+    ``connect_args`` would otherwise replace them."""
+    named = (given,) if isinstance(given, str) else tuple(given or ())
+    return " ".join((*named, _CONNECTION_OPTIONS))
+
+
+def _act_for_scope(connection: Connection) -> None:
+    """Narrow the transaction to the agency its request or command acts for, if it is known
+    yet; a transaction of the worker or of sign-in keeps the connection's ``*``."""
+    agency = acting_agency.acting()
+    if agency != acting_agency.EVERY_AGENCY:
+        act_for(connection, agency)
+
+
+def act_for(connection: Connection, agency: str) -> None:
+    """Until the transaction ends, PostgreSQL shows ``connection`` only ``agency``'s rows."""
+    connection.exec_driver_sql("SELECT set_config(%s, %s, true)", (ACTING_SETTING, agency))
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
@@ -67,6 +97,8 @@ def create_snapshot_engine(url: str) -> Engine:
             hide_parameters=True,
             isolation_level="REPEATABLE READ",
             execution_options={"postgresql_readonly": True},
+            # A backup reads every agency's rows.
+            connect_args={"options": _options(make_url(url).query.get("options"))},
         )
     engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})
 

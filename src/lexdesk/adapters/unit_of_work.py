@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -10,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from lexdesk.adapters.accounts_repository import SqlAccountRepository
 from lexdesk.adapters.audit_repository import SqlAuditRepository
+from lexdesk.adapters.database import act_for
 from lexdesk.adapters.deadlines_repository import SqlDeadlineRepository
 from lexdesk.adapters.documents_repository import SqlDocumentRepository
 from lexdesk.adapters.ledger_repository import SqlReleaseRepository
@@ -20,6 +23,7 @@ from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository, 
 from lexdesk.adapters.sealing import DEVELOPMENT, Sealer
 from lexdesk.adapters.work_repository import SqlWorkRepository
 from lexdesk.domain.errors import ConcurrencyConflict
+from lexdesk.services import acting_agency
 from lexdesk.services.ports import Clock
 
 
@@ -53,6 +57,7 @@ class SqlUnitOfWork:
             self._connection = None
             raise
         db, now = self._connection, self._clock.now
+        self._acting = acting_agency.acting()  # what the engine's "begin" set (database.py)
         self.agencies = SqlAgencyRepository(db, now)
         self.users = SqlUserRepository(db, now)
         self.persons = SqlPersonRepository(db, now)
@@ -85,6 +90,29 @@ class SqlUnitOfWork:
         """For the read side (queries) inside the same transaction."""
         assert self._connection is not None, "the unit of work is not open"
         return self._connection
+
+    def narrow_to(self, agency_id: str) -> None:
+        """From here on this transaction, and the later ones of its request or command, act
+        for ``agency_id``: on PostgreSQL, row-level security hides every other agency's rows
+        (migration 0023); SQLite has no such wall, and the services' own checks are all."""
+        acting_agency.narrow(agency_id)
+        self._acting = agency_id
+        if self.connection.dialect.name == "postgresql":
+            act_for(self.connection, agency_id)
+
+    @contextmanager
+    def across_agencies(self) -> Iterator[None]:
+        """For the statements of the block, the wall is down: the few lookups the law itself
+        makes across agencies (a detainer names a person a jail holds), each one written out
+        where it is made. The transaction acts for its agency again after the block."""
+        postgres = self.connection.dialect.name == "postgresql"
+        if postgres:
+            act_for(self.connection, acting_agency.EVERY_AGENCY)
+        try:
+            yield
+        finally:
+            if postgres:
+                act_for(self.connection, self._acting)
 
     def commit(self) -> None:
         try:

@@ -20,6 +20,7 @@ from starlette.routing import compile_path
 from lexdesk import __version__
 from lexdesk.bootstrap import App
 from lexdesk.entrypoints import metrics
+from lexdesk.entrypoints.agency_scope import AgencyScope
 from lexdesk.entrypoints.api import PREFIX, api_router, api_routes, contract
 from lexdesk.entrypoints.api.hygiene import Hygiene
 from lexdesk.entrypoints.audited_requests import AuditedRequests
@@ -44,6 +45,7 @@ def create_app(built: App) -> FastAPI:
     contract.install(app)
     app.add_middleware(Hygiene)
     app.add_middleware(AuditedRequests)  # outside Hygiene: it sees its 413s
+    app.add_middleware(AgencyScope)  # outermost: a refusal's record acts for the same agency
     app.add_exception_handler(StarletteHTTPException, _allow_every_method(app))
     metrics.mount(app, built)
     _mount_web(app, built)

@@ -329,6 +329,7 @@ def authenticate_in(uow: UnitOfWork, token: str, source: str) -> Principal:
         refuse(uow, error, audit.SYSTEM, user, source, detail, "session.end")
     if now - session.last_seen_at >= TOUCH_EVERY:
         uow.accounts.touch_session(digest, now)
+    uow.narrow_to(user.agency_id)
     if found.agency_kind is None:
         return principal_of(uow, user, digest)
     return Principal(
@@ -361,6 +362,7 @@ def principal_at_command_line(desk: Desk, username: str) -> Principal:
         if has_ended(user.ends_at, desk.clock.now()):
             raise NotPermitted(SIGN_IN_AGAIN["ended"])
         found = principal_of(uow, user)
+        uow.narrow_to(user.agency_id)
     return Principal(found.user_id, found.username, found.agency_id, found.agency_kind,
                      found.roles, "cli")  # fmt: skip
 

@@ -98,6 +98,7 @@ def acting_user(uow: UnitOfWork, username: str) -> User:
         raise NotPermitted(
             f"user {username} is disabled: ask an administrator to enable the account"
         )
+    uow.narrow_to(user.agency_id)
     return user
 
 

@@ -132,11 +132,14 @@ def find_person(uow: UnitOfWork, key: str, custodian: Agency) -> Person:
     """The person the custodian's records know by ``key`` (an id, or scheme:value). Whether
     any other custodian knows them is never looked at, and never said."""
     scheme, _, value = key.partition(":")
-    if value:
-        scheme_of = parse_choice(IdentifierScheme, scheme, "identifier scheme")
-        person = uow.persons.by_identifier(custodian.id, scheme_of, value)
-    else:
-        person = uow.persons.get(key)
+    # The one lookup across agencies a request makes: by the exact key, at the custodian the
+    # request names, and nothing is said unless that custodian holds the person.
+    with uow.across_agencies():
+        if value:
+            scheme_of = parse_choice(IdentifierScheme, scheme, "identifier scheme")
+            person = uow.persons.by_identifier(custodian.id, scheme_of, value)
+        else:
+            person = uow.persons.get(key)
     if person is None or person.owner_agency_id != custodian.id:
         raise NotFound(f"person held by {custodian.id}", key)
     return person

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -416,6 +417,13 @@ class UnitOfWork(Protocol):
     def documents(self) -> DocumentRepository: ...
     @property
     def reports(self) -> ReportArchive: ...
+
+    def narrow_to(self, agency_id: str) -> None:
+        """Act for ``agency_id`` from here on (``services.acting_agency``)."""
+
+    def across_agencies(self) -> AbstractContextManager[None]:
+        """The wall down for one lookup the law makes across agencies."""
+        ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from lexdesk.adapters import migrations
-from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fails_cleanly
+from lexdesk.adapters import database_roles, migrations
+from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fail, fails_cleanly
 from lexdesk.services import agencies, signing
 
 db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -15,20 +15,62 @@ agencies_cli = typer.Typer(help="Agencies and their users.", no_args_is_help=Tru
 
 
 @fails_cleanly
-def init(as_json: JsonOption = False) -> None:
+def init(
+    app_login: Annotated[
+        str,
+        typer.Option(
+            help="PostgreSQL: also create (or give a new password to) this login role for "
+            "the application, a member of lexdesk_app, which row-level security holds.",
+        ),
+    ] = "",
+    app_password: Annotated[
+        str,
+        typer.Option(
+            envvar="LEXDESK_APP_DB_PASSWORD",
+            help="The login role's password (asked for if not given).",
+            show_default=False,
+        ),
+    ] = "",
+    as_json: JsonOption = False,
+) -> None:
     """Create or upgrade the database to the current schema, and make the deployment's
-    certificate authority if there is none (export it with `lexdesk keys export-cert`)."""
+    certificate authority if there is none (export it with `lexdesk keys export-cert`). Run it
+    as the schema's owner; on PostgreSQL the owner must be a superuser or have BYPASSRLS."""
     built = app()
+    if not database_roles.owner_reads_past_the_wall(built.engine):
+        fail(
+            "the database URL's role must own the schema as a superuser or with BYPASSRLS "
+            "(row-level security's lookups run as the owner): see docs/deployment.md, Roles"
+        )
     migrations.upgrade(built.engine)
     where = built.engine.url.render_as_string(hide_password=True)
     schema = migrations.current_revision(built.engine)
     ca = signing.ensure_ca(built.desk) if built.desk.press else None
+    login = None
+    if app_login:
+        password = app_password or typer.prompt(
+            f"password for {app_login}", hide_input=True, confirmation_prompt=True
+        )
+        created = database_roles.ensure_login_role(built.engine, app_login, password)
+        login = {"role": app_login, "created": created}
     if as_json:
-        emit_json({"database": where, "schema": schema, "ca": ca.fingerprint if ca else None})
+        emit_json(
+            {
+                "database": where,
+                "schema": schema,
+                "ca": ca.fingerprint if ca else None,
+                "app_login": login,
+            }
+        )
         return
     typer.echo(f"database ready at {where} (schema {schema})")
     if ca is not None:
         typer.echo(f"deployment CA {ca.fingerprint} (lexdesk keys export-cert writes it)")
+    if login is not None:
+        done = "created" if login["created"] else "given a new password"
+        typer.echo(
+            f"application role {app_login} {done}: serve with LEXDESK_DATABASE_URL naming it"
+        )
 
 
 @db_cli.command("upgrade")

@@ -27,6 +27,7 @@ from lexdesk.entrypoints.cli import (
     worker,
 )
 from lexdesk.entrypoints.cli.common import fail
+from lexdesk.services import acting_agency
 from lexdesk.services import audit as audit_trail
 
 cli = typer.Typer(
@@ -38,10 +39,13 @@ cli = typer.Typer(
 
 
 @cli.callback()
-def _on_the_command_line() -> None:
+def _on_the_command_line(context: typer.Context) -> None:
     # Every entry a command writes says it came in by the command line; and no argument holds
     # an invisible or control character (domain/text.py), as no API field or form field does.
     audit_trail.open_channel("cli", f"lexdesk {__version__}")
+    # The command acts for the agency of the user ``--as`` names, once that is known; the
+    # scope ends with the command (a test runs many commands in one process).
+    context.with_resource(acting_agency.scope())
     for place, argument in enumerate(sys.argv[1:], start=1):
         wrong = invisible_in(argument, lines=True)
         if wrong:
