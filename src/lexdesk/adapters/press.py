@@ -10,7 +10,6 @@ decrypted here only, once per key per process.
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import hashlib
 import io
@@ -28,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from lexdesk.adapters.seals import seal_data_uri
 from lexdesk.domain.documents import CODE_MARKER, KeyPurpose, SigningKey
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.domain.production import Exhibit
@@ -281,7 +281,7 @@ class PdfPress:
             verify_url=self._verify_url,
             verify_link=url,
             qr=qr,
-            seal=("data:image/png;base64," + base64.b64encode(seal).decode()) if seal else None,
+            seal=seal_data_uri(seal) if seal else None,
             **extra,
         )
         return self.print_html(html, stylesheet=True)
