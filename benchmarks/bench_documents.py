@@ -13,6 +13,8 @@ time still grows on a busy machine: run it several times and give the spread).
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import statistics
 import tempfile
@@ -27,6 +29,7 @@ from lexdesk.adapters.database import create_database_engine
 from lexdesk.adapters.migrations import upgrade
 from lexdesk.adapters.press import PdfPress
 from lexdesk.adapters.rulebook import PackRuleBook
+from lexdesk.adapters.seals import seal_data_uri
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.domain.documents import kind_of
 from lexdesk.services import accounts, agencies, documents, instruments, persons, views
@@ -165,6 +168,52 @@ def _postgres() -> str:
     return POSTGRES.rsplit("/", 1)[0] + "/lexdesk_bench_docs"
 
 
+def _seal(side: int) -> bytes:
+    from PIL import Image, ImageDraw
+
+    seal = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(seal)
+    draw.ellipse((0, 0, side - 1, side - 1), fill=(20, 40, 120, 255))
+    for x in range(0, side, 5):  # detail, as a seal's lettering has
+        draw.line((x, 0, side - 1 - x, side - 1), fill=(x % 255, 10, 10, 200))
+    out = io.BytesIO()
+    seal.save(out, format="PNG")
+    return out.getvalue()
+
+
+def seal_cost(rounds: int = 30) -> dict[str, float]:
+    """A letterhead printed alone (``print_html``, CPU of this process, median ms): with no
+    seal, and with a PNG seal of 400 and 1,600 pixels given as uploaded (as the press did
+    before ``adapters.seals``) and as the press prints it now, alternating in one run."""
+    press = PdfPress("bench passphrase", "https://desk.example")
+
+    def page(uri: str) -> str:
+        image = f'<img src="{uri}" alt="">' if uri else ""
+        return f'<html><body><header class="letterhead">{image}</header><p>A</p></body></html>'
+
+    contenders = {"no seal": ""}
+    for side in (400, 1600):
+        png = _seal(side)
+        contenders[f"{side}px as uploaded"] = "data:image/png;base64," + base64.b64encode(
+            png
+        ).decode("ascii")
+        contenders[f"{side}px as printed"] = seal_data_uri(png)
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for uri in contenders.values():  # warm-up
+        press.print_html(page(uri), stylesheet=True)
+    for _ in range(rounds):
+        for name, uri in contenders.items():
+            start = time.process_time()
+            press.print_html(page(uri), stylesheet=True)
+            times[name].append(time.process_time() - start)
+    figures = {name: statistics.median(spent) * 1000 for name, spent in times.items()}
+    print("A letterhead alone, ms of CPU (median of", rounds, "alternating runs):")
+    for name, ms in figures.items():
+        print(f"  {name:<22} {ms:6.1f}")
+    print("  load:", Path("/proc/loadavg").read_text().strip())
+    return figures
+
+
 def run() -> dict[str, dict[str, float]]:
     count = int(os.environ.get("LEXDESK_BENCH_DOCUMENTS", "100"))
     databases = os.environ.get("LEXDESK_BENCH_DATABASES", "sqlite").split(",")
@@ -175,6 +224,7 @@ def run() -> dict[str, dict[str, float]]:
             figures["sqlite"] = measure("SQLite", url, count)
     if "postgresql" in databases:
         figures["postgresql"] = measure("PostgreSQL", _postgres(), count)
+    figures["seal"] = seal_cost()
     return figures
 
 
