@@ -4,14 +4,12 @@ runs as the application's role (tests/databases.py); these tests look at the wal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, func, select, text
 
 from lexdesk.adapters import orm
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
-from lexdesk.services import accounts, acting_agency
+from lexdesk.services import accounts, acting_agency, api_tokens
 from lexdesk.services.context import Desk
 from tests.databases import APP_ROLE, owner_url
 from tests.factories import book, detainer, seed_agencies
@@ -157,16 +155,32 @@ def test_a_request_acts_for_its_users_agency_in_every_transaction_it_opens(
     """The scope a request or command opens carries the agency to the transactions after the
     one that learnt it (the web authenticates in one and reads in others), and no further."""
 
-    def acting_in_a_new_transaction() -> Iterator[str]:
-        with SqlUnitOfWork(postgres, FakeClock()) as uow:
-            db = uow.connection
-            yield db.execute(text("SELECT current_setting('lexdesk.agency')")).scalar_one()
-            yield str(db.execute(select(func.count()).select_from(orm.persons)).scalar_one())
-
     with acting_agency.scope():
         accounts.principal_at_command_line(desk, "ice2-officer")
-        assert list(acting_in_a_new_transaction()) == ["ice2", "0"]
-    assert list(acting_in_a_new_transaction()) == ["*", "2"]
+        assert _visible_in_scope(postgres) == ("ice2", 0)
+    assert _visible_in_scope(postgres) == ("*", 2)
+
+
+def test_a_request_made_with_an_api_token_acts_for_the_tokens_agency(
+    desk: Desk, postgres: Engine, world: dict[str, str]
+) -> None:
+    secret, _ = api_tokens.create_api_token(
+        desk, api_tokens.CreateApiToken("ice2", "case system", ("cases:read",))
+    )
+    with SqlUnitOfWork(postgres, FakeClock()) as uow:
+        before = uow.connection.execute(text("SELECT current_setting('lexdesk.agency')"))
+        assert before.scalar_one() == "*"
+    with acting_agency.scope():
+        api_tokens.verify_api_token(desk, secret, "cases:read", "test")
+        assert _visible_in_scope(postgres) == ("ice2", 0)
+    assert _visible_in_scope(postgres) == ("*", 2)
+
+
+def _visible_in_scope(engine: Engine) -> tuple[str, int]:
+    with SqlUnitOfWork(engine, FakeClock()) as uow:
+        db = uow.connection
+        acting = db.execute(text("SELECT current_setting('lexdesk.agency')")).scalar_one()
+        return acting, _count(db, "persons")
 
 
 def test_a_detainer_is_lodged_about_a_person_the_requester_cannot_otherwise_see(

@@ -11,7 +11,7 @@ from lexdesk.domain.accounts import API_SCOPES, ApiToken
 from lexdesk.domain.credentials import new_api_token, token_digest
 from lexdesk.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
 from lexdesk.domain.ids import new_id
-from lexdesk.services import audit
+from lexdesk.services import acting_agency, audit
 from lexdesk.services.accounts import Principal
 from lexdesk.services.context import Desk, agency
 from lexdesk.services.ports import UnitOfWork
@@ -111,6 +111,7 @@ def verify_api_token(desk: Desk, secret: str, scope: str, source: str) -> Princi
     if scope not in token.scopes:
         _refuse(desk, token, source, f"scope {scope} not granted")
         raise NotPermitted(f"this API token does not allow {scope}: ask for a token that does")
+    acting_agency.narrow(token.agency_id)  # the rest of the request acts for the token's agency
     return Principal(
         token.id, token.name, token.agency_id, kind, frozenset(), "token", token.scopes
     )
