@@ -1,9 +1,9 @@
 """Run every benchmark: ``python -m benchmarks``."""
 
 from benchmarks import (
-    bench_api,
     bench_audit,
     bench_documents,
+    bench_http,
     bench_instruments,
     bench_reports,
     bench_roster,
@@ -13,7 +13,7 @@ from benchmarks import (
 
 bench_rules.run()
 bench_instruments.run()
-bench_api.run()
+bench_http.run()  # the pages and API routes people wait for, over HTTP with wrk
 bench_roster.run()
 bench_worker.run()
 bench_documents.run()
