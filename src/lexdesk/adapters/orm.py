@@ -65,6 +65,8 @@ metadata = MetaData(
 ID = String(40)
 #: The open statuses (``vocabulary.OPEN_STATUSES``), for partial indexes.
 OPEN_WHERE = "status IN ('issued', 'acknowledged')"
+#: The same, as the issuer may see the status (``issuer_status``).
+ISSUER_OPEN_WHERE = "issuer_status IN ('issued', 'acknowledged')"
 #: An auto-numbered key: 64 bits on PostgreSQL, SQLite's rowid (which is 64 bits too).
 SERIAL = BigInteger().with_variant(Integer, "sqlite")
 
@@ -171,6 +173,14 @@ custodies = Table(
     # When the person left this custody (released, transferred) and, for a transfer, to whom.
     Column("left_at", UTCDateTime, nullable=True),
     Column("destination", String(63), nullable=True),
+    # Who is due for release soon: the custodian's list of releases within 48 hours (0024).
+    Index(
+        "ix_custodies_release_soon",
+        "agency_id",
+        "expected_release_at",
+        sqlite_where=text("status = 'in_custody'"),
+        postgresql_where=text("status = 'in_custody'"),
+    ),
 )
 
 charges = Table(
@@ -221,6 +231,8 @@ case_parties = Table(
     Column("status", String(20), nullable=False),
     Column("opened_at", UTCDateTime, nullable=False),
     Index("ix_case_parties_list", "agency_id", "status", "opened_at"),
+    # Newest first whatever the status: the case list unfiltered walks it (0024).
+    Index("ix_case_parties_newest", "agency_id", "opened_at", "case_id"),
 )
 
 instruments = Table(
@@ -253,6 +265,29 @@ instruments = Table(
     # The inboxes: one agency's instruments in a status, soonest due first.
     Index("ix_instruments_addressee_inbox", "addressee_agency_id", "status", "due_at"),
     Index("ix_instruments_issuer_outbox", "issuer_agency_id", "issuer_status", "issuer_due_at"),
+    # The desk's lists, a keyset page at a time (queries.desk_lists, 0024): each side's open
+    # instruments soonest due first, and all of a side's by the time they were issued and by
+    # due date.
+    Index(
+        "ix_instruments_addressee_open_due",
+        "addressee_agency_id",
+        "due_at",
+        "id",
+        sqlite_where=text(OPEN_WHERE),
+        postgresql_where=text(OPEN_WHERE),
+    ),
+    Index(
+        "ix_instruments_issuer_open_due",
+        "issuer_agency_id",
+        "issuer_due_at",
+        "id",
+        sqlite_where=text(ISSUER_OPEN_WHERE),
+        postgresql_where=text(ISSUER_OPEN_WHERE),
+    ),
+    Index("ix_instruments_addressee_issued", "addressee_agency_id", "issued_at", "id"),
+    Index("ix_instruments_issuer_issued", "issuer_agency_id", "issued_at", "id"),
+    Index("ix_instruments_addressee_due", "addressee_agency_id", "due_at", "id"),
+    Index("ix_instruments_issuer_due", "issuer_agency_id", "issuer_due_at", "id"),
     # The sweep's: the open instruments by due time (what lapses, what to remind of).
     Index(
         "ix_instruments_open_due",

@@ -1,21 +1,36 @@
 """The read side of the home pages: each party's lists of instruments, filtered, searched,
-sorted and paged in SQL; each tab's count; the same rows, unpaged, for an export.
+sorted and paged in SQL; each tab's count; the same rows, page after page, for an export.
+
+A list is read a keyset page at a time (``instruments_page``): the cursor names the row a page
+ends at, and each part of the list's order is an index walked from there, so the thousandth
+page costs what the first does, and nothing counts or skips every row before it (the sorts by
+person, kind and status still order the agency's whole list for each page: no index holds
+their keys). Counts stop at ``COUNT_CAP`` ("1,000+"). "My work" and "Unassigned" read each
+side of the desk, and each way a row comes into play, as a branch of its own (``_sides``),
+merged in order.
 
 What a row shows follows the disclosure policy (``domain.visibility``), through its read
 model: the custodial agency that holds the person sees its own clocks, the person's name and
-expected release, and the people due for release within 48 hours flagged first; every other
-agency sees each instrument's status and due date as its issuer may (``issuer_status``,
-``issuer_due_at``) and the person as the requester named them (``cases.subject``). Searching
+expected release, and the people due for release within 48 hours flagged, and listed above
+the first page of its default order; every other agency sees each instrument's status and
+due date as its issuer may (``issuer_status``, ``issuer_due_at``) and the person as the
+requester named them (``cases.subject``). Searching
 and sorting read only what the row may show; so do the filters (status, kind, due dates,
-the agency on the other side, who of the agency works it: ``Filters``) and the mark of how
-near a due date is (``domain.work.urgency``), which reads the due date the row shows. Who works
-an instrument is the agency's own assignment of it, or else of its case (``services.work``).
+the agency on the other side, who of the agency works it: ``Filters``), the cursors (which
+name a row by its id alone and read its keys afresh, never from the address) and the mark of
+how near a due date is (``domain.work.urgency``), which reads the due date the row shows. Who
+works an instrument is the agency's own assignment of it, or else of its case
+(``services.work``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from itertools import product
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +42,12 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    not_,
     null,
     or_,
     select,
+    tuple_,
+    union_all,
 )
 
 from lexdesk.adapters import orm
@@ -39,6 +57,12 @@ from lexdesk.domain.work import Urgency, WorkObject, urgency
 from lexdesk.queries.api_lists import instrument_filters
 
 PAGE_SIZE = 20
+#: A list or a tab counts its rows up to this many, then says "1,000+".
+COUNT_CAP = 1_000
+#: The most releases within 48 hours listed above a list; the list below holds them all.
+URGENT_MAX = 20
+#: An export reads the list this many rows at a time.
+EXPORT_PAGE = 500
 #: The most rows an export holds; a list longer than this is narrowed by its filters first.
 EXPORT_MAX = 10_000
 URGENT_WITHIN = timedelta(hours=48)
@@ -167,13 +191,21 @@ class Row:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a list: its rows; the cursors of the pages before and after it (None at
+    either end); how many rows the list holds, counted up to ``COUNT_CAP``; and, on the first
+    page of the custodian's list in its default order, the releases due within 48 hours."""
+
     rows: list[Row]
     total: int
-    number: int
+    #: More rows than ``COUNT_CAP``: the total is shown as "1,000+".
+    more: bool = False
+    previous: str | None = None
+    next: str | None = None
+    urgent: list[Row] = field(default_factory=list)
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+    def shown_total(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.more else f"{self.total:,}"
 
 
 def view_for(kind: AgencyKind, key: str) -> View:
@@ -196,14 +228,21 @@ class _Columns:
 def _columns(holder: bool, now: datetime) -> _Columns:
     if not holder:
         return _Columns(i.c.issuer_status, i.c.issuer_due_at, c.c.subject, null(), false(), False)
-    release = _release_dates()
-    urgent = and_(
-        i.c.status.in_(OPEN),
-        release.c.release_at >= now,
-        release.c.release_at <= now + URGENT_WITHIN,
-    )
+    release = _release_of(c.c.person_id)
+    urgent = and_(i.c.status.in_(OPEN), release >= now, release <= now + URGENT_WITHIN)
     name = func.upper(p.c.family_name) + literal(", ") + p.c.given_name
-    return _Columns(i.c.status, i.c.due_at, name, release.c.release_at, urgent, True)
+    return _Columns(i.c.status, i.c.due_at, name, release, urgent, True)
+
+
+def _release_of(person: Any) -> Any:
+    """The person's expected release, the earliest of their custodies still running: looked up
+    for each row a page shows, never for every person in custody."""
+    t = orm.custodies
+    return (
+        select(func.min(t.c.expected_release_at))
+        .where(t.c.person_id == person, t.c.status == "in_custody")
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)
@@ -224,17 +263,31 @@ def instruments_page(
     *,
     q: str = "",
     sort: str = "urgency",
-    number: int = 1,
+    cursor: str = "",
     filters: Filters = Filters(),
+    size: int | None = None,
 ) -> Page:
-    """One page of a list. The custodial agency holds the people of the instruments addressed
-    to it; every other list is read as the issuer may see it."""
-    query, cols, holder = _query(reader, view, q, filters)
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    number = min(max(1, number), max(1, -(-total // PAGE_SIZE)))
-    ordered = query.order_by(*_order(sort, cols, holder, reader.now))
-    ordered = ordered.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
-    return Page([_row(r, reader) for r in db.execute(ordered)], total, number)
+    """One page of a list, after (or before) the row its cursor names; the first without one.
+    The custodial agency holds the people of the instruments addressed to it; every other list
+    is read as the issuer may see it.
+
+    A keyset page: each part of the order (``_parts``) is read by walking an index from the
+    cursor, so a page costs the same deep in a list as at its top, and no page counts or skips
+    every row before it. The releases within 48 hours come on the first page of the
+    custodian's default order as a list of their own, one small query over the people due for
+    release, and keep their place in the list below."""
+    rows, previous, following, first_page = _keyset_page(
+        db, reader, view, q, filters, sort, cursor, size or PAGE_SIZE
+    )
+    if first_page and following is None:
+        total = len(rows)  # the whole list is this page: nothing more to count
+    else:
+        total = _capped(db, _query(reader, view, q, filters, bare=True)[0])
+    branches, cols, holder = _query(reader, view, q, filters)
+    urgent = (
+        _urgent(db, reader, branches, cols) if holder and first_page and sort == "urgency" else []
+    )
+    return Page(rows, min(total, COUNT_CAP), total > COUNT_CAP, previous, following, urgent)
 
 
 def instruments_all(
@@ -247,16 +300,79 @@ def instruments_all(
     filters: Filters = Filters(),
 ) -> list[Row]:
     """Every row of the list (up to ``EXPORT_MAX``), in its order: what an export holds is
-    exactly what the pages of the list show."""
-    query, cols, holder = _query(reader, view, q, filters)
-    ordered = query.order_by(*_order(sort, cols, holder, reader.now)).limit(EXPORT_MAX)
-    return [_row(r, reader) for r in db.execute(ordered)]
+    exactly what the pages of the list show, read the same way, many rows at a time."""
+    rows: list[Row] = []
+    cursor: str | None = ""
+    while cursor is not None and len(rows) < EXPORT_MAX:
+        size = min(EXPORT_PAGE, EXPORT_MAX - len(rows))
+        found, _, cursor, _ = _keyset_page(db, reader, view, q, filters, sort, cursor, size)
+        rows += found
+    return rows
+
+
+def _keyset_page(
+    db: Connection,
+    reader: Reader,
+    view: View,
+    q: str,
+    filters: Filters,
+    sort: str,
+    cursor: str,
+    size: int,
+) -> tuple[list[Row], str | None, str | None, bool]:
+    """A page's rows, the cursors of the pages before and after it, and whether it is the
+    first page (no cursor, or none this list gave out).
+
+    The page is found on the instruments alone, ids and keys, where each part of the order is
+    one index's walk (the database reads it so, not sorting what a join makes of it); then
+    its rows are read whole, by their ids. The sorts by person read the name with the ids."""
+    full, cols, _ = _query(reader, view, q, filters)
+    by_name = sort in ("person", "-person")
+    walked = full if by_name else _query(reader, view, q, filters, bare=True)[0]
+    parts = _parts(sort, cols, view, filters)
+    at = _decode(db, reader, cols, cursor, sort, parts) if cursor else None
+    forward = at is None or at.forward
+    found = _walk(db, walked, parts, at, size + 1)
+    beyond = len(found) > size
+    found = found[:size]
+    if not forward:
+        found.reverse()
+    first, last = (found[0], found[-1]) if found else (None, None)
+    if forward:
+        previous = _encode(sort, *first, False) if at and first else None
+        following = _encode(sort, *last, True) if beyond and last else None
+    else:
+        previous = _encode(sort, *first, False) if beyond and first else None
+        following = _encode(sort, *last, True) if last else None
+    rows = [r for _, r in found] if by_name else _whole(db, reader, cols, [r.id for _, r in found])
+    return [_row(r, reader) for r in rows], previous, following, at is None
+
+
+def _whole(db: Connection, reader: Reader, cols: _Columns, ids: list[str]) -> list[Any]:
+    """The rows of these instruments as the list shows them, in the order of ``ids``."""
+    if not ids:
+        return []
+    by_id = {r.id: r for r in db.execute(_shape(reader, cols).where(i.c.id.in_(ids)))}
+    return [by_id[instrument_id] for instrument_id in ids]
 
 
 @dataclass(frozen=True)
 class Count:
+    """How many rows a tab holds, and how many of them are overdue, each counted up to
+    ``COUNT_CAP``: a tab says "1,000+" rather than count a million rows to say so."""
+
     total: int
     overdue: int
+    more: bool = False
+    more_overdue: bool = False
+
+    @property
+    def shown_total(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.more else f"{self.total:,}"
+
+    @property
+    def shown_overdue(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.more_overdue else f"{self.overdue:,}"
 
 
 def counts(db: Connection, reader: Reader, filters: Filters = Filters()) -> dict[str, Count]:
@@ -264,20 +380,79 @@ def counts(db: Connection, reader: Reader, filters: Filters = Filters()) -> dict
     overdue (open, past the due date the row shows)."""
     found: dict[str, Count] = {}
     for view in VIEWS[reader.agency_kind]:
-        query, cols, _ = _query(reader, view, "", filters)
-        inner = query.add_columns(
-            case((_overdue(cols, reader.now), 1), else_=0).label("is_overdue")
-        ).subquery()
-        total, overdue = db.execute(
-            select(func.count(), func.coalesce(func.sum(inner.c.is_overdue), 0))
-        ).one()
-        found[view.key] = Count(int(total or 0), int(overdue or 0))
+        branches, cols, _ = _query(reader, view, "", filters, bare=True)
+        total = _capped(db, branches)
+        overdue = _capped(db, branches, _overdue(cols, reader.now))
+        found[view.key] = Count(
+            min(total, COUNT_CAP), min(overdue, COUNT_CAP), total > COUNT_CAP, overdue > COUNT_CAP
+        )
     return found
 
 
-def _query(reader: Reader, view: View, q: str, filters: Filters) -> tuple[Any, _Columns, bool]:
+def _capped(db: Connection, branches: list[Any], where: Any = None) -> int:
+    """How many rows the list holds, counted up to one more than ``COUNT_CAP``."""
+    total = 0
+    for query in branches:
+        ids = query
+        if where is not None:
+            ids = ids.where(where)
+        inner = ids.limit(COUNT_CAP + 1 - total).subquery()
+        total += db.scalar(select(func.count()).select_from(inner)) or 0
+        if total > COUNT_CAP:
+            break
+    return total
+
+
+def _urgent(db: Connection, reader: Reader, branches: list[Any], cols: _Columns) -> list[Row]:
+    """The list's open instruments about people due for release within 48 hours, soonest
+    release first, up to ``URGENT_MAX``: found from the agency's few custodies ending in that
+    window (an index of its own), not by sorting the whole list on a computed flag. A person's
+    custodies are all their custodian's, who alone reads this list."""
+    t, held = orm.custodies, c.alias("held")
+    ending = (
+        select(held.c.id)
+        .join(t, t.c.person_id == held.c.person_id)
+        .where(
+            t.c.agency_id == reader.agency_id,
+            t.c.status == "in_custody",
+            t.c.expected_release_at >= reader.now,
+            t.c.expected_release_at <= reader.now + URGENT_WITHIN,
+        )
+    )
+    rows: list[Any] = []
+    for query in branches:
+        soon = query.where(i.c.case_id.in_(ending), cols.urgent)
+        rows += db.execute(soon.order_by(cols.release, i.c.id).limit(URGENT_MAX))
+    rows.sort(key=lambda r: (r.release_at, r.id))
+    return [_row(r, reader) for r in rows[:URGENT_MAX]]
+
+
+def _query(
+    reader: Reader, view: View, q: str, filters: Filters, *, bare: bool = False
+) -> tuple[list[Any], _Columns, bool]:
+    """The list's rows, as one query for each side of the desk it reads: "My work" and
+    "Unassigned" read both, each side walking its own index, rather than one ``OR`` that no
+    index serves. ``bare``: the instruments' ids alone, joined only to what the conditions
+    read (a count needs no person's name)."""
     holder = reader.agency_kind is AgencyKind.CUSTODIAL and view.mine in ("addressee", "any")
     cols = _columns(holder, reader.now)
+    view_filters = replace(filters, assignee=view.assignee or filters.assignee)
+    conditions = _filters(reader, view, q, cols, view_filters)
+    if bare:
+        query = select(i.c.id).select_from(i)
+        if q.strip():
+            query = query.join(c, c.c.id == i.c.case_id)
+            if cols.joins_person:
+                query = query.join(p, p.c.id == c.c.person_id)
+        if view_filters.assignee:
+            query = _with_work(query, reader)
+        return _sides(query.where(*conditions), reader, view, cols, view_filters), cols, holder
+    query = _shape(reader, cols)
+    return _sides(query.where(*conditions), reader, view, cols, view_filters), cols, holder
+
+
+def _shape(reader: Reader, cols: _Columns) -> Any:
+    """What a row of the list reads: the instrument, and what the policy lets its reader see."""
     query = (
         select(
             i,
@@ -288,8 +463,19 @@ def _query(reader: Reader, view: View, q: str, filters: Filters) -> tuple[Any, _
             cols.urgent.label("urgent"),
             u.c.username.label("assignee"),
         )
+        .select_from(i)
         .join(c, c.c.id == i.c.case_id)
-        .outerjoin(
+    )
+    query = _with_work(query, reader)
+    if cols.joins_person:
+        query = query.join(p, p.c.id == c.c.person_id)
+    return query
+
+
+def _with_work(query: Any, reader: Reader) -> Any:
+    """Who of the agency works each row: its own assignment of the instrument, or of its case."""
+    return (
+        query.outerjoin(
             on_instrument,
             and_(
                 on_instrument.c.object_type == WorkObject.INSTRUMENT.value,
@@ -307,45 +493,58 @@ def _query(reader: Reader, view: View, q: str, filters: Filters) -> tuple[Any, _
         )
         .outerjoin(u, u.c.id == assignee_of)
     )
-    if cols.joins_person:
-        release = cols.release.table
-        query = query.join(p, p.c.id == c.c.person_id).outerjoin(
-            release, release.c.person_id == p.c.id
-        )
-    view_filters = replace(filters, assignee=view.assignee or filters.assignee)
-    query = query.where(*_filters(reader, view, q, cols, view_filters))
-    return query, cols, holder
 
 
-def _release_dates() -> Any:
-    t = orm.custodies
-    return (
-        select(t.c.person_id, func.min(t.c.expected_release_at).label("release_at"))
-        .where(t.c.status == "in_custody")
-        .group_by(t.c.person_id)
-        .subquery()
-    )
+def _sides(query: Any, reader: Reader, view: View, cols: _Columns, filters: Filters) -> list[Any]:
+    """The list as branches that are each one index's walk, and that no row is in two of: one
+    for each side of the desk the view reads; for what is in play, one for what is open and
+    one for what the agency may escalate; for what one person works, one for each way it comes
+    to them (assigned itself, or through its case), read from that person's few assignments
+    rather than through every row in play."""
+    me = reader.agency_id
+    if view.mine == "addressee":
+        choices = [[i.c.addressee_agency_id == me]]
+    elif view.mine == "issuer":
+        choices = [[i.c.issuer_agency_id == me]]
+    else:
+        choices = [
+            [
+                i.c.addressee_agency_id == me,
+                and_(i.c.issuer_agency_id == me, i.c.addressee_agency_id != me),
+            ]
+        ]
+    if view.in_play:
+        is_open = cols.status.in_(OPEN)
+        escalable = and_(i.c.issuer_agency_id == me, _escalable(cols), not_(is_open))
+        choices.append([is_open, escalable])
+    who = reader.user_id if filters.assignee == "me" else filters.assignee
+    if who not in ("", "none"):
+        a = orm.assignments
+
+        def assigned(kind: WorkObject) -> Any:
+            return select(a.c.object_id).where(
+                a.c.object_type == kind.value, a.c.agency_id == me, a.c.assignee_id == who
+            )
+
+        itself = i.c.id.in_(assigned(WorkObject.INSTRUMENT))
+        by_case = i.c.case_id.in_(assigned(WorkObject.CASE))
+        choices.append([itself, and_(on_instrument.c.assignee_id.is_(None), by_case)])
+    return [query.where(*chosen) for chosen in product(*choices)]
 
 
 def _filters(
     reader: Reader, view: View, q: str, cols: _Columns, filters: Filters
 ) -> list[ColumnElement[bool]]:
     me = reader.agency_id
-    if view.mine == "any":
-        side: ColumnElement[bool] = or_(i.c.addressee_agency_id == me, i.c.issuer_agency_id == me)
-    else:
-        column = i.c.addressee_agency_id if view.mine == "addressee" else i.c.issuer_agency_id
-        side = column == me
-    found: list[ColumnElement[bool]] = [side]
+    found: list[ColumnElement[bool]] = []
     if view.statuses:
         found.append(cols.status.in_(view.statuses))
     if view.kinds:
         found.append(i.c.kind.in_(view.kinds))
-    escalable = or_(*(and_(cols.status == s, i.c.kind == k) for s, k in ESCALABLE))
     if view.escalable:
-        found.append(escalable)
-    if view.in_play:
-        found.append(or_(cols.status.in_(OPEN), and_(i.c.issuer_agency_id == me, escalable)))
+        found.append(_escalable(cols))
+    # What is in play (open, or answered and ready for the agency to escalate) is a choice of
+    # branches, one for each (``_sides``): an ``OR`` here would hide the indexes from both.
     other = case(
         (i.c.addressee_agency_id == me, i.c.issuer_agency_id), else_=i.c.addressee_agency_id
     )
@@ -364,7 +563,9 @@ def _filters(
     if filters.assignee == "me":
         found.append(assignee_of == reader.user_id)
     elif filters.assignee == "none":
-        found.append(assignee_of.is_(None))
+        # No assignment of the instrument nor of its case, said so that the database reads it
+        # as the anti-join it is (a NULL of a joined key), and walks the list's index.
+        found.append(and_(on_instrument.c.object_id.is_(None), on_case.c.object_id.is_(None)))
     elif filters.assignee:
         found.append(assignee_of == filters.assignee)
     if q.strip():
@@ -380,6 +581,10 @@ def _filters(
     return found
 
 
+def _escalable(cols: _Columns) -> ColumnElement[bool]:
+    return or_(*(and_(cols.status == s, i.c.kind == k) for s, k in ESCALABLE))
+
+
 def _midnight(day: date | None, tz: ZoneInfo) -> datetime | None:
     return datetime.combine(day, time(0), tzinfo=tz) if day else None
 
@@ -388,28 +593,196 @@ def _overdue(cols: _Columns, now: datetime) -> ColumnElement[bool]:
     return and_(cols.status.in_(OPEN), cols.due.is_not(None), cols.due < now)
 
 
-def _order(sort: str, cols: _Columns, holder: bool, now: datetime) -> list[Any]:
-    due_last = [cols.due.is_(None), cols.due]
-    by = {
-        "due": [*due_last, i.c.id],
-        "-due": [cols.due.is_(None), cols.due.desc(), i.c.id],
-        "person": [cols.person, i.c.id],
-        "-person": [cols.person.desc(), i.c.id],
-        "kind": [i.c.kind, *due_last, i.c.id],
-        "status": [cols.status, *due_last, i.c.id],
-        "newest": [i.c.issued_at.desc(), i.c.id],
-        "oldest": [i.c.issued_at, i.c.id],
+@dataclass(frozen=True)
+class _Key:
+    """One key of a list's order; an empty value (a row with no due date) comes after every
+    other, in both directions and on both databases."""
+
+    column: Any
+    ascending: bool = True
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A run of a list's order that one index walks: the rows it holds and their keys, the
+    instrument's id last, so that the keys of a row name it alone."""
+
+    where: Any
+    keys: tuple[_Key, ...]
+    #: False when the view or its filters leave this part empty: it is not read at all.
+    possible: bool = True
+
+
+def _parts(sort: str, cols: _Columns, view: View, filters: Filters) -> list[_Part]:
+    """The list's order, part by part. "Needs action first" is what is open with a due date,
+    soonest due first (what is overdue comes first of all: its due date is the earliest),
+    then the rest, newest first; every key is a date the row shows."""
+    due, issued, key = cols.due, i.c.issued_at, i.c.id
+    up, down = _Key(key), _Key(key, ascending=False)
+    dated, undated = due.is_not(None), due.is_(None)
+    parts = {
+        "due": [_Part(dated, (_Key(due), up)), _Part(undated, (up,))],
+        # Rows with no due date shown keep the order of their ids in both directions: their
+        # order says nothing of a date withheld from the reader.
+        "-due": [_Part(dated, (_Key(due, False), up)), _Part(undated, (up,))],
+        "newest": [
+            _Part(issued.is_not(None), (_Key(issued, False), down)),
+            _Part(issued.is_(None), (down,)),
+        ],
+        "oldest": [_Part(issued.is_(None), (up,)), _Part(issued.is_not(None), (_Key(issued), up))],
+        "person": [_Part(None, (_Key(cols.person), up))],
+        "-person": [_Part(None, (_Key(cols.person, False), down))],
+        "kind": [_Part(None, (_Key(i.c.kind), _Key(due, nullable=True), up))],
+        "status": [_Part(None, (_Key(cols.status), _Key(due, nullable=True), up))],
     }
-    if sort in by:
-        return by[sort]
-    # What needs action first: what is overdue; for the holder, releases within 48 hours; what
-    # is open, soonest due; then the rest, newest first. Every key is a date the row shows.
-    is_open = cols.status.in_(OPEN)
-    overdue = case((_overdue(cols, now), 0), else_=1)
-    urgent = [cols.urgent.desc()] if holder else []
-    pending = case((and_(is_open, cols.due.is_not(None)), 0), else_=1)
-    soonest = case((and_(is_open, cols.due.is_not(None)), cols.due), else_=null())
-    return [overdue, *urgent, pending, soonest, i.c.issued_at.desc(), i.c.id]
+    if sort in parts:
+        return parts[sort]
+    pending = and_(cols.status.in_(OPEN), dated)
+    statuses = set(view.statuses or OPEN) & ({filters.status} if filters.status else set(OPEN))
+    return [
+        _Part(pending, (_Key(due), up), possible=bool(statuses & set(OPEN))),
+        _Part(and_(not_(pending), issued.is_not(None)), (_Key(issued, False), down)),
+        _Part(and_(not_(pending), issued.is_(None)), (down,)),
+    ]
+
+
+@dataclass(frozen=True)
+class _At:
+    """Where a cursor points: a row's part and keys, and which way the page runs from it."""
+
+    part: int
+    values: tuple[Any, ...]
+    forward: bool
+
+
+def _walk(
+    db: Connection, branches: list[Any], parts: list[_Part], at: _At | None, n: int
+) -> list[tuple[int, Any]]:
+    """Up to ``n`` rows from the cursor on (or back from it), part after part, each row with
+    the part it came from."""
+    forward = at is None or at.forward
+    order = list(range(len(parts))) if forward else list(reversed(range(len(parts))))
+    if at is not None:
+        order = order[order.index(at.part) :]
+    found: list[tuple[int, Any]] = []
+    for index in order:
+        if not parts[index].possible:
+            continue
+        values = at.values if at is not None and index == at.part else None
+        rows = _fetch(db, branches, parts[index], values, forward, n - len(found))
+        found += [(index, row) for row in rows]
+        if len(found) >= n:
+            break
+    return found
+
+
+def _fetch(
+    db: Connection,
+    branches: list[Any],
+    part: _Part,
+    values: tuple[Any, ...] | None,
+    forward: bool,
+    n: int,
+) -> list[Any]:
+    keys = part.keys
+    queries = []
+    for query in branches:
+        query = query.add_columns(*(k.column.label(f"k{place}") for place, k in enumerate(keys)))
+        if part.where is not None:
+            query = query.where(part.where)
+        if values is not None:
+            query = query.where(*_beyond(keys, values, forward))
+        columns = [k.column for k in keys]
+        queries.append(query.order_by(*_ordering(keys, columns, forward)).limit(n))
+    if len(queries) == 1:
+        return list(db.execute(queries[0]))
+    # Each side walks its own index; their first rows are merged in the order of the list.
+    merged = union_all(*(select(query.subquery()) for query in queries)).subquery()
+    columns = [merged.c[f"k{place}"] for place in range(len(keys))]
+    return list(db.execute(select(merged).order_by(*_ordering(keys, columns, forward)).limit(n)))
+
+
+def _ordering(keys: tuple[_Key, ...], columns: list[Any], forward: bool) -> list[Any]:
+    ordered: list[Any] = []
+    for key, column in zip(keys, columns, strict=True):
+        empty = column.is_(None)
+        if key.nullable:
+            ordered.append(empty if forward else empty.desc())
+        ordered.append(column.asc() if key.ascending == forward else column.desc())
+    return ordered
+
+
+def _beyond(
+    keys: tuple[_Key, ...], values: tuple[Any, ...], forward: bool
+) -> list[ColumnElement[bool]]:
+    """The rows after the cursor's (before it, going back), in the list's order: the first
+    key bounds the index walk, the rest break its ties."""
+    directions = {key.ascending for key in keys}
+    if len(directions) == 1 and None not in values and not any(k.nullable for k in keys):
+        # One direction and no empty value: a row comparison, which an index on the keys
+        # serves as the bound of its walk on both databases.
+        row, start = tuple_(*(k.column for k in keys)), tuple_(*values)
+        return [row > start if directions == {forward} else row < start]
+    either: list[ColumnElement[bool]] = []
+    same: list[ColumnElement[bool]] = []
+    for key, value in zip(keys, values, strict=True):
+        column = key.column
+        if value is None:
+            equal: ColumnElement[bool] = column.is_(None)
+            # An empty value comes last: nothing comes after it on this key, every value before.
+            past: ColumnElement[bool] = false() if forward else column.is_not(None)
+        else:
+            equal = column == value
+            later = column > value if key.ascending else column < value
+            earlier = column < value if key.ascending else column > value
+            after = or_(later, column.is_(None)) if key.nullable else later
+            past = after if forward else earlier
+        either.append(and_(*same, past))
+        same.append(equal)
+    bound = []
+    first, start = keys[0], values[0]
+    if not first.nullable and start is not None:
+        later_or_same = first.ascending == forward
+        bound.append(first.column >= start if later_or_same else first.column <= start)
+    return [*bound, or_(*either)]
+
+
+def _encode(sort: str, index: int, row: Any, forward: bool) -> str:
+    """A cursor names the row a page starts or ends at by its instrument's id alone, never its
+    keys: a list sorted by person would otherwise write the person's name into the address."""
+    document = {"s": sort, "p": index, "id": row.id, "f": forward}
+    raw = json.dumps(document, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(
+    db: Connection, reader: Reader, cols: _Columns, cursor: str, sort: str, parts: list[_Part]
+) -> _At | None:
+    """Where the cursor points, its row's keys read afresh; None (the first page) for a cursor
+    this list did not give out, or one whose row the agency does not take part in."""
+    try:
+        document = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        index, instrument_id, forward = document["p"], document["id"], document["f"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+    if document.get("s") != sort or not isinstance(index, int) or not 0 <= index < len(parts):
+        return None
+    if not isinstance(instrument_id, str) or not isinstance(forward, bool):
+        return None
+    keys = parts[index].keys
+    me = reader.agency_id
+    query = (
+        select(*(k.column for k in keys))
+        .select_from(i)
+        .join(c, c.c.id == i.c.case_id)
+        .where(i.c.id == instrument_id)
+        .where(or_(i.c.addressee_agency_id == me, i.c.issuer_agency_id == me))
+    )
+    if cols.joins_person:
+        query = query.join(p, p.c.id == c.c.person_id)
+    found = db.execute(query).first()
+    return _At(index, tuple(found), forward) if found is not None else None
 
 
 def _row(r: Any, reader: Reader) -> Row:

@@ -1,13 +1,14 @@
 """One home per party: the lists of instruments that this agency must act on or watch.
 
 The view (a tab), the filters (status, kind, due dates, the other agency, who works it), the
-sort and the page are in the URL, so a list can be bookmarked; none of them names a person. The
-search, which may be a person's name, is posted, kept on the desk for its user
-(``services.work.save_search``) and the list's URL carries only its opaque id (security.md row
-26): POST/redirect/GET, so Back and reload never post again. What a row shows is the
-disclosure policy's (``queries.desk_lists``), and so is what an export holds: the same query,
-the same columns. A user whose roles read no instruments (an auditor, an administrator) is
-taken to their own work instead.
+sort and the page (a cursor: the row it starts from, by its instrument's id) are in the URL, so
+a list can be bookmarked; none of them names a person. A page links to the next and the
+previous, never to every page of a list. The search, which may be a person's name, is posted,
+kept on the desk for its user (``services.work.save_search``) and the list's URL carries only
+its opaque id (security.md row 26): POST/redirect/GET, so Back and reload never post again.
+What a row shows is the disclosure policy's (``queries.desk_lists``), and so is what an export
+holds: the same query, the same columns. A user whose roles read no instruments (an auditor,
+an administrator) is taken to their own work instead.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ class Search:
     gone: bool = False
 
 
+#: The longest cursor a list gives out is far shorter; a longer one is no cursor of ours.
+CURSOR_MAX = 600
+
 #: A due date "on release": a request that runs from a release this agency is not told of.
 ON_RELEASE_KINDS = ("detainer", "notification_request", "transfer_request")
 
@@ -72,7 +76,6 @@ def home(request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(w
     if not seen.may(Permission.INSTRUMENT_READ):
         return _elsewhere(seen)
     params = request.query_params
-    page = params.get("page", "")
     search_id = params.get("search", "")[:40]
     q = work_verbs.saved_search(site.built.desk, seen.principal.user_id, search_id)
     return show_list(
@@ -82,7 +85,7 @@ def home(request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(w
         params.get("view", ""),
         Search(search_id if q else "", q or "", bool(search_id) and q is None),
         params.get("sort", ""),
-        int(page) if page.isdigit() else 1,
+        params.get("cursor", "")[:CURSOR_MAX],
         params,
     )
 
@@ -234,7 +237,7 @@ def show_list(
     view: str,
     searched: Search,
     sort: str,
-    page: int,
+    cursor: str,
     given: Mapping[str, str],
 ) -> Response:
     kind = seen.agency.kind
@@ -244,12 +247,12 @@ def show_list(
     reader = _reader(site, seen)
     with site.built.engine.connect() as db:
         found = desk_lists.instruments_page(
-            db, reader, chosen, q=searched.text, sort=sort, number=page, filters=filters
+            db, reader, chosen, q=searched.text, sort=sort, cursor=cursor, filters=filters
         )
         counted = desk_lists.counts(db, reader, filters)
         people = work.colleagues(db, seen.agency.id)
         agencies = work.other_agencies(db, seen.agency.id)
-    if found.rows:
+    if found.rows or found.urgent:
         # The list names people: a read of personal data, on record like any other.
         audit.record_read(
             site.built.desk,
@@ -258,7 +261,7 @@ def show_list(
             object_type="person_list",
             object_id=chosen.key,
             source=seen.source,
-            detail={"cases": sorted({row.case_id for row in found.rows})},
+            detail={"cases": sorted({row.case_id for row in [*found.urgent, *found.rows]})},
         )
     values = _filter_values(filters)
     kept = {k: v for k, v in values.items() if v}
@@ -285,6 +288,8 @@ def show_list(
         "sort": sort,
         "sorts": desk_lists.SORTS,
         "found": found,
+        "paged": bool(cursor),
+        "urgent_max": desk_lists.URGENT_MAX,
         "holder": _holder(seen, chosen),
         "filters": values,
         "filtered": filters.active,
