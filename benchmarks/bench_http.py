@@ -58,6 +58,9 @@ SCALES = {"100k": 100_000, "national": 3_000_000}
 WORKERS = int(os.environ.get("LEXDESK_BENCH_WORKERS", "2"))
 DURATION = os.environ.get("LEXDESK_BENCH_DURATION", "10s")
 WARM_UP = os.environ.get("LEXDESK_BENCH_WARMUP", "2s")
+#: The role lexdesk is served as a second time, behind row-level security (migration 0023);
+#: empty: only as the database URL's own role (the owner, which row-level security lets by).
+ROLE = os.environ.get("LEXDESK_BENCH_ROLE", "lexdesk_app")
 THREADS, CONNECTIONS = 2, 8
 #: How many real ids each route walks: enough that a 10 s run reads few rows twice.
 SAMPLE = 2000
@@ -385,17 +388,25 @@ class Server:
 
 
 @contextmanager
-def serving(kind: str, record: Record) -> Iterator[Server]:
+def serving(kind: str, record: Record, role: str = "") -> Iterator[Server]:
     """lexdesk (``lexdesk serve``) or the bare endpoint on a free port, until the block ends;
     its base address once every worker has started (a worker still starting takes no
-    connection, and wrk's keep-alive connections would all go to the others)."""
+    connection, and wrk's keep-alive connections would all go to the others). With ``role``,
+    lexdesk connects as that role (behind row-level security), as a deployment does."""
     port = free_port()
     if kind == "lexdesk":
         command = [str(Path(sys.executable).parent / "lexdesk"), "serve"]
         command += ["--workers", str(WORKERS), "--port", str(port)]
     else:
         command = [sys.executable, "-m", "benchmarks.bench_http", "bare", str(port)]
-    env = os.environ | {"LEXDESK_DATABASE_URL": record.url}
+    url = record.url
+    if role:
+        url = (
+            make_url(url)
+            .update_query_dict({"options": f"-c role={role}"})
+            .render_as_string(hide_password=False)
+        )
+    env = os.environ | {"LEXDESK_DATABASE_URL": url}
     process = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -654,6 +665,14 @@ def run() -> None:
         for route in pages:
             measure(wrk, server, route, engine, work)
         routes += pages
+    if ROLE:
+        # The same routes, the same sessions, served as a deployment serves them: as the
+        # application's role, each transaction narrowed to the reader's agency.
+        walled = [Route(f"{r.name} as {ROLE}", r.paths, r.headers) for r in routes]
+        with tempfile.TemporaryDirectory() as tmp, serving("lexdesk", record, ROLE) as server:
+            for route in walled:
+                measure(wrk, server, route, engine, Path(tmp))
+        routes += walled
     engine.dispose()
     with tempfile.TemporaryDirectory() as tmp, serving("bare", record) as server:
         bare = Route("bare Starlette JSON", ["/"], {})
@@ -690,12 +709,27 @@ def report(
         f" {1:7.2f} {b.p99_ms:8.2f} {b.failures:7d} {'-':>9}"
     )
     _goals(routes, b)
+    _walled(routes)
     for route in [*routes, bare]:
         print(f"http: {route.name}: {route.command}")
     failed = sum(r.figures.failures for r in routes if r.figures) + b.failures
     if failed or any(r.refused for r in routes):
         print(f"http: !!! {failed} answers were not 2xx: see the lines marked !!! above")
     print(f"http: load before {load_before}, after {loadavg()}; {seconds:.0f} s in all")
+
+
+def _walled(routes: list[Route]) -> None:
+    """What row-level security costs: each route's requests a second as the application's
+    role over the same as the owner, in this run."""
+    if not ROLE:
+        return
+    measured = {r.name: r.figures for r in routes if r.figures}
+    shares = []
+    for name, figures in measured.items():
+        walled = measured.get(f"{name} as {ROLE}")
+        if walled is not None:
+            shares.append(f"{name} {walled.requests_per_second / figures.requests_per_second:.2f}")
+    print(f"http: as {ROLE} over as the owner, requests a second: {', '.join(shares)}")
 
 
 def _goals(routes: list[Route], bare: WrkFigures) -> None:
