@@ -40,7 +40,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -644,35 +644,35 @@ def run() -> None:
     print(f"http: {', '.join(WATCHED)}: {watched_diff()}")
     load_before = loadavg()
     routes: list[Route] = []
-    with tempfile.TemporaryDirectory() as tmp, serving("lexdesk", record) as server:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serving("lexdesk", record) as server,
+        serving("lexdesk", record, ROLE) if ROLE else nullcontext() as walled,
+    ):
         work, base = Path(tmp), server.base
         token, secret, step = sign_in_api(base, reader(agency), code)
         api = {"Authorization": f"Bearer {token}"}
         case_lists, instrument_lists = api_lists(base, api)
-        routes += [
+        measured = [
             Route("API instrument list", instrument_lists, api),
             Route("API case list", case_lists, api),
             Route("API instrument", [f"/api/v1/instruments/{i}" for i in instrument_ids], api),
             Route("API case", [f"/api/v1/cases/{c}" for c in case_ids], api),
         ]
-        for route in routes:
-            measure(wrk, server, route, engine, work)
         web = sign_in_web(base, reader(agency), secret, step)
-        pages = [
+        measured += [
             Route("web inbox /", inbox_links(base, web), web),
             Route("web case page", [f"/cases/{c}" for c in case_ids], web),
         ]
-        for route in pages:
+        for route in measured:
             measure(wrk, server, route, engine, work)
-        routes += pages
-    if ROLE:
-        # The same routes, the same sessions, served as a deployment serves them: as the
-        # application's role, each transaction narrowed to the reader's agency.
-        walled = [Route(f"{r.name} as {ROLE}", r.paths, r.headers) for r in routes]
-        with tempfile.TemporaryDirectory() as tmp, serving("lexdesk", record, ROLE) as server:
-            for route in walled:
-                measure(wrk, server, route, engine, Path(tmp))
-        routes += walled
+            routes.append(route)
+            if walled is not None:
+                # The same route and session right after, served as a deployment serves it:
+                # as the application's role, each transaction narrowed to the reader's agency.
+                behind = Route(f"{route.name} as {ROLE}", route.paths, route.headers)
+                measure(wrk, walled, behind, engine, work)
+                routes.append(behind)
     engine.dispose()
     with tempfile.TemporaryDirectory() as tmp, serving("bare", record) as server:
         bare = Route("bare Starlette JSON", ["/"], {})
