@@ -91,7 +91,7 @@ security: $(STAMP)
 	$(BIN)/bandit -r src -ll -q
 
 pytest: $(STAMP) $(VENDOR) browser poppler client
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 3 -q
 
 # Before a release: security.md rows 19 and 20 at full scale (make test runs 100 and 30 kills).
 crash: $(STAMP) ## kill -9 the desk 1,000 times on SQLite and 200 on PostgreSQL, checking after each kill
