@@ -25,8 +25,10 @@ def owner_and_role() -> Iterator[tuple[str, str]]:
     url = postgres_database(worker, "_roles")
     database = make_url(url).database or ""
     role = f"{database}_web"[:63]
-    yield url, role
     admin = create_engine(postgres_admin_url() or "", isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:  # roles outlive databases: a killed run may have left it
+        db.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    yield url, role
     with admin.connect() as db:
         db.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         db.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
