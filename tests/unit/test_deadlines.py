@@ -334,6 +334,9 @@ def test_policy_defaults_and_json_round_trip() -> None:
     ("settings", "message"),
     [
         ({"timezone": "Mars/Olympus"}, "unknown timezone 'Mars/Olympus'"),
+        ({"timezone": "America"}, "unknown timezone 'America'"),
+        ({"timezone": "../zoneinfo"}, "unknown timezone"),
+        ({"timezone": ""}, "unknown timezone"),
         ({"state": "ZZ"}, "unknown state 'ZZ'"),
         ({"information_request_business_days": 0}, "at least 1"),
         ({"detainer_hold_hours": "48"}, "at least 1"),

@@ -63,7 +63,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    # A region's name ("America") is a folder of the zone database: opening it is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise InvalidInput(
             f"unknown timezone {name!r}: use an IANA name such as 'America/New_York'"
         ) from None
