@@ -88,6 +88,17 @@ def test_the_servers_durability_is_checked() -> None:
         "PostgreSQL has synchronous_commit=local: turn it on (an acknowledged commit could be "
         "lost)",
     ]
+    for stronger in ("on", "remote_apply"):  # as durable as on, or more
+        assert (
+            production.durability_problems({"fsync": "on", "synchronous_commit": stronger}.get)
+            == []
+        )
+    for weaker in ("off", "remote_write"):
+        said = production.durability_problems({"fsync": "on", "synchronous_commit": weaker}.get)
+        assert said == [
+            f"PostgreSQL has synchronous_commit={weaker}: turn it on (an acknowledged commit "
+            "could be lost)"
+        ]
 
 
 def test_a_safe_configuration_passes_and_a_demo_password_does_not(tmp_path: Path) -> None:
