@@ -14,7 +14,7 @@ from lexdesk.adapters.alarm import LoggingAlarm
 from lexdesk.adapters.blobs import LocalBlobStore
 from lexdesk.adapters.clock import SystemClock
 from lexdesk.adapters.couriers import EmailCourier, SmtpServer, WebhookCourier
-from lexdesk.adapters.database import create_database_engine
+from lexdesk.adapters.database import Pool, create_database_engine
 from lexdesk.adapters.press import PdfPress
 from lexdesk.adapters.rulebook import PackRuleBook
 from lexdesk.adapters.sealing import Sealer, key_from_passphrase
@@ -45,7 +45,10 @@ def build(
     """The application. ``operator`` names who is at the controls of a command line, acting
     on behalf of the users its commands name (``services.context.Desk.operator``)."""
     settings = settings or Settings()
-    engine = create_database_engine(settings.resolved_database_url, echo=settings.echo_sql)
+    pool = Pool(settings.db_pool_size, settings.db_pool_overflow, settings.db_pool_timeout)
+    engine = create_database_engine(
+        settings.resolved_database_url, echo=settings.echo_sql, pool=pool
+    )
     sealer = data_sealer(settings)
     chosen_clock = clock or SystemClock()
     desk = Desk(

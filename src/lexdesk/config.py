@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The key passphrase of a desk that was given none: fine for a laptop, never for a deployment.
@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     sqlite_path: Path = Path("var/lexdesk.sqlite3")
     #: Echo SQL statements (debugging only: they may carry personal data).
     echo_sql: bool = False
+    #: PostgreSQL connections each process keeps open, the more it may open when all are busy,
+    #: and the seconds a request waits for one when all of those are in use before it fails
+    #: (docs/deployment.md, "Connections").
+    db_pool_size: int = Field(default=5, ge=1, le=1000)
+    db_pool_overflow: int = Field(default=10, ge=0, le=1000)
+    db_pool_timeout: float = Field(default=30.0, gt=0, le=3600)
 
     #: Where links in e-mails and calendar entries point: the desk's public address.
     base_url: str = "http://127.0.0.1:8000"

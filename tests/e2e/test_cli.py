@@ -437,3 +437,10 @@ def test_no_argument_takes_an_invisible_character() -> None:
         "lexdesk: argument 4 has an invisible or control character, U+202E"
         " (RIGHT-TO-LEFT OVERRIDE), at character 4: remove it\n"
     )
+
+
+def test_a_wrong_setting_is_named_in_one_line(sh: Shell, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEXDESK_DB_POOL_SIZE", "0")
+    reset_app()
+    error = sh("cases", "list", code=2)
+    assert error == "lexdesk: LEXDESK_DB_POOL_SIZE: Input should be greater than or equal to 1\n"

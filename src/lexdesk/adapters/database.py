@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -16,7 +17,17 @@ ACTING_SETTING = "lexdesk.agency"
 _CONNECTION_OPTIONS = f"-c jit=off -c {ACTING_SETTING}={acting_agency.EVERY_AGENCY}"
 
 
-def create_database_engine(url: str, *, echo: bool = False) -> Engine:
+@dataclass(frozen=True)
+class Pool:
+    """A process's PostgreSQL connections: kept open, opened beyond those when all are busy,
+    and the seconds a checkout waits when every one is in use."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout: float = 30.0
+
+
+def create_database_engine(url: str, *, echo: bool = False, pool: Pool = Pool()) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo)
@@ -31,6 +42,9 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
         hide_parameters=True,  # an error's message never carries the names and records bound
         pool_pre_ping=False,
         pool_recycle=1800,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        pool_timeout=pool.timeout,
         connect_args={"options": _options(parsed.query.get("options"))},
     )
     event.listen(engine, "begin", _act_for_scope)

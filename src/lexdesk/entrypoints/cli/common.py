@@ -40,8 +40,17 @@ def app() -> App:
         try:
             _app = build(Settings(), operator=operator())
         except ValidationError as error:
-            fail(error.errors()[0]["msg"].removeprefix("Value error, "))
+            fail(setting_error(error))
     return _app
+
+
+def setting_error(error: ValidationError) -> str:
+    """The first wrong setting, by the variable that sets it."""
+    first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if "LEXDESK_" in message:
+        return message
+    return f"LEXDESK_{str(first['loc'][0]).upper()}: {message}"
 
 
 def operator() -> str:
