@@ -82,7 +82,17 @@ def is_inactive(quiet_from: date, today: date) -> bool:
     return quiet_from <= inactivity_cutoff(today)
 
 
+#: Names the audit trail and the services give to no account: ``system`` is the desk itself
+#: and the operator at its command line, whom the privilege checks let through.
+RESERVED_USERNAMES = frozenset({"system"})
+
+
 def check_username(username: str) -> str:
+    if username.casefold() in RESERVED_USERNAMES:
+        raise InvalidInput(
+            f"the username {username!r} is reserved: it names the desk itself in the audit"
+            " trail; choose another"
+        )
     if username.startswith(REMOVED_PREFIX):
         raise InvalidInput(
             f"usernames beginning with {REMOVED_PREFIX!r} name removed accounts: choose another"

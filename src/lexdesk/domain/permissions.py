@@ -86,7 +86,3 @@ TOKEN_SCOPES: dict[Permission, str | None] = {
 def granted(roles: frozenset[Role], permission: Permission) -> bool:
     """Whether any of ``roles`` grants ``permission``."""
     return any(permission in ROLE_PERMISSIONS[role] for role in roles)
-
-
-def roles_granting(permission: Permission) -> frozenset[Role]:
-    return frozenset(role for role, held in ROLE_PERMISSIONS.items() if permission in held)
