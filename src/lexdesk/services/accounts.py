@@ -265,7 +265,7 @@ def complete_login(desk: Desk, ticket: str, code: str, source: str) -> tuple[str
         if found is None or found.used_at or now - found.created_at >= TICKET_LIFETIME:
             error = NotAuthenticated(TICKET_EXPIRED)
             refuse(uow, error, "anonymous", None, source, {"step": "code"}, "login.code")
-        user, creds = account_of(uow, found.user_id)
+        user, creds = account_of(uow, found.user_id, source, "code")
         check_source(uow, user, source, "login.code", now)
         step = verify_totp(creds.totp_secret, code, at=now, last_used_step=creds.totp_last_step)
         # An authenticator is set up only with the enrolment code (``enrolment``), given with
@@ -330,7 +330,10 @@ def authenticate_in(uow: UnitOfWork, token: str, source: str) -> Principal:
     if now - session.last_seen_at >= TOUCH_EVERY:
         uow.accounts.touch_session(digest, now)
     uow.narrow_to(user.agency_id)
-    if found.agency_kind is None:
+    # Unreachable: a user's agency always exists (a foreign key, no agency is ever removed)
+    # and the agency directory is readable to every transaction, so the join that found the
+    # session found its kind; this only narrows the type, at the cost of one more read.
+    if found.agency_kind is None:  # pragma: no cover
         return principal_of(uow, user, digest)
     return Principal(
         user.id, user.username, user.agency_id, found.agency_kind, user.roles, "session",
@@ -381,10 +384,16 @@ def principal_of(uow: UnitOfWork, user: User, session: str = "") -> Principal:
     )
 
 
-def account_of(uow: UnitOfWork, user_id: str) -> tuple[User, Credentials]:
+def account_of(
+    uow: UnitOfWork, user_id: str, source: str, step: str, action: str = ""
+) -> tuple[User, Credentials]:
+    """The account a live ticket was given to; if it was removed since (a temporary account
+    swept away in the middle of its sign-in), the sign-in is over, and that is on record like
+    any other refused step."""
     user, creds = uow.users.get(user_id), uow.accounts.credentials(user_id)
     if user is None or creds is None:
-        raise NotAuthenticated(TICKET_EXPIRED)
+        error = NotAuthenticated(TICKET_EXPIRED)
+        refuse(uow, error, "anonymous", None, source, {"step": step}, action or f"login.{step}")
     return user, creds
 
 

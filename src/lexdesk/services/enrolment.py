@@ -95,7 +95,7 @@ def redeem_enrolment_code(desk: Desk, ticket: str, code: str, source: str) -> En
         if found is None or found.used_at or now - found.created_at >= TICKET_LIFETIME:
             error = NotAuthenticated(TICKET_EXPIRED)
             refuse(uow, error, "anonymous", None, source, {"step": "enrolment"}, ENROL)
-        user, creds = account_of(uow, found.user_id)
+        user, creds = account_of(uow, found.user_id, source, "enrolment", ENROL)
         check_source(uow, user, source, ENROL, now)
         live = code_accepted(creds.enrolment_digest, creds.enrolment_expires_at, code, now)
         if creds.mfa_enrolled or not live:

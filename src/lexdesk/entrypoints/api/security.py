@@ -141,7 +141,9 @@ def _require_grant(request: Request, principal: Principal, permission: Permissio
 
 
 def _connection_of(uow: object) -> Connection:
-    if not isinstance(uow, SqlUnitOfWork):
+    # The app is only ever built (``bootstrap``) over the SQL unit of work: no request can
+    # bring another; the check narrows the type and names the mistake of a desk built wrong.
+    if not isinstance(uow, SqlUnitOfWork):  # pragma: no cover
         raise TypeError("the API reads through the SQL unit of work")
     return uow.connection
 
