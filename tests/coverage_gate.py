@@ -71,12 +71,16 @@ def gates(item: pytest.Item) -> bool:
 def measured_only_if_gating(item: pytest.Item) -> Iterator[None]:
     """Trace ``item`` (its set-up, run and tear-down) only if it is one of the gate's tests,
     when the suite runs under coverage at all."""
-    running = coverage.Coverage.current()
-    if running is None or gates(item):
+    if gates(item):
         yield
         return
-    running.stop()
+    # An xdist worker runs two: pytest-cov's, and the one started as its process began.
+    stopped = []
+    while (running := coverage.Coverage.current()) is not None:
+        running.stop()
+        stopped.append(running)
     try:
         yield
     finally:
-        running.start()
+        for running in reversed(stopped):
+            running.start()
