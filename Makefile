@@ -26,12 +26,15 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-lock: ## write requirements/dev.lock: every dependency pinned, with its hashes, from pyproject.toml
+lock: ## write requirements/dev.lock and clients/requirements.lock: every dependency pinned, with its hashes
 	$(PYTHON) -m venv $(PIP_TOOLS)
 	$(PIP_TOOLS)/bin/pip install --quiet pip-tools==7.6.2
 	$(PIP_TOOLS)/bin/pip-compile --quiet --generate-hashes --extra dev --strip-extras \
 	  --allow-unsafe --no-emit-index-url --no-emit-find-links \
 	  --output-file $(LOCK) pyproject.toml
+	$(PIP_TOOLS)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links \
+	  --output-file clients/requirements.lock clients/requirements.txt
 
 install: $(STAMP) ## create the virtual environment and install lexdesk with its tools
 
@@ -41,9 +44,9 @@ $(VENDOR): web/package.json web/package-lock.json web/build.mjs
 
 assets: $(VENDOR) ## build the web assets (USWDS, htmx, axe-core) from the npm lock file
 
-$(GENERATOR)/.installed: clients/requirements.txt
+$(GENERATOR)/.installed: clients/requirements.lock
 	$(PYTHON) -m venv $(GENERATOR)
-	$(GENERATOR)/bin/pip install --quiet -r clients/requirements.txt
+	$(GENERATOR)/bin/pip install --quiet --require-hashes -r clients/requirements.lock
 	touch $@
 
 client: $(STAMP) $(GENERATOR)/.installed ## generate the Python client from the OpenAPI document and install it

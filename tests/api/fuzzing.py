@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import schemathesis
 from jsonschema import Draft202012Validator
 
+from lexdesk.entrypoints.api.headers import ON_EVERY_ANSWER
 from lexdesk.services import accounts, agencies
 from lexdesk.services.worker import Schedule, Worker
 from tests.api.world import PASSWORD, World, build_world, confirm_as, sign_in_as, sqlite_url
@@ -87,6 +89,35 @@ def fitting_requests_are_not_refused_as_malformed(ctx: Any, response: Any, case:
             f"the schema allows this request, the server refused it as malformed: "
             f"{response.status_code} {body.get('detail')} {body.get('errors')}"
         )
+
+
+@schemathesis.check
+def every_header_sent_is_documented(ctx: Any, response: Any, case: Any) -> None:
+    """A header the server sends must be in the contract, on that operation's answer of that
+    status, unless every answer carries it (``headers.ON_EVERY_ANSWER``): a generated client
+    knows only the headers the document names."""
+    undocumented = undocumented_headers(
+        case.operation.definition.raw, response.status_code, response.headers
+    )
+    if undocumented:
+        raise AssertionError(
+            f"{case.operation.definition.raw.get('operationId')} answered "
+            f"{response.status_code} with headers the contract does not document there: "
+            f"{', '.join(sorted(undocumented))}"
+        )
+
+
+def undocumented_headers(
+    operation: dict[str, Any], status: int, headers: Iterable[str]
+) -> list[str]:
+    """The headers sent with an answer of ``operation`` that its entry for ``status`` does not
+    document (none for a status the entry does not name: another check's business)."""
+    answers = operation.get("responses", {})
+    answer = answers.get(str(status)) or answers.get("default")
+    if answer is None:
+        return []
+    documented = {name.lower() for name in answer.get("headers", {})}
+    return sorted({name.lower() for name in headers} - documented - set(ON_EVERY_ANSWER))
 
 
 def fits(case: Any) -> bool:

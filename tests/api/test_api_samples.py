@@ -19,6 +19,7 @@ import pytest
 
 from lexdesk.adapters.couriers import WebhookCourier
 from lexdesk.domain.notifications import Channel, Event, Message, Topic
+from tests.api.test_exchange import nyc_doc
 from tests.api.world import World, build_world
 from tests.databases import sqlite_url
 
@@ -126,13 +127,28 @@ def roster_import(world: World) -> str:
     return shown[0] + "\nThe same file with a day that does not exist on line 3:\n\n" + shown[1]
 
 
+def exchange_import(world: World) -> str:
+    """The example of docs/exchange.md, lodged by an immigration agency's case system."""
+    nyc_doc(world)
+    example = json.loads((DOC.parent / "examples" / "instrument-exchange.json").read_text())
+    key = {"Idempotency-Key": "9b1e4c07-2f3a-4d58-8c61-5e0a7b2d9f13"}
+    return exchange(world, "POST", "/api/v1/instrument-exchanges", "ice-officer", example, **key)
+
+
+def webhook_subscription(world: World) -> str:
+    body = {"url": "https://cms.example.gov/lexdesk/events", "topics": ["answered"]}
+    shown = exchange(world, "POST", "/api/v1/webhooks", "ice-admin", body)
+    return re.sub(r'"secret": "whsec_[^"]+"', '"secret": "whsec_<shown once>"', shown)
+
+
 def webhook_delivery(world: World) -> str:
+    """What the immigration agency's endpoint receives when the jail answers its detainer."""
     at = datetime(2026, 11, 30, 14, 5, tzinfo=UTC)
     event = Event(
-        key="instrument/ins-0123456789abcdef/1/doc",
-        agency_id="doc",
-        topic=Topic.RECEIVED,
-        subject="Received: Detainer D-2026-0042 from ICE",
+        key="instrument/ins-0123456789abcdef/3/ice",
+        agency_id="ice",
+        topic=Topic.ANSWERED,
+        subject="Answered: Detainer D-2026-0042 by DOC (declined)",
         link="/instruments/ins-0123456789abcdef",
         at=at,
         instrument_id="ins-0123456789abcdef",
@@ -141,8 +157,8 @@ def webhook_delivery(world: World) -> str:
             "case_id": "cas-0123456789abcdef",
             "kind": "detainer",
             "reference": "D-2026-0042",
-            "status": "issued",
-            "transition": "issue",
+            "status": "declined",
+            "transition": "determine",
             "issuer": "ice",
             "addressee": "doc",
         },
@@ -153,7 +169,7 @@ def webhook_delivery(world: World) -> str:
         event=event,
         channel=Channel.WEBHOOK,
         target="whk-0123456789abcdef",
-        address="https://jms.example.gov/lexdesk/events",
+        address="https://cms.example.gov/lexdesk/events",
         secrets=("whsec_" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",),
     )
     courier = WebhookCourier(wall_clock=lambda: at)
@@ -168,6 +184,8 @@ SAMPLES: dict[str, Callable[[World], str]] = {
     "issue-once": issue_once,
     "refused-by-schema": refused_by_schema,
     "refused-by-rules": refused_by_rules,
+    "exchange-import": exchange_import,
+    "webhook-subscription": webhook_subscription,
     "webhook-delivery": webhook_delivery,
     "roster-import": roster_import,
 }

@@ -1,11 +1,18 @@
 """The OpenAPI document is a contract an integrator can generate a client from: it validates
 against the OpenAPI specification, every operation has a short, stable id and a tag, every
 answer names its statuses, its headers (with schemas) and its error body, every request body
-has an example, and the webhooks lexdesk sends are described with their signature headers."""
+has an example, and the webhooks lexdesk sends are described with their signature headers.
+``/api/v1`` only grows: the document is compared with the published one
+(``docs/openapi-v1.json``) and may only add to it; after an addition,
+``LEXDESK_WRITE_DOCS=1 pytest tests/api/test_contract.py`` publishes the new one."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +23,11 @@ from openapi_spec_validator import validate
 from lexdesk.bootstrap import build
 from lexdesk.config import Settings
 from lexdesk.entrypoints.app import create_app
+from tests.api.compatibility import breaking_changes
+from tests.api.fuzzing import undocumented_headers
+from tests.api.world import World
 
+PUBLISHED = Path(__file__).parents[2] / "docs" / "openapi-v1.json"
 OPERATION_ID = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
@@ -52,7 +63,9 @@ def test_the_served_document_is_valid_openapi(document: dict[str, Any]) -> None:
 def test_every_operation_has_a_short_unique_id_and_a_described_tag(
     document: dict[str, Any],
 ) -> None:
+    webhooks = [item["post"] for item in document["webhooks"].values()]
     ids = [operation.get("operationId", "") for _, _, operation in operations(document)]
+    ids += [operation.get("operationId", "") for operation in webhooks]
     assert all(OPERATION_ID.match(i) and "api_v1" not in i for i in ids), ids
     assert len(ids) == len(set(ids))
     described = {tag["name"] for tag in document.get("tags", []) if tag.get("description")}
@@ -168,3 +181,34 @@ def _resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any
 def test_every_schema_has_a_plain_name(document: dict[str, Any]) -> None:
     """Two models of one name get module-path names, which a generated client carries."""
     assert not [name for name in document["components"]["schemas"] if "__" in name]
+
+
+def test_v1_only_grows(document: dict[str, Any]) -> None:
+    """Nothing a client of the published contract relies on is gone or changed
+    (``compatibility.py`` says what counts), and the published document is this one."""
+    published = json.loads(PUBLISHED.read_text(encoding="utf-8"))
+    assert not breaking_changes(published, document, datetime.now(UTC).date())
+    if os.environ.get("LEXDESK_WRITE_DOCS") == "1":
+        PUBLISHED.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
+        published = document
+    assert published == document, (
+        "the contract grew: LEXDESK_WRITE_DOCS=1 pytest tests/api/test_contract.py publishes it"
+    )
+
+
+def test_the_answers_that_carry_headers_document_them(world: World) -> None:
+    """The challenge of a 401, and a verification client told to wait (the fuzzing checks
+    the headers of every answer it provokes; these two it reaches seldom or never)."""
+    document = world.client.app.openapi()  # type: ignore[attr-defined]
+    challenged = world.client.get("/api/v1/cases")
+    verifications = [
+        world.client.post("/api/v1/verifications", json={"code": "0000-0000-0000"})
+        for _ in range(31)
+    ]
+    assert challenged.status_code == 401 and challenged.headers["www-authenticate"] == "Bearer"
+    listing = document["paths"]["/api/v1/cases"]["get"]
+    assert not undocumented_headers(listing, 401, challenged.headers)
+    waited = verifications[-1]
+    assert waited.status_code == 429 and int(waited.headers["retry-after"]) >= 1
+    verifying = document["paths"]["/api/v1/verifications"]["post"]
+    assert not undocumented_headers(verifying, 429, waited.headers)

@@ -9,9 +9,12 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
+from lexdesk.bootstrap import build
+from lexdesk.config import Settings
 from lexdesk.domain.errors import InvalidInput
 from lexdesk.entrypoints.api.deprecation import retiring
 from lexdesk.entrypoints.api.errors import ApiRoute
+from lexdesk.entrypoints.app import create_app
 
 
 def app() -> FastAPI:
@@ -47,3 +50,14 @@ def test_a_retiring_operation_says_so_on_every_answer() -> None:
 def test_a_sunset_needs_180_days_notice() -> None:
     with pytest.raises(ValueError, match="180 days"):
         retiring(date(2027, 1, 1), date(2027, 3, 1), "/api/v1/new")
+
+
+def test_the_contract_documents_them_on_every_answer() -> None:
+    desk = create_app(build(Settings(database_url="sqlite:///:memory:")))
+    desk.include_router(app().router, prefix="/api/v1")
+    operation = desk.openapi()["paths"]["/api/v1/old/{name}"]["get"]
+    assert {"200", "422"} <= set(operation["responses"])
+    for code, answer in operation["responses"].items():
+        assert {"Deprecation", "Sunset", "Link"} <= set(answer.get("headers", {})), code
+    replaced = desk.openapi()["paths"]["/api/v1/new"]["get"]
+    assert not any("Sunset" in a.get("headers", {}) for a in replaced["responses"].values())

@@ -25,6 +25,7 @@ from tests.api.fuzzing import (
     CUSTODIAN,
     build_fuzz_world,
     count_requests,
+    every_header_sent_is_documented,
     examples,
     fitting_requests_are_not_refused_as_malformed,
     reach_real_objects,
@@ -61,7 +62,10 @@ def test_no_request_breaks_the_api(case: Any, fuzz_world: World) -> None:
         headers=headers,
         app=fuzz_world.client.app,
         excluded_checks=[positive_data_acceptance],
-        additional_checks=[fitting_requests_are_not_refused_as_malformed],
+        additional_checks=[
+            fitting_requests_are_not_refused_as_malformed,
+            every_header_sent_is_documented,
+        ],
     )
 
 

@@ -37,6 +37,7 @@ from tests.api.fuzzing import (
     REQUESTER,
     build_fuzz_world,
     count_requests,
+    every_header_sent_is_documented,
     examples,
     fitting_requests_are_not_refused_as_malformed,
     reach_real_objects,
@@ -139,7 +140,10 @@ class Workflow(schema.as_state_machine()):  # type: ignore[misc]
             case.validate_response(
                 response,
                 excluded_checks=[positive_data_acceptance],
-                additional_checks=[fitting_requests_are_not_refused_as_malformed],
+                additional_checks=[
+                    fitting_requests_are_not_refused_as_malformed,
+                    every_header_sent_is_documented,
+                ],
                 transport_kwargs=kwargs,
                 recorder=self.recorder,
             )

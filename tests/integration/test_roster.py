@@ -1,5 +1,6 @@
-"""Importing a jail roster: each row booked, booked again, updated, unchanged or rejected with
-its reason; all accepted rows or none; safe to run twice; the clocks follow the release."""
+"""Importing a jail roster: each row booked, booked again, updated or unchanged; all rows or
+none (a rejected row, with its reason, refuses the file); safe to run twice; the clocks follow
+the release."""
 
 from __future__ import annotations
 
@@ -36,14 +37,24 @@ def desk(engine: Engine) -> Desk:
     return made
 
 
-def test_a_roster_books_then_changes_nothing_the_second_time(desk: Desk, engine: Engine) -> None:
+def test_a_roster_with_a_wrong_row_books_nobody(desk: Desk, engine: Engine) -> None:
     bad = ("11110003C", "Wrong", "Date", "2019-13-01", "2019-11-21T18:00:00-05:00", "")
-    first = roster.import_roster(desk, "doc-officer", rows(FIRST, SECOND, bad))
-    assert first.counts == {"booked": 2, "rebooked": 0, "updated": 0, "unchanged": 0,
-                            "rejected": 1}  # fmt: skip
-    assert [r.reason for r in first.rows if r.outcome == "rejected"] == [
-        "arrested_on '2019-13-01' is not a date (YYYY-MM-DD)"
+    before = snapshot(engine)
+    with pytest.raises(roster.RosterRefused, match="1 of 3 rows were rejected") as refused:
+        roster.import_roster(desk, "doc-officer", rows(FIRST, bad, SECOND))
+    assert [(r.line, r.reason) for r in refused.value.rejected] == [
+        (3, "arrested_on '2019-13-01' is not a date (YYYY-MM-DD)")
     ]
+    after = snapshot(engine)
+    assert {t for t in after if after[t] != before[t]} == {"audit_log"}  # the refusal
+    with engine.connect() as db:
+        assert db.scalar(select(func.count()).select_from(orm.persons)) == 0
+
+
+def test_a_roster_books_then_changes_nothing_the_second_time(desk: Desk, engine: Engine) -> None:
+    first = roster.import_roster(desk, "doc-officer", rows(FIRST, SECOND))
+    assert first.counts == {"booked": 2, "rebooked": 0, "updated": 0, "unchanged": 0,
+                            "rejected": 0}  # fmt: skip
     before = snapshot(engine)
     again = roster.import_roster(desk, "doc-officer", rows(FIRST, SECOND))
     assert again.counts["unchanged"] == 2 and again.counts["booked"] == 0
@@ -79,8 +90,9 @@ def test_each_wrong_row_says_why(desk: Desk) -> None:
     twice = (*SECOND[:1], "Other", "Name", *SECOND[3:])
     early = (*SECOND[:5], "2019-11-01T09:00:00-05:00")
     naive = (*SECOND[:4], "2019-11-21T18:00:00", "")
-    report = roster.import_roster(desk, "doc-officer", rows(SECOND, twice, early, naive))
-    reasons = [r.reason for r in report.rows if r.outcome == "rejected"]
+    with pytest.raises(roster.RosterRefused) as refused:
+        roster.import_roster(desk, "doc-officer", rows(SECOND, twice, early, naive))
+    reasons = [r.reason for r in refused.value.rejected]
     assert reasons == [
         "nysid 11110002B appears again (first on line 2)",
         "expected_release_at precedes booked_at",

@@ -65,3 +65,21 @@ def test_the_sample_roster_imports_once(world: Lawful, tmp_path: Path) -> None:
     refused = world.cli("persons", "import", str(bad), "--as", "doc-officer", "--json")
     assert refused.exit_code == 2 and "'given_name' column" in refused.output
     assert json.loads(world.cli("persons", "list", "--as", "doc-officer", "--json").stdout)
+
+
+def test_a_roster_with_a_wrong_row_is_refused_whole(world: Lawful, tmp_path: Path) -> None:
+    """Nothing half-imported: each rejected line and why, exit 2, nobody booked."""
+    rows = ROSTER.read_text().splitlines()
+    wrong = rows[2].replace("2026-11-22,", "2026-13-22,", 1)
+    roster = tmp_path / "wrong.csv"
+    roster.write_text("\n".join([rows[0], rows[1], wrong, *rows[3:]]) + "\n")
+    people = world.cli("persons", "list", "--as", "doc-officer", "--json").stdout
+    said = world.cli("persons", "import", str(roster), "--as", "doc-officer")
+    assert said.exit_code == 2
+    assert said.stderr.splitlines()[0].startswith("line 3: ")
+    assert said.stderr.splitlines()[-1].endswith("send the whole roster again")
+    document = world.cli("persons", "import", str(roster), "--as", "doc-officer", "--json")
+    assert document.exit_code == 2
+    refused = json.loads(document.stdout)
+    assert refused["applied"] is False and [r["line"] for r in refused["rejected"]] == [3]
+    assert world.cli("persons", "list", "--as", "doc-officer", "--json").stdout == people

@@ -16,11 +16,11 @@ def _name(text: str) -> str:
     return re.sub(r"[-_.]+", "-", text).lower()
 
 
-def _locked() -> dict[str, tuple[str, int]]:
+def _locked(lock: Path = ROOT / "requirements" / "dev.lock") -> dict[str, tuple[str, int]]:
     """Each locked requirement: its version and how many hashes it carries."""
     found: dict[str, tuple[str, int]] = {}
     current = ""
-    for line in (ROOT / "requirements" / "dev.lock").read_text().splitlines():
+    for line in lock.read_text().splitlines():
         pinned = PIN.match(line)
         if pinned:
             current = _name(pinned.group(1))
@@ -47,3 +47,16 @@ def test_every_locked_requirement_carries_its_hashes() -> None:
     locked = _locked()
     assert len(locked) > 50
     assert [name for name, (_, hashes) in locked.items() if hashes == 0] == []
+
+
+def test_the_client_generator_is_locked_with_its_hashes() -> None:
+    """``make client`` installs openapi-python-client from its own lock, hashes required."""
+    locked = _locked(ROOT / "clients" / "requirements.lock")
+    for line in (ROOT / "clients" / "requirements.txt").read_text().splitlines():
+        matched = PIN.match(line)
+        assert matched, f"{line}: clients/requirements.txt pins with =="
+        name, version = _name(matched.group(1)), matched.group(2)
+        assert locked.get(name, ("", 0))[0] == version, f"{name} {version}: run make lock"
+    assert [name for name, (_, hashes) in locked.items() if hashes == 0] == []
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes -r clients/requirements.lock" in makefile

@@ -21,7 +21,7 @@ from lexdesk import __version__
 from lexdesk.bootstrap import App
 from lexdesk.entrypoints import metrics
 from lexdesk.entrypoints.agency_scope import AgencyScope
-from lexdesk.entrypoints.api import PREFIX, api_router, api_routes, contract
+from lexdesk.entrypoints.api import PREFIX, api_router, api_routes, contract, naming
 from lexdesk.entrypoints.api.hygiene import Hygiene
 from lexdesk.entrypoints.audited_requests import AuditedRequests
 from lexdesk.entrypoints.limiter import RateLimiter
@@ -37,7 +37,7 @@ def create_app(built: App) -> FastAPI:
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=None,  # the interactive pages load scripts from a CDN, which the CSP forbids
         redoc_url=None,
-        generate_unique_id_function=contract.operation_id,
+        generate_unique_id_function=naming.operation_id,
     )
     app.state.lexdesk = built
     app.state.verify_limiter = RateLimiter(built.settings.verify_rate, 60.0)

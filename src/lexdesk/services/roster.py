@@ -161,8 +161,8 @@ def _day(text: str, name: str) -> date:
 
 
 class RosterRefused(InvalidInput):
-    """A roster applied all or nothing (over the API) with rows that were rejected: nothing
-    of it was applied. ``rejected`` names each rejected line and why."""
+    """A roster with rows that were rejected: nothing of it was applied. ``rejected`` names
+    each rejected line and why."""
 
     def __init__(self, rejected: list[RowResult], rows: int) -> None:
         super().__init__(
@@ -190,10 +190,10 @@ def import_roster(
     *,
     source: str = "cli",
     progress: Callable[[int], None] | None = None,
-    whole: bool = False,
 ) -> ImportReport:
-    """Apply a roster (each item: its line number and its columns) for the actor's agency.
-    ``whole``: all rows or none; any rejected row refuses the roster (``RosterRefused``)."""
+    """Apply a roster (each item: its line number and its columns) for the actor's agency,
+    all rows or none: any rejected row refuses the whole roster (``RosterRefused``), so that
+    no file is ever half-imported."""
     report, parsed = ImportReport(), []
     seen: dict[tuple[str, str], int] = {}
     for count, (line, raw) in enumerate(rows, 1):
@@ -212,12 +212,11 @@ def import_roster(
             results = _apply(desk, uow, actor, parsed, source)
             report.rows = sorted(report.rows + results, key=lambda r: r.line)
             rejected = [r for r in report.rows if r.outcome == "rejected"]
-            if whole and rejected:
+            if rejected:
                 raise RosterRefused(rejected, len(report.rows))  # the unit of work rolls back
             uow.commit()
     except LexdeskError as refusal:
-        if whole:  # the command line reports its refusals itself
-            _record_refusal(desk, actor, source, refusal)
+        _record_refusal(desk, actor, source, refusal)
         raise
     return report
 

@@ -11,12 +11,18 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 
 from lexdesk.domain.idempotency import HEADER
 from lexdesk.entrypoints.api import webhooks
 from lexdesk.entrypoints.api.examples import INLINE_EXAMPLES, REQUEST_EXAMPLES
 from lexdesk.entrypoints.api.exchange_document import schema_components
+from lexdesk.entrypoints.api.headers import (
+    LOCATION,
+    ON_EVERY_ANSWER,
+    REPLAYED,
+    RETIREMENT,
+    WWW_AUTHENTICATE,
+)
 
 #: Every tag an operation may carry, in the order a reader meets them.
 TAGS = (
@@ -57,7 +63,10 @@ another writer refuses.
 **Idempotency.** A `POST` that creates something takes an `Idempotency-Key` header: sent again
 with the same key and body within 24 hours, it answers the first result instead of creating
 another; with another body, 422.
-"""
+
+**Headers.** Every answer carries {every}; every other header an answer may carry is
+documented on that answer.
+""".format(every=", ".join(f"`{name}`" for name in ON_EVERY_ANSWER))
 
 
 #: What a POST that takes an Idempotency-Key may also answer.
@@ -83,11 +92,6 @@ LINKS: dict[str, dict[str, str]] = {
     "WebhookSecret": {"subscription_id": "/id"},
     "AttachmentOut": {"attachment_id": "/id"},
 }
-
-
-def operation_id(route: APIRoute) -> str:
-    """The route's name: ``issue_instrument``, ``list_cases`` (never FastAPI's path-based id)."""
-    return route.name
 
 
 def install(app: FastAPI) -> None:
@@ -116,8 +120,7 @@ def _document(app: FastAPI) -> dict[str, Any]:
         for method, operation in item.items():
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _not_null(parameter["schema"])
-            if any(p["name"] == HEADER for p in operation.get("parameters", [])):
-                operation["responses"].setdefault("409", ALREADY)
+            _answer_headers(operation)
             for media, content in operation.get("requestBody", {}).get("content", {}).items():
                 if (method, path, media) in INLINE_EXAMPLES:
                     content["example"] = INLINE_EXAMPLES[method, path, media]
@@ -131,6 +134,28 @@ def _document(app: FastAPI) -> dict[str, Any]:
     for name, example in REQUEST_EXAMPLES.items():
         schemas[name].setdefault("examples", [example])
     return made
+
+
+def _answer_headers(operation: dict[str, Any]) -> None:
+    """The headers that depend on what an operation is rather than on one route: the
+    challenge of every 401, the replay mark of every operation that takes an Idempotency-Key,
+    and the retirement headers of every answer of a retiring operation."""
+    responses = operation["responses"]
+    if any(p["name"] == HEADER for p in operation.get("parameters", [])):
+        responses.setdefault("409", ALREADY)
+        for code in responses:
+            if code.startswith("2"):
+                responses[code] = _with_headers(responses[code], REPLAYED)
+        responses["409"] = _with_headers(responses["409"], {**REPLAYED, **LOCATION})
+    if "401" in responses:
+        responses["401"] = _with_headers(responses["401"], WWW_AUTHENTICATE)
+    if operation.get("deprecated"):
+        for code in responses:
+            responses[code] = _with_headers(responses[code], RETIREMENT)
+
+
+def _with_headers(response: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
+    return {**response, "headers": {**response.get("headers", {}), **headers}}
 
 
 def _link(paths: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ from lexdesk.domain.errors import (
 )
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.deprecation import retirement_headers
+from lexdesk.entrypoints.api.headers import RETRY_AFTER
 from lexdesk.entrypoints.api.idempotency import Replay, replayed, settle
 from lexdesk.services import audit
 
@@ -88,12 +89,7 @@ THROTTLED: dict[int | str, dict[str, Any]] = {
     429: {
         "model": ErrorBody,
         "description": "Too many failed sign-ins from this client address: wait and retry.",
-        "headers": {
-            "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {"type": "integer", "minimum": 1},
-            }
-        },
+        "headers": RETRY_AFTER,
     }
 }
 #: And the errors of a route that changes an instrument.

@@ -155,7 +155,7 @@ def _roster(request: Request, actor: Principal, text: str) -> RosterReport | JSO
         return _refused(f"{wrong}: correct the header", fields, "rules")
     try:
         report = roster.import_roster(
-            built(request).desk, actor.username, rows, source=source_of(request), whole=True
+            built(request).desk, actor.username, rows, source=source_of(request)
         )
     except roster.RosterRefused as refused:
         fields = [FieldError(field=f"line {r.line}", message=r.reason) for r in refused.rejected]

@@ -26,7 +26,7 @@ UPLOAD_BODY = 25 * 1024 * 1024 + 64 * 1024
 UPLOAD_TOO_LARGE = "the file is larger than 25 MB: attach a smaller scan"
 API_PREFIX = "/api/"
 
-_ALWAYS = {
+ALWAYS = {
     "strict-transport-security": "max-age=31536000; includeSubDomains",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
@@ -34,7 +34,7 @@ _ALWAYS = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
-_API = {
+ON_API = {
     "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
     "cache-control": "no-store",
 }
@@ -54,7 +54,7 @@ class Hygiene:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = _ALWAYS | (_API if scope["path"].startswith(API_PREFIX) else _PAGES)
+        extra = ALWAYS | (ON_API if scope["path"].startswith(API_PREFIX) else _PAGES)
         upload = scope["method"] == "POST" and UPLOADS.match(scope["path"]) is not None
         ceiling, said = (UPLOAD_BODY, UPLOAD_TOO_LARGE) if upload else (self.max_body, TOO_LARGE)
         if self._declared_length(scope) > ceiling:

@@ -17,6 +17,7 @@ from lexdesk.domain.vocabulary import InstrumentKind, InstrumentStatus
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.disclosure_models import DisclosureOut, disclosure_out
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, WRITE_ERRORS, ApiRoute
+from lexdesk.entrypoints.api.headers import LOCATION
 from lexdesk.entrypoints.api.idempotency import Once
 from lexdesk.entrypoints.api.instrument_models import (
     ETAG,
@@ -154,7 +155,10 @@ def instrument_evaluation(
 
 
 @router.post(
-    "", name="issue_instrument", status_code=201, responses={**WRITE_ERRORS, 201: {"headers": ETAG}}
+    "",
+    name="issue_instrument",
+    status_code=201,
+    responses={**WRITE_ERRORS, 201: {"headers": {**ETAG, **LOCATION}}},
 )
 def issue_instrument(
     request: Request,
@@ -235,7 +239,7 @@ def determine(
     "/{instrument_id}/escalation",
     name="escalate_instrument",
     status_code=201,
-    responses={**WRITE_ERRORS, 201: {"headers": ETAG}},
+    responses={**WRITE_ERRORS, 201: {"headers": {**ETAG, **LOCATION}}},
 )
 def escalate(
     request: Request,

@@ -14,6 +14,7 @@ from lexdesk.domain.attachments import SIZE_LIMIT
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, WRITE_ERRORS, ApiRoute, _error
+from lexdesk.entrypoints.api.headers import LOCATION
 from lexdesk.entrypoints.api.idempotency import Once
 from lexdesk.entrypoints.api.instrument_models import InstrumentOut
 from lexdesk.entrypoints.api.instruments import seen_by
@@ -35,7 +36,12 @@ Text = Annotated[str, Form(max_length=100)]
 
 
 # Not under /instruments: there, any other name is an instrument's id.
-@router.post("/paper-instruments", name="record_paper", status_code=201, responses=WRITE_ERRORS)
+@router.post(
+    "/paper-instruments",
+    name="record_paper",
+    status_code=201,
+    responses={**WRITE_ERRORS, 201: {"headers": LOCATION}},
+)
 def record_paper(
     request: Request,
     response: Response,

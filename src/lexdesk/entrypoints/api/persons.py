@@ -12,6 +12,7 @@ from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.disclosure_models import DisclosureOut, disclosure_out
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, ApiRoute
+from lexdesk.entrypoints.api.headers import LOCATION
 from lexdesk.entrypoints.api.idempotency import Once
 from lexdesk.entrypoints.api.person_models import BookBody, LookupBody, PersonOut, person_out
 from lexdesk.entrypoints.api.schemas import PersonId
@@ -23,7 +24,9 @@ router = APIRouter(tags=["persons"], route_class=ApiRoute, responses=COMMON_ERRO
 Reader = Annotated[Principal, Depends(requires(Permission.PERSON_READ))]
 
 
-@router.post("/persons", name="book_person", status_code=201)
+@router.post(
+    "/persons", name="book_person", status_code=201, responses={201: {"headers": LOCATION}}
+)
 def book_person(
     request: Request,
     response: Response,

@@ -135,4 +135,12 @@ class Answer(BaseModel):
 def file_answer(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
     """A 200 whose body is a file, typed so that a generated client returns its bytes."""
     binary = {"schema": {"type": "string", "format": "binary"}}
-    return {200: {"content": {media_type: binary}, "description": description}}
+    disposition = {
+        "Content-Disposition": {
+            "description": "`attachment`, with the file's name.",
+            "schema": {"type": "string", "examples": ['attachment; filename="answer.pdf"']},
+        }
+    }
+    return {
+        200: {"content": {media_type: binary}, "description": description, "headers": disposition}
+    }

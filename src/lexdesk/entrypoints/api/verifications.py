@@ -25,6 +25,7 @@ from lexdesk.entrypoints.api.errors import (
     ValidationErrorBody,
     _error,
 )
+from lexdesk.entrypoints.api.headers import RETRY_AFTER
 from lexdesk.entrypoints.api.schemas import Answer
 from lexdesk.entrypoints.api.security import public
 from lexdesk.entrypoints.limiter import RateLimiter
@@ -39,7 +40,10 @@ router = APIRouter(
     responses={
         **{status: COMMON_ERRORS[status] for status in (400, 413, 422)},
         404: _error("No document was issued with that code."),
-        429: _error("Too many verifications from this address: wait as Retry-After says."),
+        429: {
+            **_error("Too many verifications from this address: wait as Retry-After says."),
+            "headers": RETRY_AFTER,
+        },
     },
 )
 Public = Annotated[None, Depends(public)]

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 from lexdesk.domain.notifications import Topic
+from lexdesk.entrypoints.api.naming import operation_id
 
-router = APIRouter()
+router = APIRouter(generate_unique_id_function=operation_id)
 
 
 class EventData(BaseModel):
@@ -44,36 +45,63 @@ class EventData(BaseModel):
     bates_last: str | None = None
 
 
-class WebhookEvent(BaseModel):
-    """The body of every webhook delivery."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "instrument.received",
-                    "timestamp": "2026-11-30T14:05:00+00:00",
-                    "data": {
-                        "subject": "Received: Detainer D-2026-0042 from ICE ERO New York",
-                        "link": "/instruments/ins-0123456789abcdef",
-                        "idempotency_key": "instrument/ins-0123456789abcdef/1/nypd/webhook/w1",
-                        "instrument_id": "ins-0123456789abcdef",
-                        "case_id": "cas-0123456789abcdef",
-                        "kind": "detainer",
-                        "reference": "D-2026-0042",
-                        "status": "issued",
-                        "transition": "issue",
-                        "issuer": "ice-ero-nyc",
-                        "addressee": "nypd",
-                    },
-                }
-            ]
+def _example(topic: str, transition: str, status: str) -> dict[str, Any]:
+    return {
+        "type": f"instrument.{topic}",
+        "timestamp": "2026-11-30T14:05:00+00:00",
+        "data": {
+            "subject": "Detainer D-2026-0042 from ICE ERO New York",
+            "link": "/instruments/ins-0123456789abcdef",
+            "idempotency_key": f"instrument/ins-0123456789abcdef/1/nypd/webhook/{topic}",
+            "instrument_id": "ins-0123456789abcdef",
+            "case_id": "cas-0123456789abcdef",
+            "kind": "detainer",
+            "reference": "D-2026-0042",
+            "status": status,
+            "transition": transition,
+            "issuer": "ice-ero-nyc",
+            "addressee": "nypd",
         },
-    )
+    }
+
+
+class WebhookEvent(BaseModel):
+    """The body of every webhook delivery; each topic's entry fixes its ``type``."""
+
+    model_config = ConfigDict(extra="forbid")
     type: str = Field(description="instrument.received, .answered, .changed or .reminder")
     timestamp: str = Field(description="When it happened (ISO 8601 with a zone).")
     data: EventData
+
+
+# One model per topic, so that a receiver generated from the contract tells them apart by
+# ``type`` alone.
+class InstrumentReceived(WebhookEvent):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [_example("received", "issue", "issued")]}
+    )
+    type: Literal["instrument.received"]
+
+
+class InstrumentAnswered(WebhookEvent):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [_example("answered", "determine", "declined")]}
+    )
+    type: Literal["instrument.answered"]
+
+
+class InstrumentChanged(WebhookEvent):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [_example("changed", "withdraw", "withdrawn")]}
+    )
+    type: Literal["instrument.changed"]
+
+
+class InstrumentReminder(WebhookEvent):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [_example("reminder", "issue", "acknowledged")]}
+    )
+    type: Literal["instrument.reminder"]
 
 
 WebhookId = Annotated[
@@ -103,7 +131,7 @@ RECEIVER_ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _describe(topic: Topic, summary: str) -> None:
+def _describe(topic: Topic, event: type[WebhookEvent], summary: str) -> None:
     def receive(
         body: WebhookEvent,
         webhook_id: WebhookId,
@@ -112,6 +140,8 @@ def _describe(topic: Topic, summary: str) -> None:
     ) -> None:
         """Verify the signature (e.g. ``standardwebhooks.Webhook(secret).verify``) before
         trusting the body."""
+
+    receive.__annotations__["body"] = event  # the topic's own model, in the contract
 
     router.post(
         f"instrument.{topic.value}",
@@ -123,7 +153,11 @@ def _describe(topic: Topic, summary: str) -> None:
     )(receive)
 
 
-_describe(Topic.RECEIVED, "An instrument arrived for the receiving agency.")
-_describe(Topic.ANSWERED, "An instrument the receiving agency issued was answered.")
-_describe(Topic.CHANGED, "Another change the receiving agency may learn of.")
-_describe(Topic.REMINDER, "Something the receiving agency must act on is due soon.")
+_describe(Topic.RECEIVED, InstrumentReceived, "An instrument arrived for the receiving agency.")
+_describe(
+    Topic.ANSWERED, InstrumentAnswered, "An instrument the receiving agency issued was answered."
+)
+_describe(Topic.CHANGED, InstrumentChanged, "Another change the receiving agency may learn of.")
+_describe(
+    Topic.REMINDER, InstrumentReminder, "Something the receiving agency must act on is due soon."
+)

@@ -7,7 +7,7 @@ import csv
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -204,8 +204,9 @@ def import_roster(
     actor: ActorOption,
     as_json: JsonOption = False,
 ) -> None:
-    """Import the jail roster: each row booked, booked again, updated, unchanged or rejected
-    with a reason; all accepted rows or none. Safe to run again."""
+    """Import the jail roster: each row booked, booked again, updated or unchanged; all rows
+    or none: a rejected row refuses the roster (exit 2, each rejected line and why). Safe to
+    run again."""
     if not file.is_file():
         fail(f"no file {file}: give the path of the roster CSV")
     built = app()
@@ -214,16 +215,27 @@ def import_roster(
         TimeElapsedColumn(), disable=as_json, transient=True,
     ) as bar:  # fmt: skip
         task = bar.add_task(file.name, total=None)
-        report = roster.import_roster(
-            built.desk, actor, _rows(file), progress=lambda n: bar.advance(task, n)
-        )
+        try:
+            report = roster.import_roster(
+                built.desk, actor, _rows(file), progress=lambda n: bar.advance(task, n)
+            )
+        except roster.RosterRefused as refused:
+            _refused(refused, as_json)
     if as_json:
         emit_json({"counts": report.counts, "rows": [vars(r) for r in report.rows]})
         return
     typer.echo(", ".join(f"{n} {outcome}" for outcome, n in report.counts.items()))
-    for row in report.rows:
-        if row.outcome == "rejected":
-            typer.echo(f"  line {row.line}: rejected: {row.reason}")
+
+
+def _refused(refused: roster.RosterRefused, as_json: bool) -> NoReturn:
+    """Each rejected line and why (the JSON document with ``--json``), then the one line."""
+    lines = [{"line": row.line, "reason": row.reason} for row in refused.rejected]
+    if as_json:
+        emit_json({"applied": False, "detail": str(refused), "rejected": lines})
+    else:
+        for line in lines:
+            typer.echo(f"line {line['line']}: {line['reason']}", err=True)
+    fail(str(refused))
 
 
 def _rows(file: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
