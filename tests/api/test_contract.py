@@ -212,3 +212,12 @@ def test_the_answers_that_carry_headers_document_them(world: World) -> None:
     assert waited.status_code == 429 and int(waited.headers["retry-after"]) >= 1
     verifying = document["paths"]["/api/v1/verifications"]["post"]
     assert not undocumented_headers(verifying, 429, waited.headers)
+
+
+def test_a_cursor_past_the_databases_integers_is_refused_not_a_crash(world: World) -> None:
+    """Found by the fuzzing: 19 digits fitted the schema and overflowed SQLite's integers."""
+    at = "/api/v1/notifications?cursor="
+    past = world.client.get(at + "9300000000000000000", headers=world.auth("doc-officer"))
+    assert past.status_code == 422 and past.json()["errors"][0]["field"] == "query.cursor"
+    widest = world.client.get(at + "9" * 16, headers=world.auth("doc-officer"))
+    assert widest.status_code == 200, widest.text

@@ -54,3 +54,9 @@ RETIREMENT: Headers = {
         "schema": {"type": "string"},
     },
 }
+CLEARED_COOKIE: Headers = {
+    "Set-Cookie": {
+        "description": "Clears the web's session cookie, should this browser hold one.",
+        "schema": {"type": "string"},
+    }
+}

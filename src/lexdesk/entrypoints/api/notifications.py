@@ -34,9 +34,11 @@ NotificationId = Annotated[int, Field(ge=1, le=2**53 - 1)]
 SubscriptionId = Annotated[
     str, Path(pattern=r"^whk-[0-9a-f]{16}$", description="A webhook subscription id.")
 ]
+#: The last id of a page, as the page gave it: 16 digits hold every NotificationId and stay
+#: below the databases' 64-bit integers (19 digits did not: a 500 the fuzzing found).
 PageCursor = Annotated[
     str | None,
-    Query(max_length=19, pattern=r"^[0-9]+$", description="From the last page."),
+    Query(max_length=16, pattern=r"^[0-9]+$", description="From the last page."),
 ]
 NOT_A_PERSON = "notifications belong to a person: sign in as one (an API token has none)"
 

@@ -18,6 +18,7 @@ from lexdesk.domain.credentials import SYSTEM_USE_NOTICE, SessionPolicy
 from lexdesk.domain.permissions import Permission
 from lexdesk.entrypoints.api.context import built, source_of
 from lexdesk.entrypoints.api.errors import COMMON_ERRORS, THROTTLED, ApiRoute
+from lexdesk.entrypoints.api.headers import CLEARED_COOKIE
 from lexdesk.entrypoints.api.schemas import Answer, NewSecret, Secret, StrictBody
 from lexdesk.entrypoints.api.security import SESSION_COOKIE, credential, public, requires
 from lexdesk.services import accounts, confirmation, enrolment
@@ -199,7 +200,13 @@ def _session_token(request: Request) -> str:
     return token
 
 
-@router.delete("", name="sign_out", status_code=204, dependencies=[Depends(public)])
+@router.delete(
+    "",
+    name="sign_out",
+    status_code=204,
+    dependencies=[Depends(public)],
+    responses={204: {"headers": CLEARED_COOKIE}},
+)
 def sign_out(request: Request, response: Response) -> None:
     """End the session: its token is worthless from now on. Harmless without one."""
     token = credential(request)
