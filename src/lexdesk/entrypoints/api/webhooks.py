@@ -45,14 +45,14 @@ class EventData(BaseModel):
     bates_last: str | None = None
 
 
-def _example(topic: str, transition: str, status: str) -> dict[str, Any]:
+def _example(topic: str, transition: str, status: str, receiver: str) -> dict[str, Any]:
     return {
         "type": f"instrument.{topic}",
         "timestamp": "2026-11-30T14:05:00+00:00",
         "data": {
             "subject": "Detainer D-2026-0042 from ICE ERO New York",
             "link": "/instruments/ins-0123456789abcdef",
-            "idempotency_key": f"instrument/ins-0123456789abcdef/1/nypd/webhook/{topic}",
+            "idempotency_key": f"instrument/ins-0123456789abcdef/1/{receiver}/webhook/w1",
             "instrument_id": "ins-0123456789abcdef",
             "case_id": "cas-0123456789abcdef",
             "kind": "detainer",
@@ -78,28 +78,32 @@ class WebhookEvent(BaseModel):
 # ``type`` alone.
 class InstrumentReceived(WebhookEvent):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [_example("received", "issue", "issued")]}
+        json_schema_extra={"examples": [_example("received", "issue", "issued", "nypd")]}
     )
     type: Literal["instrument.received"]
 
 
 class InstrumentAnswered(WebhookEvent):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [_example("answered", "determine", "declined")]}
+        json_schema_extra={
+            "examples": [_example("answered", "determine", "declined", "ice-ero-nyc")]
+        }
     )
     type: Literal["instrument.answered"]
 
 
 class InstrumentChanged(WebhookEvent):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [_example("changed", "withdraw", "withdrawn")]}
+        json_schema_extra={"examples": [_example("changed", "withdraw", "withdrawn", "nypd")]}
     )
     type: Literal["instrument.changed"]
 
 
 class InstrumentReminder(WebhookEvent):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [_example("reminder", "issue", "acknowledged")]}
+        json_schema_extra={
+            "examples": [_example("reminder", "acknowledge", "acknowledged", "nypd")]
+        }
     )
     type: Literal["instrument.reminder"]
 
