@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, Select, insert, select
 
 from lexdesk.adapters import orm
 from lexdesk.domain.disclosure import Release
@@ -38,14 +38,19 @@ class SqlReleaseRepository:
 
     def about(self, person_id: str) -> list[Release]:
         """Every release about a person, oldest first, with all its recipients."""
-        r, rr = orm.releases, orm.release_recipients
+        r = orm.releases
         rows = list(self._db.execute(select(r).where(r.c.person_id == person_id).order_by(r.c.at)))
         reached: dict[str, list[str]] = {}
-        for row in self._db.execute(
-            select(rr.c.release_id, rr.c.agency_id).where(rr.c.person_id == person_id)
-        ):
+        for row in self._db.execute(recipients_about(person_id)):
             reached.setdefault(row.release_id, []).append(row.agency_id)
         return [_release(row, reached.get(row.id, [])) for row in rows]
+
+
+def recipients_about(person_id: str) -> Select[tuple[str, str]]:
+    """Who received each release about a person: asked by every read of the person's
+    instruments and cases, so served by the index on the person (migration 0025)."""
+    rr = orm.release_recipients
+    return select(rr.c.release_id, rr.c.agency_id).where(rr.c.person_id == person_id)
 
 
 def _release(row: Row[Any], recipients: list[str]) -> Release:

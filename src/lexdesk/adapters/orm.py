@@ -332,7 +332,8 @@ release_recipients = Table(
     metadata,
     Column("release_id", ForeignKey("releases.id"), primary_key=True),
     Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
-    Column("person_id", ForeignKey("persons.id"), nullable=False),
+    # Who got what about a person: every read of the person's instruments asks (0025).
+    Column("person_id", ForeignKey("persons.id"), nullable=False, index=True),
     Index("ix_release_recipients_agency_person", "agency_id", "person_id"),
 )
 
