@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from lexdesk.domain.notifications import Topic
 from lexdesk.entrypoints.api.naming import operation_id
@@ -45,8 +46,9 @@ class EventData(BaseModel):
     bates_last: str | None = None
 
 
-def _example(topic: str, transition: str, status: str, receiver: str) -> dict[str, Any]:
-    return {
+def _shown(topic: str, transition: str, status: str, receiver: str) -> ConfigDict:
+    """A topic's model settings: its example, sent to ``receiver``."""
+    example: JsonDict = {
         "type": f"instrument.{topic}",
         "timestamp": "2026-11-30T14:05:00+00:00",
         "data": {
@@ -63,6 +65,7 @@ def _example(topic: str, transition: str, status: str, receiver: str) -> dict[st
             "addressee": "nypd",
         },
     }
+    return ConfigDict(json_schema_extra={"examples": [example]})
 
 
 class WebhookEvent(BaseModel):
@@ -77,34 +80,22 @@ class WebhookEvent(BaseModel):
 # One model per topic, so that a receiver generated from the contract tells them apart by
 # ``type`` alone.
 class InstrumentReceived(WebhookEvent):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [_example("received", "issue", "issued", "nypd")]}
-    )
+    model_config = _shown("received", "issue", "issued", "nypd")
     type: Literal["instrument.received"]
 
 
 class InstrumentAnswered(WebhookEvent):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [_example("answered", "determine", "declined", "ice-ero-nyc")]
-        }
-    )
+    model_config = _shown("answered", "determine", "declined", "ice-ero-nyc")
     type: Literal["instrument.answered"]
 
 
 class InstrumentChanged(WebhookEvent):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [_example("changed", "withdraw", "withdrawn", "nypd")]}
-    )
+    model_config = _shown("changed", "withdraw", "withdrawn", "nypd")
     type: Literal["instrument.changed"]
 
 
 class InstrumentReminder(WebhookEvent):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [_example("reminder", "acknowledge", "acknowledged", "nypd")]
-        }
-    )
+    model_config = _shown("reminder", "acknowledge", "acknowledged", "nypd")
     type: Literal["instrument.reminder"]
 
 
