@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
@@ -20,7 +20,7 @@ from lexdesk.domain.disclosure import Release
 from lexdesk.domain.errors import ConcurrencyConflict, OpenCaseRace
 from lexdesk.domain.instruments import InstrumentEvent
 from lexdesk.domain.notifications import Event
-from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.persons import Identifier, IdentifierScheme, Person
 from lexdesk.domain.work import Assignment, FormDraft, Note, SavedSearch, WorkObject
 from lexdesk.services import acting_agency
 from lexdesk.services.context import Desk
@@ -229,12 +229,16 @@ class _Persons:
                 found[p.id] = (last.status.value, last.expected_release_at)
         return found
 
-    def identifier_index(self, owner_agency_id: str) -> dict[tuple[str, str], str]:
+    def identifier_index(
+        self, owner_agency_id: str, wanted: Iterable[Identifier]
+    ) -> dict[tuple[str, str], str]:
+        asked = {(i.scheme.value, i.value) for i in wanted}
         return {
             (i.scheme.value, i.value): p.id
             for p in self.rows.values()
             if p.owner_agency_id == owner_agency_id
             for i in p.identifiers
+            if (i.scheme.value, i.value) in asked
         }
 
 

@@ -5,14 +5,18 @@ no row names a real person."""
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine, insert, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.person_records import deciding_rule, sealed_evaluation, sealed_person
 from lexdesk.adapters.report_definitions import load_reports
+from lexdesk.adapters.sealing import DEVELOPMENT
+from lexdesk.domain.persons import Person
 from lexdesk.queries.transparency import compute_report, report_request
 from lexdesk.services import transparency
 from lexdesk.services.context import Desk
@@ -65,13 +69,8 @@ class Ladder:
                 owner_agency_id="doc",
                 family_name="Example",
                 given_name=f"Synthetic {person_id}",
-                date_of_birth=None,
-                place_of_birth="",
-                citizenship="",
-                facts={},
-                record={},
                 created_at=T0,
-                public_information={},
+                sealed=sealed_person(Person(person_id, "doc", "Example", "Synthetic"), DEVELOPMENT),
             )
         )
         return person_id
@@ -156,12 +155,20 @@ class Ladder:
                 released_fields=[],
                 determined_by="doc-legal",
                 determined_at=at(when),
-                evaluation=evaluation,
+                evaluation=sealed_evaluation(
+                    json.dumps(evaluation) if evaluation else None, instrument_id, DEVELOPMENT
+                ),
+                deciding_rule=deciding_rule(evaluation, self._actions(instrument_id)),
                 actions_performed=list(performed),
                 override={"reason": "Synthetic override reason."} if override else None,
             )
         )
         self.event(instrument_id, case_id, "determine", when, "acknowledged", outcome)
+
+    def _actions(self, instrument_id: str) -> tuple[str, ...]:
+        table = orm.instruments
+        found = self.db.scalar(select(table.c.actions).where(table.c.id == instrument_id))
+        return tuple(found or ())
 
     def event(
         self,

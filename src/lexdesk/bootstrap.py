@@ -33,6 +33,8 @@ class App:
     settings: Settings
     engine: Engine
     desk: Desk
+    #: Opens what is kept sealed at rest, for the read side (``queries``).
+    sealer: Sealer
 
 
 def build(
@@ -62,7 +64,7 @@ def build(
         reports=RecordReports(engine),
         name_key=keyed_digest(settings.key_passphrase.encode(), "typed names").encode(),
     )
-    return App(settings=settings, engine=engine, desk=desk)
+    return App(settings=settings, engine=engine, desk=desk, sealer=sealer)
 
 
 def build_worker(app: App, name: str | None = None) -> Worker:

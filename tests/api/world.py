@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from lexdesk.adapters.alarm import LoggingAlarm
 from lexdesk.adapters.blobs import LocalBlobStore
 from lexdesk.adapters.press import PdfPress
+from lexdesk.adapters.sealing import DEVELOPMENT
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.bootstrap import App
 from lexdesk.config import Settings
@@ -100,7 +101,7 @@ def build_world(url: str, *, sign_in: bool = True) -> World:
         press=PdfPress("api world passphrase", "https://testserver"),
         blobs=LocalBlobStore(Path(tempfile.mkdtemp(prefix="lexdesk-blobs-"))),
     )
-    built = App(settings=Settings(database_url=url), engine=engine, desk=desk)
+    built = App(settings=Settings(database_url=url), engine=engine, desk=desk, sealer=DEVELOPMENT)
     world_secrets: dict[str, str] = {}
     for code in SIDE_A + SIDE_B:
         _agency(desk, code, world_secrets, with_passwords=code in SIDE_A)

@@ -21,9 +21,11 @@ from sqlalchemy import Connection, Engine, func, select
 from lexdesk.adapters import orm
 from lexdesk.adapters.database import create_database_engine
 from lexdesk.adapters.ledger_repository import SqlReleaseRepository
+from lexdesk.adapters.person_records import opened_evaluation
 from lexdesk.adapters.persons_repository import SqlPersonRepository
 from lexdesk.adapters.repository import SqlAgencyRepository, SqlCaseRepository
 from lexdesk.adapters.rulebook import PackRuleBook
+from lexdesk.adapters.sealing import DEVELOPMENT
 from lexdesk.domain.lifecycle import find_transition
 from lexdesk.domain.visibility import issuer_view, party_statuses
 from lexdesk.domain.vocabulary import InstrumentKind, InstrumentStatus
@@ -214,7 +216,7 @@ def test_the_read_models_are_what_the_disclosure_policy_computes(
 ) -> None:
     """What each issuer sees of its instruments, and each party of its case, as
     ``services.views.store`` would have stored them: for every seeded case."""
-    cases, releases = SqlCaseRepository(db), SqlReleaseRepository(db)
+    cases, releases = SqlCaseRepository(db, DEVELOPMENT), SqlReleaseRepository(db, DEVELOPMENT)
     ins, parties = orm.instruments, orm.case_parties
     run = seeded.report["run"]
     for case_id in db.execute(select(orm.cases.c.id).where(of_run(orm.cases.c.id, run))).scalars():
@@ -239,8 +241,8 @@ def test_each_evaluation_is_the_rule_engines_own_record(seeded: Seeded, db: Conn
     that instrument, person and day (the seed reuses checked templates: they must not show)."""
     now = lambda: datetime.now(UTC)  # noqa: E731 - the repositories' clock, unused by reads
     cases, persons, agencies = (
-        SqlCaseRepository(db),
-        SqlPersonRepository(db, now),
+        SqlCaseRepository(db, DEVELOPMENT),
+        SqlPersonRepository(db, now, DEVELOPMENT),  # the CLI's ring: no key configured
         SqlAgencyRepository(db, now),
     )
     rules, d = PackRuleBook(), orm.determinations
@@ -262,7 +264,9 @@ def test_each_evaluation_is_the_rule_engines_own_record(seeded: Seeded, db: Conn
         made = evaluate_for_determination(
             rules, addressee, instrument, person, row.determined_at, requester
         )
-        assert made == row.evaluation, row.instrument_id
+        assert made == opened_evaluation(row.evaluation, row.instrument_id, DEVELOPMENT), (
+            row.instrument_id
+        )
 
 
 def test_answers_that_release_are_in_the_ledger(seeded: Seeded, db: Connection) -> None:

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import Engine, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.person_records import opened_evaluation
 from lexdesk.adapters.rulebook import PackRuleBook
+from lexdesk.adapters.sealing import DEVELOPMENT
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.domain.answers import LawContradicted
 from lexdesk.services import instruments as verbs
@@ -39,7 +41,10 @@ def test_a_prohibited_release_is_refused_and_the_evaluation_is_stored(
         row = db.execute(
             select(orm.determinations).where(orm.determinations.c.instrument_id == first)
         ).one()
-    evaluation = row.evaluation
+    # Sealed at rest (the inputs tell the person's history); the deciding rule stays clear.
+    assert DEVELOPMENT.is_sealed(row.evaluation) and b"2019-11-20" not in row.evaluation.encode()
+    evaluation = opened_evaluation(row.evaluation, first, DEVELOPMENT)
+    assert row.deciding_rule == evaluation["result"]["actions"]["hold"]["rule"]
     assert (evaluation["pack"], evaluation["pack_version"]) == ("us-ny-nyc-doc", "2014-12-14")
     assert len(evaluation["content_hash"]) == 64
     assert evaluation["inputs"]["instrument"] == {
@@ -72,5 +77,6 @@ def test_a_judicial_warrant_and_a_recent_listed_conviction_permit_the_hold(
                 orm.determinations.c.instrument_id == first
             )
         )
+    stored = opened_evaluation(stored, first, DEVELOPMENT)
     assert stored["result"]["actions"]["hold"]["status"] == "permitted"
     assert stored["result"]["actions"]["disclose:release_date"]["status"] == "permitted"

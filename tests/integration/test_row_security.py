@@ -115,9 +115,7 @@ def test_as_the_application_role_another_agencys_rows_are_not_there(
     for table in (
         "persons",
         "person_identifiers",
-        "convictions",
         "custodies",
-        "charges",
         "cases",
         "case_parties",
         "instruments",

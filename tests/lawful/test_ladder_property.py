@@ -49,6 +49,7 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.person_records import opened_release
 from lexdesk.adapters.rule_packs import load_catalog
 from lexdesk.domain.calendar import calendar_for
 from lexdesk.domain.deadlines import BUSINESS_HOURS, DeadlinePolicy, HoldBound, hold_end
@@ -446,11 +447,16 @@ class Ladder(RuleBasedStateMachine):
 
     def _released(self, agency: str) -> list[dict[str, Any]]:
         """What the ledger says was released to the agency (read straight from the tables)."""
-        r, rr = orm.releases, orm.release_recipients
-        query = select(r.c.fields).join(rr, rr.c.release_id == r.c.id)
+        r, rr, k = orm.releases, orm.release_recipients, orm.release_keys
+        query = (
+            select(r.c.id, r.c.fields, k.c.sealed_key)
+            .join(rr, rr.c.release_id == r.c.id)
+            .join(k, k.c.release_id == r.c.id)
+        )
         with self.world.built.engine.connect() as db:
             rows = db.execute(query.where(rr.c.agency_id == agency)).all()
-        return [dict(row.fields) for row in rows]
+        sealer = self.world.built.sealer
+        return [opened_release(row.fields, row.sealed_key, row.id, sealer) for row in rows]
 
     def _released_to(self, agency: str) -> str:
         return json.dumps(self._released(agency))

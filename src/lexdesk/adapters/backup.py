@@ -173,7 +173,7 @@ def restore(
     records = (_record(line) for line in lines(source, sealer))
     manifest = _read_manifest(next(records, None))
     _require_empty(engine)
-    migrations.upgrade(engine, manifest.schema)
+    migrations.upgrade(engine, manifest.schema, sealer)
     with engine.begin() as db:
         _load(db, records, blobs)
         if next(records, None) is not None:  # reading on checks the file's last bytes too
@@ -204,7 +204,7 @@ def restore(
                 client=channel().client,
             )
         )
-    migrations.upgrade(engine)
+    migrations.upgrade(engine, sealer=sealer)
     return Restored(manifest, verified.checked, migrations.current_revision(engine) or "")
 
 

@@ -7,14 +7,18 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, insert, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.person_records import opened_release, sealed_release
+from lexdesk.adapters.sealing import Sealer
 from lexdesk.domain.disclosure import Release
 
 
 class SqlReleaseRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, sealer: Sealer) -> None:
         self._db = connection
+        self._sealer = sealer  # the values released are sealed (adapters.person_records)
 
     def add(self, release: Release) -> None:
+        fields, key = sealed_release(release.fields, release.id, self._sealer)
         self._db.execute(
             insert(orm.releases).values(
                 id=release.id,
@@ -24,10 +28,11 @@ class SqlReleaseRepository:
                 custodian_agency_id=release.custodian_agency_id,
                 released_by=release.released_by,
                 at=release.at,
-                fields=release.fields,
+                fields=fields,
                 basis=release.basis,
             )
         )
+        self._db.execute(insert(orm.release_keys).values(release_id=release.id, sealed_key=key))
         self._db.execute(
             insert(orm.release_recipients),
             [
@@ -38,12 +43,19 @@ class SqlReleaseRepository:
 
     def about(self, person_id: str) -> list[Release]:
         """Every release about a person, oldest first, with all its recipients."""
-        r = orm.releases
-        rows = list(self._db.execute(select(r).where(r.c.person_id == person_id).order_by(r.c.at)))
+        r, k = orm.releases, orm.release_keys
+        rows = list(
+            self._db.execute(
+                select(r, k.c.sealed_key)
+                .join(k, k.c.release_id == r.c.id)
+                .where(r.c.person_id == person_id)
+                .order_by(r.c.at)
+            )
+        )
         reached: dict[str, list[str]] = {}
         for row in self._db.execute(recipients_about(person_id)):
             reached.setdefault(row.release_id, []).append(row.agency_id)
-        return [_release(row, reached.get(row.id, [])) for row in rows]
+        return [_release(row, reached.get(row.id, []), self._sealer) for row in rows]
 
 
 def recipients_about(person_id: str) -> Select[tuple[str, str]]:
@@ -53,7 +65,7 @@ def recipients_about(person_id: str) -> Select[tuple[str, str]]:
     return select(rr.c.release_id, rr.c.agency_id).where(rr.c.person_id == person_id)
 
 
-def _release(row: Row[Any], recipients: list[str]) -> Release:
+def _release(row: Row[Any], recipients: list[str], sealer: Sealer) -> Release:
     return Release(
         id=row.id,
         person_id=row.person_id,
@@ -63,6 +75,6 @@ def _release(row: Row[Any], recipients: list[str]) -> Release:
         released_by=row.released_by,
         recipients=tuple(sorted(recipients)),
         at=row.at,
-        fields=dict(row.fields),
+        fields=opened_release(row.fields, row.sealed_key, row.id, sealer),
         basis=dict(row.basis),
     )

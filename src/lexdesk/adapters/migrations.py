@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.resources import files
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -11,6 +14,8 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine
 
+from lexdesk.adapters.sealing import Sealer
+
 
 def _config() -> Config:
     config = Config()
@@ -18,18 +23,41 @@ def _config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", sealer: Sealer | None = None) -> None:
+    """Migrate to ``revision``; ``sealer`` seals what a migration moves out of the clear
+    (0026: people's records), and one that must is refused on a database holding any without."""
     config = _config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with _migrating(engine) as connection:
+        config.attributes.update(connection=connection, sealer=sealer)
         command.upgrade(config, revision)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
+def downgrade(engine: Engine, revision: str, sealer: Sealer | None = None) -> None:
     config = _config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with _migrating(engine) as connection:
+        config.attributes.update(connection=connection, sealer=sealer)
         command.downgrade(config, revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the migrations. On SQLite, foreign keys are not enforced inside it
+    (batch mode copies a table and drops the old one, which its children refer to: Alembic's
+    advice) and are checked whole before it commits; the pragma works only outside a
+    transaction, so it is set on the driver's connection before the transaction begins."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        driver: Any = connection.connection.driver_connection
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("a migration left a row whose parent is gone")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revision(engine: Engine) -> str | None:

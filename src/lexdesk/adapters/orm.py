@@ -116,6 +116,8 @@ retired_usernames = Table(
     Column("reason", String(20), nullable=False),
 )
 
+#: A person's record: the names clear (the lists sort and search by them), everything else the
+#: custodian knows of the person sealed in ``sealed`` (``adapters.person_records``).
 persons = Table(
     "persons",
     metadata,
@@ -123,17 +125,14 @@ persons = Table(
     Column("owner_agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
     Column("family_name", String(200), nullable=False),
     Column("given_name", String(200), nullable=False),
-    Column("date_of_birth", Date, nullable=True),
-    Column("place_of_birth", String(200), nullable=False),
-    Column("citizenship", String(100), nullable=False),
-    Column("facts", JSON, nullable=False),
-    Column("record", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("public_information", JSON, nullable=False),
+    Column("sealed", Text, nullable=False),
 )
 
 #: An identifier names one person within one custodian's records: two custodians may each hold
 #: a record of the same NYSID (the police, then the jail), and neither learns of the other's.
+#: The value is sealed; ``digest`` (a keyed digest of scheme and value) finds it and keeps it
+#: unique.
 person_identifiers = Table(
     "person_identifiers",
     metadata,
@@ -141,23 +140,11 @@ person_identifiers = Table(
     Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("owner_agency_id", ForeignKey("agencies.id"), nullable=False),
     Column("scheme", String(30), nullable=False),
-    Column("value", String(100), nullable=False),
+    Column("digest", String(32), nullable=False),
+    Column("value", Text, nullable=False),
     UniqueConstraint(
-        "owner_agency_id", "scheme", "value", name="uq_person_identifiers_owner_scheme_value"
+        "owner_agency_id", "scheme", "digest", name="uq_person_identifiers_owner_scheme_digest"
     ),
-)
-
-convictions = Table(
-    "convictions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("offense", String(60), nullable=False),
-    Column("offense_class", String(20), nullable=False),
-    Column("convicted_on", Date, nullable=False),
-    Column("sentence", String(200), nullable=False),
-    Column("released_on", Date, nullable=True),
-    Column("youthful_offender", Boolean, nullable=False, server_default=text("false")),
 )
 
 custodies = Table(
@@ -167,12 +154,13 @@ custodies = Table(
     Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
     Column("booked_at", UTCDateTime, nullable=False),
-    Column("arrested_on", Date, nullable=False),
     Column("expected_release_at", UTCDateTime, nullable=True),
     Column("status", String(20), nullable=False),
     # When the person left this custody (released, transferred) and, for a transfer, to whom.
     Column("left_at", UTCDateTime, nullable=True),
     Column("destination", String(63), nullable=True),
+    # The arrest date and the charges, sealed (``adapters.person_records``).
+    Column("sealed", Text, nullable=False),
     # Who is due for release soon: the custodian's list of releases within 48 hours (0024).
     Index(
         "ix_custodies_release_soon",
@@ -181,20 +169,6 @@ custodies = Table(
         sqlite_where=text("status = 'in_custody'"),
         postgresql_where=text("status = 'in_custody'"),
     ),
-)
-
-charges = Table(
-    "charges",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "custody_id", ForeignKey("custodies.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    Column("offense", String(60), nullable=False),
-    Column("offense_class", String(20), nullable=False),
-    Column("charged_on", Date, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("probable_cause_found", Boolean, nullable=False, server_default=text("false")),
 )
 
 cases = Table(
@@ -306,7 +280,11 @@ determinations = Table(
     Column("released_fields", JSON, nullable=False),
     Column("determined_by", String(100), nullable=False),
     Column("determined_at", UTCDateTime, nullable=False),
-    Column("evaluation", JSON, nullable=True),
+    # The rule engine's record, sealed: its inputs and explanation tell the person's history
+    # (``adapters.person_records``). The rule it applied to the first requested action stays
+    # clear for the transparency reports' tallies.
+    Column("evaluation", Text, nullable=True),
+    Column("deciding_rule", String(200), nullable=True),
     Column("actions_performed", JSON, nullable=False),
     Column("override", JSON, nullable=True),
 )
@@ -323,8 +301,19 @@ releases = Table(
     Column("custodian_agency_id", ForeignKey("agencies.id"), nullable=False),
     Column("released_by", String(100), nullable=False),
     Column("at", UTCDateTime, nullable=False),
-    Column("fields", JSON, nullable=False),
+    # The values released, as they stood: the person's record, sealed with a key of the
+    # release's own (``adapters.person_records``), which ``release_keys`` keeps sealed.
+    Column("fields", Text, nullable=False),
     Column("basis", JSON, nullable=False),
+)
+
+#: Each release's own key, sealed with the data key ring: the ledger's rows never change, so a
+#: rotation re-seals these instead (envelope encryption).
+release_keys = Table(
+    "release_keys",
+    metadata,
+    Column("release_id", ForeignKey("releases.id"), primary_key=True),
+    Column("sealed_key", Text, nullable=False),
 )
 
 release_recipients = Table(

@@ -64,21 +64,6 @@ KEY = (
 )
 
 
-def deciding_rule(dialect: str) -> ColumnElement[Any]:
-    """The rule the stored evaluation applied to the instrument's first requested action."""
-    if dialect == "postgresql":
-        action = INS.c.actions.op("->>")(literal_column("0"))
-        return (
-            DET.c.evaluation.op("->")(literal_column("'result'"))
-            .op("->")(literal_column("'actions'"))
-            .op("->")(action)
-            .op("->>", return_type=String)(literal_column("'rule'"))
-        )
-    first = func.json_extract(INS.c.actions, "$[0]", type_=String)
-    path = literal('$.result.actions."', String) + first + literal('".rule', String)
-    return func.json_extract(DET.c.evaluation, path, type_=String)
-
-
 def performed_tokens(actions: Any) -> str:
     """``|disclose|hold|``: each kind of action an answer performed, once, sorted (every
     ``disclose:<field>`` is ``disclose``); empty when it performed none."""
@@ -151,7 +136,8 @@ def _mark(db: Connection, now: datetime) -> dict[str, int]:
 
 def _tally(db: Connection, after: int, upto: int) -> int:
     """Add the events ``after < id <= upto`` to the tallies; how many there were."""
-    rule = func.coalesce(deciding_rule(db.dialect.name), literal("none"))
+    # The rule kept clear beside the sealed evaluation (adapters.person_records.deciding_rule).
+    rule = func.coalesce(DET.c.deciding_rule, literal("none"))
     custodian = AG.alias("custodian")
     query = (
         select(

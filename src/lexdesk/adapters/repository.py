@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,8 @@ from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, 
 from sqlalchemy.exc import IntegrityError
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.person_records import deciding_rule, opened_evaluation, sealed_evaluation
+from lexdesk.adapters.sealing import Sealer
 from lexdesk.adapters.user_lifecycle import SqlUserLifecycle
 from lexdesk.domain.account_lifecycle import utc_day
 from lexdesk.domain.administration import RoleGrant
@@ -166,8 +169,9 @@ class SqlCaseRepository:
     """Cases with their instruments. Instruments carry a version: an update names the version
     it was loaded at and fails if someone else has moved it on (optimistic concurrency)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, sealer: Sealer) -> None:
         self._db = connection
+        self._sealer = sealer  # the evaluations are sealed (adapters.person_records)
 
     def add(self, case: Case) -> None:
         try:
@@ -338,7 +342,8 @@ class SqlCaseRepository:
                 released_fields=list(det.released_fields),
                 determined_by=det.determined_by,
                 determined_at=det.determined_at,
-                evaluation=det.evaluation,
+                evaluation=sealed_evaluation(_text(det.evaluation), instrument.id, self._sealer),
+                deciding_rule=deciding_rule(det.evaluation, instrument.actions),
                 actions_performed=list(det.actions_performed),
                 override=det.override.to_json() if det.override else None,
             )
@@ -363,7 +368,7 @@ class SqlCaseRepository:
                     orm.determinations.c.instrument_id.in_([i.id for i in instruments])
                 )
             )
-            by_id = {d.instrument_id: _determination(d) for d in dets}
+            by_id = {d.instrument_id: _determination(d, self._sealer) for d in dets}
             for instrument in instruments:
                 instrument.determination = by_id.get(instrument.id)
         return Case(
@@ -423,14 +428,18 @@ def _instrument(row: Row[Any]) -> Instrument:
     )
 
 
-def _determination(row: Row[Any]) -> Determination:
+def _text(evaluation: dict[str, Any] | None) -> str | None:
+    return None if evaluation is None else json.dumps(evaluation)
+
+
+def _determination(row: Row[Any], sealer: Sealer) -> Determination:
     return Determination(
         outcome=Outcome(row.outcome),
         reason=row.reason,
         released_fields=tuple(row.released_fields),
         determined_by=row.determined_by,
         determined_at=row.determined_at,
-        evaluation=row.evaluation,
+        evaluation=opened_evaluation(row.evaluation, row.instrument_id, sealer),
         actions_performed=tuple(row.actions_performed),
         override=Override.from_json(row.override) if row.override else None,
     )

@@ -1,11 +1,11 @@
 """Secrets kept at rest sealed with AES-256-GCM (``cryptography``), so that whoever reads the
-database file, a dump or a backup cannot use them: today the TOTP seeds, with which anyone
-could mint every user's codes.
+database file, a dump or a backup cannot read them: the TOTP seeds, with which anyone could
+mint every user's codes, and people's records (``adapters.person_records``).
 
 A sealed value is ``lxs1.<key id>.<base64url(nonce + ciphertext + tag)>``. Its row's id is the
 associated data: a value copied into another row does not open. The keys form a ring: new
 values are sealed with the current key, and any key of the ring opens what it sealed, so a new
-key is brought in without downtime and ``lexdesk keys rewrap`` then seals everything again
+key is brought in without downtime and ``lexdesk data-keys rewrap`` then seals everything again
 with it, after which the old key can go. The keys come from ``LEXDESK_DATA_KEY`` (and
 ``LEXDESK_DATA_KEYS_PREVIOUS``) or, failing that, from the key passphrase (bootstrap).
 """
@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -24,6 +26,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 PREFIX = "lxs1"
+#: A value sealed with a key of its own (``Sealer.seal_apart``).
+APART = "lxa1"
 NONCE = 12
 #: The passphrase of a desk given none (``config.DEVELOPMENT_PASSPHRASE``; a test checks they
 #: agree): fine for a laptop, refused in production.
@@ -38,6 +42,14 @@ def key_from_passphrase(passphrase: str) -> bytes:
     """A 256-bit key derived from a passphrase (HKDF-SHA-256, a fixed purpose label)."""
     derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lexdesk data key v1")
     return derive.derive(passphrase.encode("utf-8"))
+
+
+@cache
+def index_key(key: bytes) -> bytes:
+    """The key of the blind index, derived from a data key under its own label: a digest
+    made with it says nothing about the data key, and it changes when the data key does."""
+    derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lexdesk blind index v1")
+    return derive.derive(key)
 
 
 def key_id(key: bytes) -> str:
@@ -76,12 +88,52 @@ class Sealer:
         except InvalidTag:
             raise SealBroken(f"a secret of row {row} does not open: it belongs elsewhere") from None
 
+    def seal_apart(self, value: str, row: str) -> tuple[str, str]:
+        """``value`` sealed with a key of its own, and that key sealed with the ring (envelope
+        encryption): a row that must never change (the disclosure ledger's) keeps the first,
+        and a rotation re-seals only the second, which is kept beside it."""
+        own = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(NONCE)
+        sealed = AESGCM(own).encrypt(nonce, value.encode(), row.encode())
+        body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+        return f"{APART}.{body}", self.seal(base64.urlsafe_b64encode(own).decode(), row)
+
+    def open_apart(self, stored: str, wrapped: str, row: str) -> str:
+        """A value sealed apart, with its sealed key; one stored before sealing comes back as
+        it is."""
+        if not stored.startswith(APART + "."):
+            return stored
+        own = base64.urlsafe_b64decode(self.open(wrapped, row))
+        body = stored.split(".", 1)[1]
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        try:
+            return AESGCM(own).decrypt(raw[:NONCE], raw[NONCE:], row.encode()).decode()
+        except InvalidTag:
+            raise SealBroken(f"a value of row {row} does not open: it belongs elsewhere") from None
+
+    def digest(self, term: str) -> str:
+        """The blind-index digest of ``term`` under the current key (HMAC-SHA-256, 128 bits):
+        equal terms give equal digests, so a sealed value can be found by what it is, but
+        the digest does not tell what it is."""
+        return _digest(self.keys[self.current], term)
+
+    def digests(self, term: str) -> list[str]:
+        """``term``'s digest under every key of the ring, the current first: what a lookup
+        matches while a rotation is under way (a value indexed before it under the old key)."""
+        others = [k for kid, k in self.keys.items() if kid != self.current]
+        return [self.digest(term), *(_digest(k, term) for k in others)]
+
     @staticmethod
     def is_sealed(stored: str) -> bool:
         return stored.startswith(PREFIX + ".")
 
     def sealed_with_current(self, stored: str) -> bool:
         return stored.startswith(f"{PREFIX}.{self.current}.")
+
+
+def _digest(key: bytes, term: str) -> str:
+    mac = hmac.digest(index_key(key), term.encode("utf-8"), "sha256")[:16]
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 DEVELOPMENT = Sealer.of(key_from_passphrase(DEVELOPMENT_PASSPHRASE))

@@ -46,6 +46,11 @@ class SqlUnitOfWork:
         self._sealer = sealer  # seals the secrets kept at rest (adapters.sealing)
         self._connection: Connection | None = None
 
+    @property
+    def sealer(self) -> Sealer:
+        """The key ring that seals what is kept at rest (for bulk writers: the seeder)."""
+        return self._sealer
+
     def __enter__(self) -> Self:
         self._connection = self._engine.connect()
         try:
@@ -60,9 +65,9 @@ class SqlUnitOfWork:
         self._acting = acting_agency.acting()  # what the engine's "begin" set (database.py)
         self.agencies = SqlAgencyRepository(db, now)
         self.users = SqlUserRepository(db, now)
-        self.persons = SqlPersonRepository(db, now)
-        self.cases = SqlCaseRepository(db)
-        self.releases = SqlReleaseRepository(db)
+        self.persons = SqlPersonRepository(db, now, self._sealer)
+        self.cases = SqlCaseRepository(db, self._sealer)
+        self.releases = SqlReleaseRepository(db, self._sealer)
         self.accounts = SqlAccountRepository(db, self._sealer)
         self.audit = SqlAuditRepository(db, now)
         self.outbox = SqlOutboxRepository(db)

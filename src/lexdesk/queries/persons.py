@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.person_records import identifier_place
+from lexdesk.adapters.sealing import Sealer
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,11 @@ class PersonRow:
         }
 
 
-def people_of(db: Connection, agency_id: str, *, limit: int = 200) -> list[PersonRow]:
-    """The agency's own people, by name, each with the state of their latest stay."""
+def people_of(
+    db: Connection, sealer: Sealer, agency_id: str, *, limit: int = 200
+) -> list[PersonRow]:
+    """The agency's own people, by name, each with the state of their latest stay and their
+    identifiers (opened here: they are sealed at rest)."""
     p, cu, ids = orm.persons, orm.custodies, orm.person_identifiers
     rows = list(
         db.execute(
@@ -52,7 +57,8 @@ def people_of(db: Connection, agency_id: str, *, limit: int = 200) -> list[Perso
         stays[stay.person_id] = stay
     names: dict[str, dict[str, str]] = {}
     for ident in db.execute(select(ids).where(ids.c.person_id.in_(keys))):
-        names.setdefault(ident.person_id, {})[ident.scheme] = ident.value
+        value = sealer.open(ident.value, identifier_place(ident.person_id, ident.scheme))
+        names.setdefault(ident.person_id, {})[ident.scheme] = value
     return [
         PersonRow(
             id=row.id,

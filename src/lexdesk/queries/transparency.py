@@ -410,7 +410,7 @@ def _dimension(dimension: Dimension, dialect: str) -> ColumnElement[Any]:
         return DET.c.outcome
     if dimension is Dimension.REQUESTER:
         return INS.c.issuer_agency_id
-    return func.coalesce(tallies.deciding_rule(dialect), literal("none"))
+    return func.coalesce(DET.c.deciding_rule, literal("none"))
 
 
 def _median(

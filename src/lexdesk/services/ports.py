@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +22,7 @@ from lexdesk.domain.documents import DocumentRecord, Letterhead, SigningKey
 from lexdesk.domain.instruments import Instrument, InstrumentEvent
 from lexdesk.domain.notifications import Channel as NotificationChannel
 from lexdesk.domain.notifications import Due, Event, Message, Outcome, Topic
-from lexdesk.domain.persons import IdentifierScheme, Person
+from lexdesk.domain.persons import Identifier, IdentifierScheme, Person
 from lexdesk.domain.production import Exhibit, Production
 from lexdesk.domain.reports.definitions import PeriodKind
 from lexdesk.domain.reports.published import PublishedReport
@@ -87,7 +87,9 @@ class UserRepository(Protocol):
 class PersonRepository(Protocol):
     def add(self, person: Person) -> None: ...
     def add_many(self, people: list[Person]) -> None: ...
-    def identifier_index(self, owner_agency_id: str) -> dict[tuple[str, str], str]: ...
+    def identifier_index(
+        self, owner_agency_id: str, wanted: Iterable[Identifier]
+    ) -> dict[tuple[str, str], str]: ...
     def stays(self, owner_agency_id: str) -> dict[str, tuple[str, datetime | None]]: ...
     def update(self, person: Person) -> None: ...
     def get(self, person_id: str) -> Person | None: ...

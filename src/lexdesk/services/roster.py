@@ -254,7 +254,7 @@ def _apply(
     authorize(user, Permission.PERSON_WRITE)
     holder = agency(uow, user.agency_id)
     require_custodian(user, holder)
-    known = uow.persons.identifier_index(holder.id)
+    known = uow.persons.identifier_index(holder.id, (i for r in rows for i in r.identifiers))
     stays = uow.persons.stays(holder.id)
     results, new, now = [], [], desk.clock.now()
     for row in rows:

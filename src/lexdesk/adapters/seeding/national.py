@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.sealing import Sealer
 from lexdesk.adapters.seeding.evaluations import EvaluationCache
 from lexdesk.adapters.seeding.geography import MIN_AGENCIES, Nation, build_nation
 from lexdesk.adapters.seeding.ids import PREFIXES, IdMint, id_range, new_tag
@@ -168,7 +169,7 @@ def seed_national(
         read_model=ReadModel(random.Random(rng.random())),  # noqa: S311
     )
     writer = _Writer(desk, report, source, progress)
-    run = _Run(plan, teller, report, writer)
+    run = _Run(plan, teller, report, writer, _sealer(desk))
     try:
         while run.left > 0:
             run.batch()
@@ -207,6 +208,14 @@ def _connection(uow: object) -> Connection:
     return uow.connection
 
 
+def _sealer(desk: Desk) -> Sealer:
+    """The key ring the desk's repositories seal people's records with: the seeder seals its
+    rows the same way."""
+    with desk.uow() as uow:
+        assert isinstance(uow, SqlUnitOfWork), "seeding writes through the SQL unit of work"
+        return uow.sealer
+
+
 def _write_agencies(
     desk: Desk, nation: Nation, mint: IdMint, at: datetime, report: SeedReport, source: str
 ) -> None:
@@ -230,9 +239,15 @@ class _Run:
     """The batches of one run, and how many instruments and events are still to make."""
 
     def __init__(
-        self, plan: NationalPlan, teller: Storyteller, report: SeedReport, writer: _Writer
+        self,
+        plan: NationalPlan,
+        teller: Storyteller,
+        report: SeedReport,
+        writer: _Writer,
+        sealer: Sealer,
     ) -> None:
         self.plan, self.teller, self.report, self.writer = plan, teller, report, writer
+        self.sealer = sealer
         self.left = plan.instruments
         self.events = 0
         self.implied = 0
@@ -242,7 +257,7 @@ class _Run:
         rows, made = Rows(), Counter[str]()
         while self.left > 0 and made["instruments"] < self.plan.batch:
             story = self.teller.tell(self.left, self._extra_events())
-            add_story(rows, story)
+            add_story(rows, story, self.sealer)
             self._count(story, made)
         self.report.batches += 1
         self.writer.put(rows, {"batch": self.report.batches, **made})

@@ -16,6 +16,15 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from lexdesk.adapters.person_records import (
+    deciding_rule,
+    identifier_columns,
+    sealed_custody,
+    sealed_evaluation,
+    sealed_person,
+    sealed_release,
+)
+from lexdesk.adapters.sealing import Sealer
 from lexdesk.adapters.seeding.stories import Story
 from lexdesk.domain.agencies import Agency, User
 from lexdesk.domain.deadlines import DueDate
@@ -32,16 +41,10 @@ TABLES: dict[str, tuple[str, ...]] = {
                  "component", "created_at"),
     "users": ("id", "username", "agency_id", "display_name", "roles", "active", "created_at",
               "email"),
-    "persons": ("id", "owner_agency_id", "family_name", "given_name", "date_of_birth",
-                "place_of_birth", "citizenship", "facts", "record", "created_at",
-                "public_information"),
-    "person_identifiers": ("person_id", "owner_agency_id", "scheme", "value"),
-    "convictions": ("person_id", "offense", "offense_class", "convicted_on", "sentence",
-                    "released_on", "youthful_offender"),
-    "custodies": ("id", "person_id", "agency_id", "booked_at", "arrested_on",
-                  "expected_release_at", "status", "left_at", "destination"),
-    "charges": ("custody_id", "offense", "offense_class", "charged_on", "status",
-                "probable_cause_found"),
+    "persons": ("id", "owner_agency_id", "family_name", "given_name", "created_at", "sealed"),
+    "person_identifiers": ("person_id", "owner_agency_id", "scheme", "digest", "value"),
+    "custodies": ("id", "person_id", "agency_id", "booked_at", "expected_release_at", "status",
+                  "left_at", "destination", "sealed"),
     "cases": ("id", "requesting_agency_id", "custodial_agency_id", "person_id", "opened_at",
               "status", "version", "subject"),
     "case_parties": ("case_id", "agency_id", "status", "opened_at"),
@@ -51,19 +54,19 @@ TABLES: dict[str, tuple[str, ...]] = {
                     "produce_to", "recorded_by", "confirmed_at", "issuer_status",
                     "issuer_due_at"),
     "determinations": ("instrument_id", "outcome", "reason", "released_fields",
-                       "determined_by", "determined_at", "evaluation", "actions_performed",
-                       "override"),
+                       "determined_by", "determined_at", "evaluation", "deciding_rule",
+                       "actions_performed", "override"),
     "instrument_events": ("instrument_id", "case_id", "transition", "from_status", "to_status",
                           "actor", "at", "reason", "changes"),
     "releases": ("id", "person_id", "case_id", "instrument_id", "custodian_agency_id",
                  "released_by", "at", "fields", "basis"),
+    "release_keys": ("release_id", "sealed_key"),
     "release_recipients": ("release_id", "agency_id", "person_id"),
 }  # fmt: skip
 #: Columns that hold JSON (written as its text).
 JSON_COLUMNS = frozenset(
-    {"deadline_policy", "roles", "facts", "record", "public_information", "actions", "due",
-     "produce_to", "released_fields", "evaluation", "actions_performed", "override", "changes",
-     "fields", "basis"}
+    {"deadline_policy", "roles", "actions", "due", "produce_to", "released_fields",
+     "actions_performed", "override", "changes", "basis"}
 )  # fmt: skip
 #: The JSON text of ``null``: what the JSON type stores for None (not SQL NULL).
 NULL = "null"
@@ -117,8 +120,10 @@ def add_user(rows: Rows, user: User, at: datetime) -> None:
     )
 
 
-def add_story(rows: Rows, story: Story) -> None:
-    _add_person(rows, story.person)
+def add_story(rows: Rows, story: Story, sealer: Sealer) -> None:
+    """The story's rows, the person's record sealed with ``sealer`` as the repository seals
+    it."""
+    _add_person(rows, story.person, sealer)
     case = story.case
     rows.add(
         "cases",
@@ -130,52 +135,38 @@ def add_story(rows: Rows, story: Story) -> None:
     for position, instrument in enumerate(case.instruments):
         _add_instrument(rows, story, instrument, position)
     for answered in story.answered:
-        det = answered.determination
+        det, instrument = answered.determination, answered.instrument
         rows.add(
             "determinations",
-            (answered.instrument.id, det.outcome.value, det.reason,
+            (instrument.id, det.outcome.value, det.reason,
              listed(det.released_fields), det.determined_by, det.determined_at,
-             answered.evaluation or NULL, listed(det.actions_performed),
+             sealed_evaluation(answered.evaluation, instrument.id, sealer),
+             deciding_rule(det.evaluation, instrument.actions), listed(det.actions_performed),
              dumps(det.override.to_json()) if det.override else NULL),
         )  # fmt: skip
     for event in story.events:
         rows.add("instrument_events", _event_row(event))
     for release in story.releases:
-        _add_release(rows, release)
+        _add_release(rows, release, sealer)
 
 
-def _add_person(rows: Rows, person: Person) -> None:
+def _add_person(rows: Rows, person: Person, sealer: Sealer) -> None:
     rows.add(
         "persons",
         (person.id, person.owner_agency_id, person.family_name, person.given_name,
-         person.date_of_birth, person.place_of_birth, person.citizenship, dumps(person.facts),
-         dumps(person.record), person.custodies[0].booked_at,
-         listed(person.public_information)),
+         person.custodies[0].booked_at, sealed_person(person, sealer)),
     )  # fmt: skip
     for ident in person.identifiers:
-        rows.add(
-            "person_identifiers",
-            (person.id, person.owner_agency_id, ident.scheme.value, ident.value),
-        )
-    for c in person.convictions:
-        rows.add(
-            "convictions",
-            (person.id, c.offense, c.offense_class, c.convicted_on, c.sentence, c.released_on,
-             c.youthful_offender),
-        )  # fmt: skip
+        columns = identifier_columns(person, ident, sealer)
+        rows.add("person_identifiers", tuple(columns[k] for k in TABLES["person_identifiers"]))
     for custody in person.custodies:
         rows.add(
             "custodies",
-            (custody.id, person.id, custody.agency_id, custody.booked_at, custody.arrested_on,
+            (custody.id, person.id, custody.agency_id, custody.booked_at,
              custody.expected_release_at, custody.status.value, custody.left_at,
-             custody.destination),
+             custody.destination,
+             sealed_custody(custody.id, custody.arrested_on, custody.charges, sealer)),
         )  # fmt: skip
-        for charge in custody.charges:
-            rows.add(
-                "charges",
-                (custody.id, charge.offense, charge.offense_class, charge.charged_on,
-                 charge.status.value, charge.probable_cause_found),
-            )  # fmt: skip
 
 
 def _add_instrument(rows: Rows, story: Story, i: Instrument, position: int) -> None:
@@ -202,12 +193,14 @@ def _event_row(e: InstrumentEvent) -> Row:
     )  # fmt: skip
 
 
-def _add_release(rows: Rows, release: Release) -> None:
+def _add_release(rows: Rows, release: Release, sealer: Sealer) -> None:
+    fields, key = sealed_release(release.fields, release.id, sealer)
     rows.add(
         "releases",
         (release.id, release.person_id, release.case_id, release.instrument_id,
-         release.custodian_agency_id, release.released_by, release.at, dumps(release.fields),
+         release.custodian_agency_id, release.released_by, release.at, fields,
          dumps(release.basis)),
     )  # fmt: skip
+    rows.add("release_keys", (release.id, key))
     for agency in release.recipients:
         rows.add("release_recipients", (release.id, agency, release.person_id))

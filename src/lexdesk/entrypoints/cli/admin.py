@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lexdesk.adapters import database_roles, migrations
+from lexdesk.bootstrap import data_sealer
 from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fail, fails_cleanly
 from lexdesk.services import agencies, signing
 
@@ -42,7 +43,7 @@ def init(
             "the database URL's role must own the schema as a superuser or with BYPASSRLS "
             "(row-level security's lookups run as the owner): see docs/deployment.md, Roles"
         )
-    migrations.upgrade(built.engine)
+    migrations.upgrade(built.engine, sealer=data_sealer(built.settings))
     where = built.engine.url.render_as_string(hide_password=True)
     schema = migrations.current_revision(built.engine)
     ca = signing.ensure_ca(built.desk) if built.desk.press else None
@@ -80,7 +81,7 @@ def upgrade(
     as_json: JsonOption = False,
 ) -> None:
     """Apply migrations up to REVISION."""
-    migrations.upgrade(app().engine, revision)
+    migrations.upgrade(app().engine, revision, data_sealer(app().settings))
     _schema(migrations.current_revision(app().engine), as_json)
 
 
@@ -91,7 +92,7 @@ def downgrade(
     as_json: JsonOption = False,
 ) -> None:
     """Revert migrations down to REVISION."""
-    migrations.downgrade(app().engine, revision)
+    migrations.downgrade(app().engine, revision, data_sealer(app().settings))
     _schema(migrations.current_revision(app().engine), as_json)
 
 

@@ -35,7 +35,8 @@ def new(as_json: JsonOption = False) -> None:
 @cli.command("status")
 @fails_cleanly
 def status(as_json: JsonOption = False) -> None:
-    """How many TOTP seeds and stored files each key seals, and which key seals new ones."""
+    """How many sealed values (TOTP seeds, people's records) and stored files each key seals,
+    and which key seals new ones."""
     built = app()
     counts, current = key_ring.census(built.engine), data_sealer(built.settings).current
     files = blob_store(built.settings).census()
@@ -44,7 +45,7 @@ def status(as_json: JsonOption = False) -> None:
         return
     typer.echo(f"current key {current}")
     for kid, count in sorted(counts.items()):
-        typer.echo(f"  {kid}: {count} TOTP seeds")
+        typer.echo(f"  {kid}: {count} sealed values")
     for kid, count in sorted(files.items()):
         typer.echo(f"  {kid}: {count} files")
 
@@ -52,12 +53,12 @@ def status(as_json: JsonOption = False) -> None:
 @cli.command("rewrap")
 @fails_cleanly
 def rewrap(as_json: JsonOption = False) -> None:
-    """Seal every TOTP seed and stored file with the current key (those kept before sealing,
-    too)."""
+    """Seal every sealed value (TOTP seeds, people's records) and stored file with the current
+    key (those kept before sealing, too)."""
     built = app()
     changed = key_ring.rewrap(built.engine, data_sealer(built.settings))
     files = blob_store(built.settings).reseal()
     if as_json:
         emit_json({"rewrapped": changed, "files": files})
         return
-    typer.echo(f"lexdesk: {changed} secrets and {files} files sealed with the current key")
+    typer.echo(f"lexdesk: {changed} values and {files} files sealed with the current key")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lexdesk.adapters import migrations
+from lexdesk.bootstrap import data_sealer
 from lexdesk.entrypoints.cli.common import JsonOption, app, emit_json, fails_cleanly
 from lexdesk.services.demo import DEMO_PASSWORD, demo_logins, load_demo
 
@@ -13,7 +14,7 @@ from lexdesk.services.demo import DEMO_PASSWORD, demo_logins, load_demo
 def demo(as_json: JsonOption = False) -> None:
     """Load the demo story (idempotent: a second run adds nothing)."""
     built = app()
-    migrations.upgrade(built.engine)
+    migrations.upgrade(built.engine, sealer=data_sealer(built.settings))
     report = load_demo(built.desk)
     if as_json:
         logins = [

@@ -88,7 +88,7 @@ def list_people(
     if reader.agency_kind.value != "custodial":
         fail(f"{reader.agency_id} is not a custodial agency: it holds no people")
     with built.engine.connect() as db:
-        rows = people_of(db, reader.agency_id, limit=min(max(limit, 1), 10_000))
+        rows = people_of(db, built.sealer, reader.agency_id, limit=min(max(limit, 1), 10_000))
     if rows:
         audit.record_read(
             built.desk, actor=built.desk.operator or actor, agency=reader.agency_id,

@@ -42,7 +42,7 @@ NO_SUCH_PERSON = "There is no such person in your agency's records."
 def people(request: Request, seen: Viewer = Depends(viewer), site: Web = Depends(web)) -> Response:
     _require_custodian(seen, Permission.PERSON_READ)
     with site.built.engine.connect() as db:
-        rows = people_of(db, seen.agency.id, limit=500)
+        rows = people_of(db, site.built.sealer, seen.agency.id, limit=500)
     if rows:
         audit.record_read(
             site.built.desk, actor=seen.username, agency=seen.agency.id,
