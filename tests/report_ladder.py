@@ -13,7 +13,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from lexdesk.adapters import orm
-from lexdesk.adapters.person_records import deciding_rule, sealed_evaluation, sealed_person
+from lexdesk.adapters.person_records import (
+    deciding_rule,
+    sealed_evaluation,
+    sealed_name,
+    sealed_person,
+)
 from lexdesk.adapters.report_definitions import load_reports
 from lexdesk.adapters.sealing import DEVELOPMENT
 from lexdesk.domain.persons import Person
@@ -67,9 +72,8 @@ class Ladder:
             insert(orm.persons).values(
                 id=person_id,
                 owner_agency_id="doc",
-                family_name="Example",
-                given_name=f"Synthetic {person_id}",
                 created_at=T0,
+                name=sealed_name("Example", f"Synthetic {person_id}", person_id, DEVELOPMENT),
                 sealed=sealed_person(Person(person_id, "doc", "Example", "Synthetic"), DEVELOPMENT),
             )
         )

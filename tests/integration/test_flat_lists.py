@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.sealing import DEVELOPMENT
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.domain.persons import Charge
 from lexdesk.domain.vocabulary import AgencyKind
@@ -114,7 +115,7 @@ def reader(engine: Engine, clock: FakeClock, agency: str, kind: AgencyKind, user
     with engine.connect() as db:
         user_id = db.scalar(select(orm.users.c.id).where(orm.users.c.username == user))
     assert user_id
-    return Reader(agency, kind, str(user_id), clock.now(), NY)
+    return Reader(agency, kind, str(user_id), clock.now(), NY, DEVELOPMENT)
 
 
 def walk(engine: Engine, who: Reader, view: str, sort: str, **options: Any) -> list[list[Row]]:
@@ -173,8 +174,6 @@ ORACLES: dict[str, Callable[[list[Row]], list[Row]]] = {
     "oldest": lambda rows: sorted(
         rows, key=lambda r: (r.issued_at is not None, _late(r.issued_at)[1], r.id)
     ),
-    "person": lambda rows: sorted(rows, key=lambda r: (r.person, r.id)),
-    "-person": lambda rows: sorted(rows, key=lambda r: (r.person, r.id), reverse=True),
     "kind": lambda rows: sorted(rows, key=lambda r: (r.kind, *_late(r.due_at), r.id)),
     "status": lambda rows: sorted(rows, key=lambda r: (r.status, *_late(r.due_at), r.id)),
     "urgency": lambda rows: (
@@ -266,8 +265,8 @@ def test_releases_within_48_hours_come_first_for_the_custodian_alone(
         later = desk_lists.instruments_page(db, doc, inbox, cursor=first.next, size=PAGE)
         assert later.urgent == []
         # Another order lists them in their place only.
-        by_person = desk_lists.instruments_page(db, doc, inbox, sort="person", size=PAGE)
-        assert by_person.urgent == []
+        by_kind = desk_lists.instruments_page(db, doc, inbox, sort="kind", size=PAGE)
+        assert by_kind.urgent == []
         # The filters narrow it like the list: an answered tab has none open.
         answered = desk_lists.view_for(doc.agency_kind, "answered")
         assert desk_lists.instruments_page(db, doc, answered).urgent == []
@@ -317,20 +316,20 @@ def test_a_cursor_names_a_row_by_its_id_and_no_person(
     ice2 = reader(engine, clock, "ice2", AgencyKind.IMMIGRATION, "ice2-officer")
     with engine.connect() as db:
         inbox = desk_lists.view_for(doc.agency_kind, "all")
-        page = desk_lists.instruments_page(db, doc, inbox, sort="person", size=PAGE)
+        page = desk_lists.instruments_page(db, doc, inbox, sort="kind", size=PAGE)
         assert page.next is not None
         decoded = base64.urlsafe_b64decode(page.next + "=" * (-len(page.next) % 4)).decode()
         assert page.rows[-1].id in decoded
         assert not any(name.upper() in decoded.upper() for name in FAMILIES)
-        assert "Testgiven" not in decoded and json.loads(decoded)["s"] == "person"
+        assert "Testgiven" not in decoded and json.loads(decoded)["s"] == "kind"
         # A cursor of another list, or none of ours, opens the first page.
         first = [r.id for r in page.rows]
         for cursor in (page.next + "x", "not-a-cursor", page.next.upper()):
-            again = desk_lists.instruments_page(db, doc, inbox, sort="person", cursor=cursor)
+            again = desk_lists.instruments_page(db, doc, inbox, sort="kind", cursor=cursor)
             assert [r.id for r in again.rows][:PAGE] == first
         by_due = desk_lists.instruments_page(db, doc, inbox, sort="due", cursor=page.next)
         assert by_due.previous is None
         # Another agency's cursor points at a row it does not take part in: the first page.
         theirs = desk_lists.view_for(ice2.agency_kind, "all")
-        elsewhere = desk_lists.instruments_page(db, ice2, theirs, sort="person", cursor=page.next)
+        elsewhere = desk_lists.instruments_page(db, ice2, theirs, sort="kind", cursor=page.next)
         assert elsewhere.previous is None

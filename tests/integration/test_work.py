@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.sealing import DEVELOPMENT
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.domain.errors import InvalidInput, NotFound
 from lexdesk.domain.vocabulary import AgencyKind
@@ -50,7 +51,7 @@ def user_id(engine: Engine, username: str) -> str:
 
 
 def reader(engine: Engine, clock: FakeClock, agency: str, kind: AgencyKind, user: str) -> Reader:
-    return Reader(agency, kind, user_id(engine, user), clock.now(), NY)
+    return Reader(agency, kind, user_id(engine, user), clock.now(), NY, DEVELOPMENT)
 
 
 def rows(engine: Engine, who: Reader, view: str, **options: object) -> list[desk_lists.Row]:

@@ -7,15 +7,22 @@ identifier's digest is made again with its value, since the digest's key follows
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Table, select, update
+from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, update
 
 from lexdesk.adapters import orm
-from lexdesk.adapters.person_records import identifier_place, identifier_term
+from lexdesk.adapters.person_records import (
+    case_term_rows,
+    identifier_place,
+    identifier_term,
+    name_terms,
+    term_digests,
+)
 from lexdesk.adapters.sealing import Sealer
 
 PLAIN = "not sealed"
@@ -31,6 +38,8 @@ class _Sealed:
     place: Callable[[Any], str]
     #: Other columns to write again with the value (its digest): from the row and the value.
     derived: Callable[[Sealer, Any, str], dict[str, str]] | None = None
+    #: The blind index's entries to make again from the value, under the current key.
+    reindex: Callable[[Connection, Sealer, Any, str], None] | None = None
 
     @property
     def table(self) -> Table:
@@ -42,10 +51,31 @@ def _identifier_digest(sealer: Sealer, row: Any, value: str) -> dict[str, str]:
     return {"digest": sealer.digest(identifier_term(row.scheme, value))}
 
 
+def _person_terms(db: Connection, sealer: Sealer, row: Any, value: str) -> None:
+    t = orm.person_terms
+    db.execute(delete(t).where(t.c.person_id == row.id))
+    entries = [
+        {"owner_agency_id": row.owner_agency_id, "term": digest, "person_id": row.id}
+        for digest in term_digests(name_terms(*json.loads(value)), sealer)
+    ]
+    if entries:
+        db.execute(insert(t), entries)
+
+
+def _case_terms(db: Connection, sealer: Sealer, row: Any, value: str) -> None:
+    t = orm.case_terms
+    db.execute(delete(t).where(t.c.case_id == row.id))
+    entries = case_term_rows(row.id, row.requesting_agency_id, value, sealer)
+    if entries:
+        db.execute(insert(t), entries)
+
+
 _ids = orm.person_identifiers
 SEALED = (
     _Sealed(orm.credentials.c.totp_secret, orm.credentials.c.user_id, lambda r: r.user_id),
     _Sealed(orm.persons.c.sealed, orm.persons.c.id, lambda r: r.id),
+    _Sealed(orm.persons.c.name, orm.persons.c.id, lambda r: r.id, reindex=_person_terms),
+    _Sealed(orm.cases.c.subject, orm.cases.c.id, lambda r: r.id, reindex=_case_terms),
     _Sealed(orm.custodies.c.sealed, orm.custodies.c.id, lambda r: r.id),
     _Sealed(
         orm.determinations.c.evaluation, orm.determinations.c.instrument_id,
@@ -85,6 +115,8 @@ def rewrap(engine: Engine, sealer: Sealer) -> int:
                 fresh = {sealed.column.name: sealer.seal(value, place)}
                 if sealed.derived:
                     fresh |= sealed.derived(sealer, row, value)
+                if sealed.reindex:
+                    sealed.reindex(db, sealer, row, value)
                 key = getattr(row, sealed.key.name)
                 db.execute(update(sealed.table).where(sealed.key == key).values(fresh))
                 changed += 1

@@ -116,17 +116,27 @@ retired_usernames = Table(
     Column("reason", String(20), nullable=False),
 )
 
-#: A person's record: the names clear (the lists sort and search by them), everything else the
-#: custodian knows of the person sealed in ``sealed`` (``adapters.person_records``).
+#: A person's record, sealed (``adapters.person_records``): the names in ``name``, everything
+#: else the custodian knows of the person in ``sealed``; found by name through ``person_terms``.
 persons = Table(
     "persons",
     metadata,
     Column("id", ID, primary_key=True),
     Column("owner_agency_id", ForeignKey("agencies.id"), nullable=False, index=True),
-    Column("family_name", String(200), nullable=False),
-    Column("given_name", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("name", Text, nullable=False),
     Column("sealed", Text, nullable=False),
+)
+
+#: The blind index of the custodian's people by name: a keyed digest of each word of a name and
+#: of its beginnings (``adapters.person_records.name_terms``).
+person_terms = Table(
+    "person_terms",
+    metadata,
+    Column("owner_agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("term", String(32), primary_key=True),
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_person_terms_person_id", "person_id"),
 )
 
 #: An identifier names one person within one custodian's records: two custodians may each hold
@@ -181,7 +191,9 @@ cases = Table(
     Column("opened_at", UTCDateTime, nullable=False),
     Column("status", String(20), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("subject", String(200), nullable=False, server_default=""),
+    # The person as the requester named them, sealed with the case's id; found through
+    # ``case_terms``.
+    Column("subject", Text, nullable=False),
     # At most one open case per requester, custodian and person: two requests about one person
     # at the same instant join one case (the loser of the race retries and finds it).
     Index(
@@ -193,6 +205,15 @@ cases = Table(
         sqlite_where=text("status = 'open'"),
         postgresql_where=text("status = 'open'"),
     ),
+)
+
+#: The requester's blind index of its cases by subject (as ``person_terms`` for people).
+case_terms = Table(
+    "case_terms",
+    metadata,
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+    Column("term", String(32), primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), primary_key=True),
 )
 
 #: The read model of the disclosure policy for case lists: each agency that takes part in a

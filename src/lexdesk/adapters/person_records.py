@@ -7,7 +7,11 @@ Sealed: a person's date and place of birth, citizenship, facts, record, public i
 convictions (one value in ``persons.sealed``); each custody's arrest date and charges (one value
 in ``custodies.sealed``); each identifier's value; the rule engine's evaluation of an answer,
 whose inputs and explanation repeat the history (``determinations.evaluation``); and the values
-each release carried (``releases.fields``). Clear, because SQL compares them and they
+each release carried (``releases.fields``). Also sealed: each person's names
+(``persons.name``) and each case's subject, the person as the requester named them
+(``cases.subject``); both are found by a blind index of keyed digests of their words and the
+words' beginnings (``person_terms``, ``case_terms``), so a list can be searched by name though
+no one can sort or read it by name without the key. Clear, because SQL compares them and they
 say nothing about the person without the sealed rest: ids, the custodian, custody status and
 times (the release lists sort by them), and each identifier's scheme and digest.
 """
@@ -15,11 +19,83 @@ times (the release lists sort by them), and each identifier's scheme and digest.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from datetime import date
 from typing import Any
 
 from lexdesk.adapters.sealing import Sealer
 from lexdesk.domain.persons import Charge, ChargeStatus, Conviction, Identifier, Person
+
+#: The shortest beginning of a name that finds it, and the longest kept: "Riv" finds Rivera.
+PREFIX_MIN, PREFIX_MAX = 3, 8
+_WORD = re.compile(r"[^\W_]+")
+
+
+def sealed_name(family_name: str, given_name: str, person_id: str, sealer: Sealer) -> str:
+    return sealer.seal(json.dumps([family_name, given_name]), person_id)
+
+
+def opened_name(stored: str, person_id: str, sealer: Sealer) -> tuple[str, str]:
+    family, given = json.loads(sealer.open(stored, person_id))
+    return str(family), str(given)
+
+
+def shown_name(family_name: str, given_name: str) -> str:
+    """A name as the lists print it: ``RIVERA, Ana``."""
+    return f"{family_name.upper()}, {given_name}"
+
+
+def sealed_subject(subject: str, case_id: str, sealer: Sealer) -> str:
+    """A case's subject (the person as the requester named them), sealed with the case's id."""
+    return sealer.seal(subject, case_id)
+
+
+def words(text: str) -> list[str]:
+    """The words of a name or a search, as the blind index compares them: case folded, accents
+    removed, split at anything that is not a letter or a digit."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return _WORD.findall(bare)
+
+
+def name_terms(*names: str) -> set[str]:
+    """What a name is found by: each of its words, and each word's beginnings from
+    ``PREFIX_MIN`` to ``PREFIX_MAX`` letters. A search finds a name when each of its words is
+    one of these."""
+    terms: set[str] = set()
+    for word in (w for name in names for w in words(name)):
+        terms.add(word)
+        terms.update(word[:n] for n in range(PREFIX_MIN, min(len(word), PREFIX_MAX) + 1))
+    return terms
+
+
+def term_digests(terms: set[str], sealer: Sealer) -> list[str]:
+    """The blind index's entries for ``terms``: each term's digest, once."""
+    return sorted({sealer.digest(f"name:{term}") for term in terms})
+
+
+def search_digests(word: str, sealer: Sealer) -> list[str]:
+    """What one searched word matches in the blind index, under every key of the ring."""
+    return sealer.digests(f"name:{word}")
+
+
+def person_term_rows(person: Person, sealer: Sealer) -> list[dict[str, str]]:
+    terms = name_terms(person.family_name, person.given_name)
+    return [
+        {"owner_agency_id": person.owner_agency_id, "term": digest, "person_id": person.id}
+        for digest in term_digests(terms, sealer)
+    ]
+
+
+def case_term_rows(
+    case_id: str, agency_id: str, subject: str, sealer: Sealer
+) -> list[dict[str, str]]:
+    """The requester's index of a case's subject: its own name for the person."""
+    return [
+        {"agency_id": agency_id, "term": digest, "case_id": case_id}
+        for digest in term_digests(name_terms(subject), sealer)
+    ]
 
 
 def sealed_person(person: Person, sealer: Sealer) -> str:

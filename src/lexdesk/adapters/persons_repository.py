@@ -15,8 +15,11 @@ from lexdesk.adapters.person_records import (
     identifier_place,
     identifier_term,
     opened_custody,
+    opened_name,
     opened_person,
+    person_term_rows,
     sealed_custody,
+    sealed_name,
     sealed_person,
 )
 from lexdesk.adapters.sealing import Sealer
@@ -39,6 +42,7 @@ class SqlPersonRepository:
         now, db = self._now(), self._db
         db.execute(insert(orm.persons), [self._person_row(x, now) for x in people])
         self._insert_children(people)
+        self._index(people)
 
     def identifier_index(
         self, owner_agency_id: str, wanted: Iterable[Identifier]
@@ -78,9 +82,10 @@ class SqlPersonRepository:
         table = orm.persons
         row = self._person_row(person, None)
         self._db.execute(table.update().where(table.c.id == person.id).values(**row))
-        for child in (orm.person_identifiers, orm.custodies):
+        for child in (orm.person_identifiers, orm.custodies, orm.person_terms):
             self._db.execute(delete(child).where(child.c.person_id == person.id))
         self._insert_children([person])
+        self._index([person])
 
     def get(self, person_id: str) -> Person | None:
         row = self._db.execute(select(orm.persons).where(orm.persons.c.id == person_id)).first()
@@ -105,11 +110,16 @@ class SqlPersonRepository:
         row = {
             "id": person.id,
             "owner_agency_id": person.owner_agency_id,
-            "family_name": person.family_name,
-            "given_name": person.given_name,
+            "name": sealed_name(person.family_name, person.given_name, person.id, self._sealer),
             "sealed": sealed_person(person, self._sealer),
         }
         return row if created is None else {**row, "created_at": created}
+
+    def _index(self, people: list[Person]) -> None:
+        """The people's names in the blind index (``person_terms``)."""
+        terms = [t for x in people for t in person_term_rows(x, self._sealer)]
+        if terms:
+            self._db.execute(insert(orm.person_terms), terms)
 
     def _insert_children(self, people: list[Person]) -> None:
         db, sealer = self._db, self._sealer
@@ -137,11 +147,12 @@ class SqlPersonRepository:
                 .order_by(orm.custodies.c.booked_at)
             )
         ]
+        family_name, given_name = opened_name(row.name, pid, sealer)
         return Person(
             id=pid,
             owner_agency_id=row.owner_agency_id,
-            family_name=row.family_name,
-            given_name=row.given_name,
+            family_name=family_name,
+            given_name=given_name,
             identifiers=identifiers,
             custodies=custodies,
             **opened_person(row.sealed, pid, sealer),

@@ -11,7 +11,13 @@ from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, 
 from sqlalchemy.exc import IntegrityError
 
 from lexdesk.adapters import orm
-from lexdesk.adapters.person_records import deciding_rule, opened_evaluation, sealed_evaluation
+from lexdesk.adapters.person_records import (
+    case_term_rows,
+    deciding_rule,
+    opened_evaluation,
+    sealed_evaluation,
+    sealed_subject,
+)
 from lexdesk.adapters.sealing import Sealer
 from lexdesk.adapters.user_lifecycle import SqlUserLifecycle
 from lexdesk.domain.account_lifecycle import utc_day
@@ -171,7 +177,8 @@ class SqlCaseRepository:
 
     def __init__(self, connection: Connection, sealer: Sealer) -> None:
         self._db = connection
-        self._sealer = sealer  # the evaluations are sealed (adapters.person_records)
+        # Subjects and evaluations are sealed (adapters.person_records).
+        self._sealer = sealer
 
     def add(self, case: Case) -> None:
         try:
@@ -193,9 +200,12 @@ class SqlCaseRepository:
                 opened_at=case.opened_at,
                 status=case.status.value,
                 version=1,
-                subject=case.subject,
+                subject=sealed_subject(case.subject, case.id, self._sealer),
             )
         )
+        terms = case_term_rows(case.id, case.requesting_agency_id, case.subject, self._sealer)
+        if terms:
+            self._db.execute(insert(orm.case_terms), terms)
 
     def get(self, case_id: str) -> Case | None:
         row = self._db.execute(select(orm.cases).where(orm.cases.c.id == case_id)).first()
@@ -380,7 +390,7 @@ class SqlCaseRepository:
             status=CaseStatus(row.status),
             instruments=instruments,
             version=row.version,
-            subject=row.subject,
+            subject=self._sealer.open(row.subject, row.id),
         )
 
 

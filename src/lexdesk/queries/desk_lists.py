@@ -41,7 +41,6 @@ from sqlalchemy import (
     case,
     false,
     func,
-    literal,
     not_,
     null,
     or_,
@@ -51,6 +50,8 @@ from sqlalchemy import (
 )
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.person_records import opened_name, search_digests, shown_name, words
+from lexdesk.adapters.sealing import Sealer
 from lexdesk.domain.lifecycle import TRANSITIONS
 from lexdesk.domain.vocabulary import OPEN_STATUSES, AgencyKind, InstrumentKind, InstrumentStatus
 from lexdesk.domain.work import Urgency, WorkObject, urgency
@@ -138,8 +139,6 @@ SORTS = {
     "urgency": "Needs action first",
     "due": "Due, soonest first",
     "-due": "Due, latest first",
-    "person": "Person, A to Z",
-    "-person": "Person, Z to A",
     "kind": "Kind",
     "status": "Status",
     "newest": "Newest",
@@ -215,11 +214,13 @@ def view_for(kind: AgencyKind, key: str) -> View:
 
 @dataclass(frozen=True)
 class _Columns:
-    """The columns a list may read, as the policy lets its agency see them."""
+    """The columns a list may read, as the policy lets its agency see them. The person is
+    sealed at rest: ``person`` is the sealed value, ``sealed_with`` the id it opens with."""
 
     status: Any
     due: Any
     person: Any
+    sealed_with: Any
     release: Any
     urgent: Any
     joins_person: bool
@@ -227,11 +228,11 @@ class _Columns:
 
 def _columns(holder: bool, now: datetime) -> _Columns:
     if not holder:
-        return _Columns(i.c.issuer_status, i.c.issuer_due_at, c.c.subject, null(), false(), False)
+        shown = (i.c.issuer_status, i.c.issuer_due_at, c.c.subject, c.c.id)
+        return _Columns(*shown, null(), false(), False)
     release = _release_of(c.c.person_id)
     urgent = and_(i.c.status.in_(OPEN), release >= now, release <= now + URGENT_WITHIN)
-    name = func.upper(p.c.family_name) + literal(", ") + p.c.given_name
-    return _Columns(i.c.status, i.c.due_at, name, release, urgent, True)
+    return _Columns(i.c.status, i.c.due_at, p.c.name, c.c.person_id, release, urgent, True)
 
 
 def _release_of(person: Any) -> Any:
@@ -254,6 +255,8 @@ class Reader:
     user_id: str
     now: datetime
     tz: ZoneInfo
+    #: Opens the names a page shows (sealed at rest).
+    sealer: Sealer
 
 
 def instruments_page(
@@ -325,10 +328,8 @@ def _keyset_page(
 
     The page is found on the instruments alone, ids and keys, where each part of the order is
     one index's walk (the database reads it so, not sorting what a join makes of it); then
-    its rows are read whole, by their ids. The sorts by person read the name with the ids."""
-    full, cols, _ = _query(reader, view, q, filters)
-    by_name = sort in ("person", "-person")
-    walked = full if by_name else _query(reader, view, q, filters, bare=True)[0]
+    its rows are read whole, by their ids. No order is by person: names are sealed at rest."""
+    walked, cols, _ = _query(reader, view, q, filters, bare=True)
     parts = _parts(sort, cols, view, filters)
     at = _decode(db, reader, cols, cursor, sort, parts) if cursor else None
     forward = at is None or at.forward
@@ -344,8 +345,8 @@ def _keyset_page(
     else:
         previous = _encode(sort, *first, False) if beyond and first else None
         following = _encode(sort, *last, True) if last else None
-    rows = [r for _, r in found] if by_name else _whole(db, reader, cols, [r.id for _, r in found])
-    return [_row(r, reader) for r in rows], previous, following, at is None
+    rows = _whole(db, reader, cols, [r.id for _, r in found])
+    return [_row(r, reader, cols) for r in rows], previous, following, at is None
 
 
 def _whole(db: Connection, reader: Reader, cols: _Columns, ids: list[str]) -> list[Any]:
@@ -424,7 +425,7 @@ def _urgent(db: Connection, reader: Reader, branches: list[Any], cols: _Columns)
         soon = query.where(i.c.case_id.in_(ending), cols.urgent)
         rows += db.execute(soon.order_by(cols.release, i.c.id).limit(URGENT_MAX))
     rows.sort(key=lambda r: (r.release_at, r.id))
-    return [_row(r, reader) for r in rows[:URGENT_MAX]]
+    return [_row(r, reader, cols) for r in rows[:URGENT_MAX]]
 
 
 def _query(
@@ -440,10 +441,8 @@ def _query(
     conditions = _filters(reader, view, q, cols, view_filters)
     if bare:
         query = select(i.c.id).select_from(i)
-        if q.strip():
+        if words(q):
             query = query.join(c, c.c.id == i.c.case_id)
-            if cols.joins_person:
-                query = query.join(p, p.c.id == c.c.person_id)
         if view_filters.assignee:
             query = _with_work(query, reader)
         return _sides(query.where(*conditions), reader, view, cols, view_filters), cols, holder
@@ -459,6 +458,7 @@ def _shape(reader: Reader, cols: _Columns) -> Any:
             cols.status.label("shown_status"),
             cols.due.label("shown_due"),
             cols.person.label("person"),
+            cols.sealed_with.label("sealed_with"),
             cols.release.label("release_at"),
             cols.urgent.label("urgent"),
             u.c.username.label("assignee"),
@@ -568,17 +568,39 @@ def _filters(
         found.append(and_(on_instrument.c.object_id.is_(None), on_case.c.object_id.is_(None)))
     elif filters.assignee:
         found.append(assignee_of == filters.assignee)
-    if q.strip():
+    if words(q):
         like = f"%{q.strip().lower()}%"
         found.append(
             or_(
-                func.lower(cols.person).like(like),
+                _named(reader, cols, q),
                 func.lower(i.c.id).like(like),
                 func.lower(i.c.reference).like(like),
                 func.lower(i.c.case_id).like(like),
             )
         )
     return found
+
+
+def _named(reader: Reader, cols: _Columns, q: str) -> ColumnElement[bool]:
+    """The rows whose person the search names, through the blind index: each word searched
+    is a word of the name, or the beginning of one (``adapters.person_records``). The holder
+    searches its record of the person; any other agency the subject it gave the case."""
+    found: list[ColumnElement[bool]] = []
+    for word in dict.fromkeys(words(q)):
+        digests = search_digests(word, reader.sealer)
+        if cols.joins_person:
+            t = orm.person_terms
+            named = select(t.c.person_id).where(
+                t.c.owner_agency_id == reader.agency_id, t.c.term.in_(digests)
+            )
+            found.append(c.c.person_id.in_(named))
+        else:
+            k = orm.case_terms
+            named = select(k.c.case_id).where(
+                k.c.agency_id == reader.agency_id, k.c.term.in_(digests)
+            )
+            found.append(c.c.id.in_(named))
+    return and_(*found)
 
 
 def _escalable(cols: _Columns) -> ColumnElement[bool]:
@@ -631,8 +653,6 @@ def _parts(sort: str, cols: _Columns, view: View, filters: Filters) -> list[_Par
             _Part(issued.is_(None), (down,)),
         ],
         "oldest": [_Part(issued.is_(None), (up,)), _Part(issued.is_not(None), (_Key(issued), up))],
-        "person": [_Part(None, (_Key(cols.person), up))],
-        "-person": [_Part(None, (_Key(cols.person, False), down))],
         "kind": [_Part(None, (_Key(i.c.kind), _Key(due, nullable=True), up))],
         "status": [_Part(None, (_Key(cols.status), _Key(due, nullable=True), up))],
     }
@@ -750,7 +770,7 @@ def _beyond(
 
 def _encode(sort: str, index: int, row: Any, forward: bool) -> str:
     """A cursor names the row a page starts or ends at by its instrument's id alone, never its
-    keys: a list sorted by person would otherwise write the person's name into the address."""
+    keys: a key (a due date, a status) is what the reader may see now, read afresh."""
     document = {"s": sort, "p": index, "id": row.id, "f": forward}
     raw = json.dumps(document, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -779,13 +799,11 @@ def _decode(
         .where(i.c.id == instrument_id)
         .where(or_(i.c.addressee_agency_id == me, i.c.issuer_agency_id == me))
     )
-    if cols.joins_person:
-        query = query.join(p, p.c.id == c.c.person_id)
     found = db.execute(query).first()
     return _At(index, tuple(found), forward) if found is not None else None
 
 
-def _row(r: Any, reader: Reader) -> Row:
+def _row(r: Any, reader: Reader, cols: _Columns) -> Row:
     return Row(
         id=r.id,
         case_id=r.case_id,
@@ -793,7 +811,7 @@ def _row(r: Any, reader: Reader) -> Row:
         status=r.shown_status,
         issuer=r.issuer_agency_id,
         addressee=r.addressee_agency_id,
-        person=r.person,
+        person=_shown_person(r, reader, cols.joins_person),
         reference=r.reference,
         issued_at=r.issued_at,
         due_at=r.shown_due,
@@ -802,3 +820,11 @@ def _row(r: Any, reader: Reader) -> Row:
         urgency=urgency(r.shown_due, r.shown_status in OPEN, reader.now, reader.tz),
         assignee=r.assignee,
     )
+
+
+def _shown_person(r: Any, reader: Reader, holder: bool) -> str:
+    """The person as the row's reader may name them, opened from its sealed value: the holder's
+    record (``RIVERA, Ana``), else the subject the requester gave the case."""
+    if holder:
+        return shown_name(*opened_name(r.person, r.sealed_with, reader.sealer))
+    return reader.sealer.open(r.person, r.sealed_with)

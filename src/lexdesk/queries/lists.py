@@ -8,9 +8,11 @@ from heapq import merge
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal, or_, select
+from sqlalchemy import Connection, case, or_, select
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.person_records import opened_name, shown_name
+from lexdesk.adapters.sealing import Sealer
 from lexdesk.domain.vocabulary import OPEN_STATUSES
 
 OPEN = sorted(s.value for s in OPEN_STATUSES)
@@ -113,24 +115,21 @@ class CaseRow:
         }
 
 
-def cases(db: Connection, *, agency_id: str | None = None, limit: int = 200) -> list[CaseRow]:
+def cases(
+    db: Connection, sealer: Sealer, *, agency_id: str | None = None, limit: int = 200
+) -> list[CaseRow]:
     """Cases, newest first. With an agency, only those it takes part in, as it may see them
     (the disclosure policy's read model: the case's status per agency, the person as the
     requester named them unless the agency holds them, each instrument's status as its issuer
-    may see it); without one, every case as the agencies holding the people see them."""
+    may see it); without one, every case as the agencies holding the people see them. The
+    names are sealed at rest: opened here, a page at a time."""
     c, p, cp = orm.cases, orm.persons, orm.case_parties
-    name = func.upper(p.c.family_name) + literal(", ") + p.c.given_name
     if agency_id is None:
-        query = select(c, name.label("person_name")).join(p, p.c.id == c.c.person_id)
+        query = select(c, p.c.name).join(p, p.c.id == c.c.person_id)
         order = (c.c.opened_at.desc(), c.c.id)
     else:
-        label = case((c.c.custodial_agency_id == agency_id, name), else_=c.c.subject)
         query = (
-            select(
-                *(col for col in c.c if col.name != "status"),
-                cp.c.status,
-                label.label("person_name"),
-            )
+            select(*(col for col in c.c if col.name != "status"), cp.c.status, p.c.name)
             .select_from(cp)
             .join(c, c.c.id == cp.c.case_id)
             .join(p, p.c.id == c.c.person_id)
@@ -139,7 +138,15 @@ def cases(db: Connection, *, agency_id: str | None = None, limit: int = 200) -> 
         order = (cp.c.opened_at.desc(), c.c.id)
     rows = list(db.execute(query.order_by(*order).limit(limit)))
     chains = _chains(db, [row.id for row in rows], agency_id)
-    return [_case_row(row, chains.get(row.id, [])) for row in rows]
+    return [_case_row(row, chains.get(row.id, []), _named(row, agency_id, sealer)) for row in rows]
+
+
+def _named(row: Any, agency_id: str | None, sealer: Sealer) -> str:
+    """The person as the agency may name them: the holder's record, else the requester's
+    subject."""
+    if agency_id is None or row.custodial_agency_id == agency_id:
+        return shown_name(*opened_name(row.name, row.person_id, sealer))
+    return sealer.open(row.subject, row.id)
 
 
 def _chains(db: Connection, case_ids: list[str], agency_id: str | None) -> dict[str, list[Any]]:
@@ -162,13 +169,13 @@ def _chains(db: Connection, case_ids: list[str], agency_id: str | None) -> dict[
     return chains
 
 
-def _case_row(row: Any, chain: list[Any]) -> CaseRow:
+def _case_row(row: Any, chain: list[Any], person_name: str) -> CaseRow:
     return CaseRow(
         id=row.id,
         requesting_agency=row.requesting_agency_id,
         custodial_agency=row.custodial_agency_id,
         person_id=row.person_id,
-        person_name=row.person_name,
+        person_name=person_name,
         status=row.status,
         opened_at=row.opened_at,
         instruments=len(chain),

@@ -1,4 +1,5 @@
-"""The read side of a custodial agency's people: who it holds or held, by name."""
+"""The read side of a custodial agency's people: who it holds or held, newest first (their names
+are sealed at rest: no list is in the order of names, ``adapters.person_records``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from lexdesk.adapters import orm
-from lexdesk.adapters.person_records import identifier_place
+from lexdesk.adapters.person_records import identifier_place, opened_name, shown_name
 from lexdesk.adapters.sealing import Sealer
 
 
@@ -36,14 +37,14 @@ class PersonRow:
 def people_of(
     db: Connection, sealer: Sealer, agency_id: str, *, limit: int = 200
 ) -> list[PersonRow]:
-    """The agency's own people, by name, each with the state of their latest stay and their
-    identifiers (opened here: they are sealed at rest)."""
+    """The agency's own people, the newest records first, each with the state of their latest
+    stay and their identifiers (names and identifiers opened here: they are sealed at rest)."""
     p, cu, ids = orm.persons, orm.custodies, orm.person_identifiers
     rows = list(
         db.execute(
-            select(p.c.id, p.c.family_name, p.c.given_name)
+            select(p.c.id, p.c.name)
             .where(p.c.owner_agency_id == agency_id)
-            .order_by(p.c.family_name, p.c.given_name, p.c.id)
+            .order_by(p.c.created_at.desc(), p.c.id)
             .limit(limit)
         )
     )
@@ -62,7 +63,7 @@ def people_of(
     return [
         PersonRow(
             id=row.id,
-            name=f"{row.family_name.upper()}, {row.given_name}",
+            name=shown_name(*opened_name(row.name, row.id, sealer)),
             status=stays[row.id].status if row.id in stays else "none",
             expected_release=stays[row.id].expected_release_at if row.id in stays else None,
             identifiers=names.get(row.id, {}),

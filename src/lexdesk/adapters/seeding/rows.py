@@ -17,12 +17,16 @@ from functools import lru_cache
 from typing import Any
 
 from lexdesk.adapters.person_records import (
+    case_term_rows,
     deciding_rule,
     identifier_columns,
+    person_term_rows,
     sealed_custody,
     sealed_evaluation,
+    sealed_name,
     sealed_person,
     sealed_release,
+    sealed_subject,
 )
 from lexdesk.adapters.sealing import Sealer
 from lexdesk.adapters.seeding.stories import Story
@@ -41,12 +45,14 @@ TABLES: dict[str, tuple[str, ...]] = {
                  "component", "created_at"),
     "users": ("id", "username", "agency_id", "display_name", "roles", "active", "created_at",
               "email"),
-    "persons": ("id", "owner_agency_id", "family_name", "given_name", "created_at", "sealed"),
+    "persons": ("id", "owner_agency_id", "created_at", "name", "sealed"),
+    "person_terms": ("owner_agency_id", "term", "person_id"),
     "person_identifiers": ("person_id", "owner_agency_id", "scheme", "digest", "value"),
     "custodies": ("id", "person_id", "agency_id", "booked_at", "expected_release_at", "status",
                   "left_at", "destination", "sealed"),
     "cases": ("id", "requesting_agency_id", "custodial_agency_id", "person_id", "opened_at",
               "status", "version", "subject"),
+    "case_terms": ("agency_id", "term", "case_id"),
     "case_parties": ("case_id", "agency_id", "status", "opened_at"),
     "instruments": ("id", "case_id", "position", "kind", "actions", "warrant",
                     "issuer_agency_id", "addressee_agency_id", "parent_id", "status",
@@ -128,8 +134,11 @@ def add_story(rows: Rows, story: Story, sealer: Sealer) -> None:
     rows.add(
         "cases",
         (case.id, case.requesting_agency_id, case.custodial_agency_id, case.person_id,
-         case.opened_at, case.status.value, story.calls + 1, case.subject),
+         case.opened_at, case.status.value, story.calls + 1,
+         sealed_subject(case.subject, case.id, sealer)),
     )  # fmt: skip
+    for term in case_term_rows(case.id, case.requesting_agency_id, case.subject, sealer):
+        rows.add("case_terms", (term["agency_id"], term["term"], term["case_id"]))
     for agency, status in story.parties.items():
         rows.add("case_parties", (case.id, agency, status, case.opened_at))
     for position, instrument in enumerate(case.instruments):
@@ -153,9 +162,12 @@ def add_story(rows: Rows, story: Story, sealer: Sealer) -> None:
 def _add_person(rows: Rows, person: Person, sealer: Sealer) -> None:
     rows.add(
         "persons",
-        (person.id, person.owner_agency_id, person.family_name, person.given_name,
-         person.custodies[0].booked_at, sealed_person(person, sealer)),
+        (person.id, person.owner_agency_id, person.custodies[0].booked_at,
+         sealed_name(person.family_name, person.given_name, person.id, sealer),
+         sealed_person(person, sealer)),
     )  # fmt: skip
+    for term in person_term_rows(person, sealer):
+        rows.add("person_terms", (term["owner_agency_id"], term["term"], term["person_id"]))
     for ident in person.identifiers:
         columns = identifier_columns(person, ident, sealer)
         rows.add("person_identifiers", tuple(columns[k] for k in TABLES["person_identifiers"]))

@@ -39,7 +39,7 @@ def list_cases(
     if actor:
         agency = accounts.principal_at_command_line(built.desk, actor).agency_id
     with built.engine.connect() as db:
-        rows = cases(db, agency_id=agency)
+        rows = cases(db, built.sealer, agency_id=agency)
     if as_json:
         emit_json([row.to_json() for row in rows])
         return

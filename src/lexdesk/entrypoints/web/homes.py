@@ -209,6 +209,7 @@ def _reader(site: Web, seen: Viewer) -> desk_lists.Reader:
         seen.principal.user_id,
         site.built.desk.clock.now(),
         seen.timezone,
+        site.built.sealer,
     )
 
 
