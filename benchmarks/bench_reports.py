@@ -41,16 +41,21 @@ JAILS = 20
 RUNS = 5
 T0 = datetime(2019, 1, 1, tzinfo=UTC)
 
+#: A person's record as ``adapters.person_records`` keeps it, unsealed: nothing here is anyone's.
+PLAIN_RECORD = (
+    '{"date_of_birth": null, "place_of_birth": "", "citizenship": "", "facts": {}, '
+    '"record": {}, "public_information": [], "convictions": []}'
+)
+
 SEED = (
     """INSERT INTO agencies (id, name, kind, jurisdiction, rule_pack, deadline_policy, component,
        created_at)
      SELECT 'jail-' || j, 'Jail ' || j, 'custodial', 'US-NY', 'us-ny-nyc-doc',
             '{"timezone": "America/New_York"}'::json, NULL, :t0 FROM generate_series(0, 19) j
      UNION ALL SELECT 'ice', 'ICE', 'immigration', 'US', NULL, '{}'::json, 'ice', :t0""",
-    """INSERT INTO persons (id, owner_agency_id, family_name, given_name, date_of_birth,
-       place_of_birth, citizenship, facts, record, created_at, public_information)
-     SELECT 'p' || c, 'jail-' || (c % 20), 'Bench', 'P' || c, NULL, '', '',
-            '{}'::json, '{}'::json, :t0, '{}'::json
+    # Synthetic filler, written unsealed (a value not sealed opens as it is); no report reads it.
+    """INSERT INTO persons (id, owner_agency_id, created_at, name, sealed)
+     SELECT 'p' || c, 'jail-' || (c % 20), :t0, '["Bench", "P' || c || '"]', :record
      FROM generate_series(1, :cases) c""",
     """INSERT INTO cases (id, requesting_agency_id, custodial_agency_id, person_id, opened_at,
        status, version, subject)
@@ -75,11 +80,12 @@ SEED = (
      SELECT id, case_id, 'issue', 'draft', 'issued', 'system', issued_at, '', '{}'::json
      FROM instruments""",
     """INSERT INTO determinations (instrument_id, outcome, reason, released_fields,
-       determined_by, determined_at, evaluation, actions_performed, override)
+       determined_by, determined_at, evaluation, deciding_rule, actions_performed, override)
      SELECT id, status, 'Bench.', '[]'::json, 'bench',
             issued_at + (length(id) % 72 + 1) * interval '1 hour',
-            CAST('{"result": {"actions": {"hold": {"rule": "NYC-DOC-HOLD-0'
-                 || (length(id) % 3 + 1) || '"}}}}' AS json),
+            '{"result": {"actions": {"hold": {"rule": "NYC-DOC-HOLD-0'
+                 || (length(id) % 3 + 1) || '"}}}}',
+            'NYC-DOC-HOLD-0' || (length(id) % 3 + 1),
             CASE WHEN status = 'complied' THEN CAST('["hold"]' AS json) ELSE '[]'::json END,
             CASE WHEN right(id, 2) = '00' THEN CAST('{"reason": "bench"}' AS json)
                  ELSE CAST('null' AS json) END
@@ -139,7 +145,12 @@ def _database(fresh: bool) -> str:
 
 def seed(engine: Engine, instruments: int) -> float:
     started = time.perf_counter()
-    params = {"t0": T0, "cases": (instruments + 1) // 2, "instruments": instruments}
+    params = {
+        "t0": T0,
+        "cases": (instruments + 1) // 2,
+        "instruments": instruments,
+        "record": PLAIN_RECORD,
+    }
     with engine.begin() as db:
         for statement in SEED:
             if statement == "ANALYZE":

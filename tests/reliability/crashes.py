@@ -12,7 +12,7 @@ returned (``tests/reliability/crash_child.py``); it is killed with SIGKILL at a 
   transaction or between two);
 - no partial transaction: every table holds exactly the rows of the whole bookings and
   detainers it holds (each writes a fixed set of rows, measured before the kills), and every
-  new person has their identifier, custody, charge, conviction and audit entry, every new
+  new person has their identifier, name index, custody and audit entry, every new
   detainer its case, event and audit entry;
 - the audit chain verifies: the entries since the last check after every kill, the whole chain
   at the end.
@@ -453,17 +453,10 @@ def _partial(db: Connection, people: set[str], detainers: set[str]) -> list[str]
                 )
             ).all()
         )
-        charged = {
-            custodies[c]
-            for c in db.scalars(
-                select(orm.charges.c.custody_id).where(orm.charges.c.custody_id.in_(custodies))
-            )
-        }
         parts = {
             "identifier": _ids(db, orm.person_identifiers.c.person_id, people),
-            "conviction": _ids(db, orm.convictions.c.person_id, people),
+            "name index": _ids(db, orm.person_terms.c.person_id, people),
             "custody": set(custodies.values()),
-            "charge": charged,
         }
         failures += _lacking(people, parts, _audited(db, "person.book", people))
     if detainers:

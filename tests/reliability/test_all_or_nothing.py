@@ -45,7 +45,14 @@ def _issue(person_id: str) -> Operation:
 
 def _prepare_issue(desk: Desk) -> tuple[Operation, set[str]]:
     person = book(desk)
-    tables = {"cases", "case_parties", "instruments", "instrument_events", "audit_log"}
+    tables = {
+        "cases",
+        "case_terms",
+        "case_parties",
+        "instruments",
+        "instrument_events",
+        "audit_log",
+    }
     return _issue(person.id), tables | {"outbox_events"}
 
 
@@ -65,7 +72,8 @@ def _prepare_determine(desk: Desk) -> tuple[Operation, set[str]]:
         return verbs.determine(d, command)
 
     tables = {"cases", "case_parties", "instruments", "determinations", "instrument_events"}
-    return determine, tables | {"releases", "release_recipients", "audit_log", "outbox_events"}
+    ledger = {"releases", "release_keys", "release_recipients"}
+    return determine, tables | ledger | {"audit_log", "outbox_events"}
 
 
 def _prepare_escalate(desk: Desk) -> tuple[Operation, set[str]]:
@@ -100,7 +108,7 @@ def _prepare_book(desk: Desk) -> tuple[Operation, set[str]]:
         )
         return persons.book_person(d, command)
 
-    tables = {"persons", "person_identifiers", "convictions", "custodies", "charges", "audit_log"}
+    tables = {"persons", "person_identifiers", "person_terms", "custodies", "audit_log"}
     return book_one, tables
 
 
@@ -140,7 +148,7 @@ def _prepare_release(desk: Desk) -> tuple[Operation, set[str]]:
     }
 
 
-REWRITTEN = {"persons", "person_identifiers", "convictions", "charges"}
+REWRITTEN = {"persons", "person_identifiers", "person_terms"}
 PREPARE = {
     "add_account": _prepare_add_account,
     "release_person": _prepare_release,

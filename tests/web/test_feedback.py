@@ -105,12 +105,12 @@ def test_a_search_is_a_bookmarkable_get_that_names_no_person(
     )  # fmt: skip
     verbs.issue_instrument(built.desk, command)
     sign_in(client, story, clock, "nyc-doc-officer")
-    form = {"csrf": csrf(client.get("/").text), "view": "all", "sort": "person", "status": ""}
+    form = {"csrf": csrf(client.get("/").text), "view": "all", "sort": "kind", "status": ""}
     posted = client.post("/", data=form | {"q": "Quintal"})
     location = posted.headers["location"]
     assert posted.status_code == 303 and location.startswith("/?")
     query = parse_qs(urlsplit(location).query)
-    assert query["view"] == ["all"] and query["sort"] == ["person"]
+    assert query["view"] == ["all"] and query["sort"] == ["kind"]
     assert query["search"][0].startswith("srch-") and "quintal" not in location.lower()
     page = client.get(location)
     assert "QUINTAL, Dario" in page.text and "“Quintal”" in page.text

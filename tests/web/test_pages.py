@@ -189,7 +189,7 @@ def test_home_lists_search_by_post_and_flag_release_within_48_hours(
     sign_in(client, story, clock, "nyc-doc-officer")
     home = client.get("/")
     assert "QUINTAL, Dario" in home.text and "Release within 48 h" not in home.text
-    form = {"csrf": csrf(home.text), "view": "inbox", "sort": "person"}
+    form = {"csrf": csrf(home.text), "view": "inbox", "sort": "kind"}
 
     def searched(q: str) -> str:
         posted = client.post("/", data=form | {"q": q})

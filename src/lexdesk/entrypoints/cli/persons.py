@@ -79,10 +79,10 @@ def _show(person: Person, as_json: bool) -> None:
 @fails_cleanly
 def list_people(
     actor: ActorOption,
-    limit: Annotated[int, typer.Option(help="At most this many, by name.")] = 200,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 200,
     as_json: JsonOption = False,
 ) -> None:
-    """The people your agency holds or held, by name (the read is audited)."""
+    """The people your agency holds or held, newest records first (the read is audited)."""
     built = app()
     reader = accounts.principal_at_command_line(built.desk, actor)
     if reader.agency_kind.value != "custodial":
