@@ -29,7 +29,7 @@ from lexdesk.adapters.sealing import SealBroken
 from lexdesk.bootstrap import App, blob_store, build, data_sealer
 from lexdesk.config import Settings
 from lexdesk.domain.persons import Charge, Conviction, IdentifierScheme
-from lexdesk.services import instruments, persons
+from lexdesk.services import instruments, persons, work
 from tests.databases import postgres_database, sqlite_url
 from tests.factories import detainer, seed_agencies
 
@@ -48,6 +48,9 @@ MARKERS = {
     "conviction": [b"2013-05-17", b"May 17, 2013", b"2015-02-09", b"February 9, 2015"],
     "arrest": [b"2019-11-23", b"November 23, 2019"],
     "charge": [b"2019-11-22", b"November 22, 2019"],
+    "search": [b"Vantrossel"],
+    "draft": [b"Orbelline", b"1979-04-02"],
+    "refusal": [b"Kestrowan"],
 }
 
 
@@ -100,7 +103,16 @@ def marked(built: App) -> tuple[str, str]:
             "doc-legal", lodged, "complied", "Section 9-131 permits it.", ("release_date",)
         ),
     )
+    officer = user_id(built, "doc-officer")
+    work.save_search(built.desk, officer, "Vantrossel")
+    fields = {"family_name": ("Orbelline",), "date_of_birth": ("1979-04-02",)}
+    work.save_draft(built.desk, officer, "person_new", fields, {"errors": {"x": "Kestrowan"}})
     return person.id, lodged
+
+
+def user_id(built: App, username: str) -> str:
+    with built.engine.connect() as db:
+        return str(db.scalar(select(orm.users.c.id).where(orm.users.c.username == username)))
 
 
 def raw_bytes(url: str) -> bytes:
@@ -128,6 +140,13 @@ def test_no_marker_is_in_the_database_files_a_dump_or_a_backup(url: str, tmp_pat
         assert person.custodies[0].arrested_on == date(2019, 11, 23)
         assert [c.charged_on for c in person.custodies[0].charges] == [date(2019, 11, 22)]
         assert uow.releases.about(person_id)[0].fields["release_date"].startswith("2030-03-02")
+    officer = user_id(built, "doc-officer")
+    with built.engine.connect() as db:
+        kept = [db.scalar(select(t.c.id)) for t in (orm.form_drafts, orm.saved_searches)]
+    draft = work.draft(built.desk, officer, "person_new", str(kept[0]))
+    assert draft is not None and draft.fields["family_name"] == ("Orbelline",)
+    assert draft.said == {"errors": {"x": "Kestrowan"}}
+    assert work.saved_search(built.desk, officer, str(kept[1])) == "Vantrossel"
     out = io.BytesIO()
     back_up(
         built.engine, blob_store(built.settings), data_sealer(built.settings), out,

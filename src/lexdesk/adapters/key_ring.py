@@ -1,7 +1,7 @@
 """Bringing what is sealed at rest under the current key (``adapters.sealing``): how many values
 are under each key, and sealing every one again with the current key, in one transaction. The
-sealed values are the TOTP seeds and people's records, with the evaluations made from them
-(``adapters.person_records``); an
+sealed values are the TOTP seeds, people's records with the evaluations made from them
+(``adapters.person_records``), and what users typed into searches and forms; an
 identifier's digest is made again with its value, since the digest's key follows the data key.
 """
 
@@ -81,6 +81,9 @@ SEALED = (
         orm.determinations.c.evaluation, orm.determinations.c.instrument_id,
         lambda r: r.instrument_id,
     ),
+    _Sealed(orm.saved_searches.c.text, orm.saved_searches.c.id, lambda r: r.id),
+    _Sealed(orm.form_drafts.c.fields, orm.form_drafts.c.id, lambda r: r.id),
+    _Sealed(orm.form_drafts.c.said, orm.form_drafts.c.id, lambda r: r.id),
     # A release's values never change (the ledger): their own key is what rotates.
     _Sealed(orm.release_keys.c.sealed_key, orm.release_keys.c.release_id, lambda r: r.release_id),
     _Sealed(

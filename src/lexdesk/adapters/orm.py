@@ -468,7 +468,8 @@ saved_searches = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
-    Column("text", String(200), nullable=False),
+    # What was searched (it may name a person): sealed with the search's id.
+    Column("text", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
 )
 
@@ -479,10 +480,12 @@ form_drafts = Table(
     Column("id", String(40), primary_key=True),
     Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
     Column("form", String(100), nullable=False),
-    Column("fields", JSON, nullable=False),
+    # What was typed (a booking form holds a person's record) and what the desk answered,
+    # sealed with the draft's id, as JSON.
+    Column("fields", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("sent_to", String(200), nullable=True),
-    Column("said", JSON, nullable=True),
+    Column("said", Text, nullable=True),
 )
 
 role_grants = Table(

@@ -72,7 +72,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(db, now)
         self.outbox = SqlOutboxRepository(db)
         self.deadlines = SqlDeadlineRepository(db)
-        self.work = SqlWorkRepository(db)
+        self.work = SqlWorkRepository(db, self._sealer)
         self.documents = SqlDocumentRepository(db)
         self.reports = SqlReportArchive(db)
         return self

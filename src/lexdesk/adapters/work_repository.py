@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from lexdesk.adapters import orm
+from lexdesk.adapters.sealing import Sealer
 from lexdesk.domain.work import Assignment, FormDraft, Note, SavedSearch, WorkObject
 
 
 class SqlWorkRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, sealer: Sealer) -> None:
         self._db = connection
+        # Searches and drafts may name people: sealed at rest (adapters.person_records).
+        self._sealer = sealer
 
     def assignment(
         self, object_type: WorkObject, object_id: str, agency_id: str
@@ -73,7 +77,10 @@ class SqlWorkRepository:
     def save_search(self, search: SavedSearch) -> None:
         self._db.execute(
             insert(orm.saved_searches).values(
-                id=search.id, user_id=search.user_id, text=search.text, at=search.at
+                id=search.id,
+                user_id=search.user_id,
+                text=self._sealer.seal(search.text, search.id),
+                at=search.at,
             )
         )
 
@@ -81,7 +88,9 @@ class SqlWorkRepository:
         """The user's own search by its id; another user's id finds nothing."""
         s = orm.saved_searches
         row = self._db.execute(select(s).where(s.c.id == search_id, s.c.user_id == user_id)).first()
-        return SavedSearch(row.id, row.user_id, row.text, row.at) if row else None
+        if row is None:
+            return None
+        return SavedSearch(row.id, row.user_id, self._sealer.open(row.text, row.id), row.at)
 
     def save_draft(self, draft: FormDraft) -> None:
         self._db.execute(
@@ -89,10 +98,12 @@ class SqlWorkRepository:
                 id=draft.id,
                 user_id=draft.user_id,
                 form=draft.form,
-                fields={name: list(values) for name, values in draft.fields.items()},
+                fields=self._seal_json(
+                    {name: list(values) for name, values in draft.fields.items()}, draft.id
+                ),
                 at=draft.at,
                 sent_to=draft.sent_to,
-                said=draft.said or None,
+                said=self._seal_json(draft.said, draft.id) if draft.said else None,
             )
         )
 
@@ -102,9 +113,14 @@ class SqlWorkRepository:
         row = self._db.execute(select(d).where(d.c.id == draft_id, d.c.user_id == user_id)).first()
         if row is None:
             return None
-        fields = {str(name): tuple(str(v) for v in values) for name, values in row.fields.items()}
-        said = row.said if isinstance(row.said, dict) else {}
+        typed = json.loads(self._sealer.open(row.fields, row.id))
+        fields = {str(name): tuple(str(v) for v in values) for name, values in typed.items()}
+        said = json.loads(self._sealer.open(row.said, row.id)) if row.said else {}
+        said = said if isinstance(said, dict) else {}
         return FormDraft(row.id, row.user_id, row.form, fields, row.at, row.sent_to, said)
+
+    def _seal_json(self, value: object, row: str) -> str:
+        return self._sealer.seal(json.dumps(value, separators=(",", ":")), row)
 
     def claim_draft(self, draft_id: str) -> bool:
         """Mark the draft as being sent, if no one has: a second Send (a double click, another
