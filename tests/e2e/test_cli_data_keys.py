@@ -13,7 +13,12 @@ from tests.e2e.test_worker_cli import lexdesk
 
 
 def test_a_rotation_at_the_command_line(tmp_path: Path) -> None:
-    env = {**os.environ, "LEXDESK_DATABASE_URL": sqlite_url(tmp_path)}
+    # Its own files: another test's, sealed with another key, would not open under this ring.
+    env = {
+        **os.environ,
+        "LEXDESK_DATABASE_URL": sqlite_url(tmp_path),
+        "LEXDESK_BLOB_DIR": str(tmp_path / "blobs"),
+    }
     for step in (("init",), ("demo",)):
         assert lexdesk(env, *step).returncode == 0
     made = lexdesk(env, "data-keys", "new")

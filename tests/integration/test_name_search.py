@@ -102,7 +102,8 @@ def test_the_requester_finds_its_cases_by_the_subject_it_gave(
 ) -> None:
     ice = reader(engine, "ice", AgencyKind.IMMIGRATION, "ice-officer")
     assert search(engine, ice, "outstanding", "22222222R", lodged) == {"riviere"}
-    assert search(engine, ice, "outstanding", "nysid 3333", lodged) == {"oliver"}
+    assert search(engine, ice, "outstanding", "nysid 33333333r", lodged) == {"oliver"}
+    assert search(engine, ice, "outstanding", "3333", lodged) == set()  # identifiers whole
     # The requester never learns the custodian's record of the name.
     assert search(engine, ice, "outstanding", "rivera", lodged) == set()
     # Another requester's index holds nothing of ice's cases.

@@ -43,12 +43,23 @@ def test_a_name_is_found_by_its_words_and_their_beginnings_of_three_to_eight_let
     assert {"castellanos", "cas", "cast", "castella", "ana"} <= terms
     assert "castellan" not in terms  # beginnings stop at eight letters; the word is whole
     assert "ca" not in terms and "an" not in terms and "stel" not in terms
+    assert name_terms("nysid:12345678A") == {"nysid", "nys", "nysi", "12345678a"}
 
 
 def test_a_digest_is_keyed_and_every_key_of_the_ring_is_tried() -> None:
     assert OLD.digest("name:ana") != NEW.digest("name:ana")
     assert NEW.digests("name:ana") == [NEW.digest("name:ana"), OLD.digest("name:ana")]
     assert len(NEW.digest("name:ana")) == 22  # 128 bits, base64url without padding
+
+
+def test_a_long_value_is_packed_before_it_is_sealed_and_rewrapped_packed() -> None:
+    text = '{"explanation": "' + "the same words again " * 200 + '"}'
+    packed = OLD.seal(text, "ins-1", packed=True)
+    assert packed.startswith("lxz1.") and len(packed) < len(text) / 4
+    assert NEW.open(packed, "ins-1") == text and NEW.is_sealed(packed)
+    again = NEW.reseal(packed, "ins-1")
+    assert again.startswith("lxz1.") and NEW.sealed_with_current(again)
+    assert NEW.reseal(OLD.seal("plain", "ins-1"), "ins-1").startswith("lxs1.")
 
 
 def test_a_value_sealed_apart_opens_with_its_sealed_key_in_its_own_row_only() -> None:

@@ -60,13 +60,14 @@ def words(text: str) -> list[str]:
 
 
 def name_terms(*names: str) -> set[str]:
-    """What a name is found by: each of its words, and each word's beginnings from
-    ``PREFIX_MIN`` to ``PREFIX_MAX`` letters. A search finds a name when each of its words is
-    one of these."""
+    """What a name is found by: each of its words, and the beginnings of each word of letters
+    from ``PREFIX_MIN`` to ``PREFIX_MAX`` letters (a word with a digit in it, an identifier,
+    is found whole). A search finds a name when each of its words is one of these."""
     terms: set[str] = set()
     for word in (w for name in names for w in words(name)):
         terms.add(word)
-        terms.update(word[:n] for n in range(PREFIX_MIN, min(len(word), PREFIX_MAX) + 1))
+        if word.isalpha():
+            terms.update(word[:n] for n in range(PREFIX_MIN, min(len(word), PREFIX_MAX) + 1))
     return terms
 
 
@@ -153,7 +154,7 @@ def opened_custody(stored: str, custody_id: str, sealer: Sealer) -> tuple[date, 
 def sealed_evaluation(text: str | None, instrument_id: str, sealer: Sealer) -> str | None:
     """A determination's evaluation (the engine's record as JSON text), sealed with its
     instrument's id."""
-    return None if text is None else sealer.seal(text, instrument_id)
+    return None if text is None else sealer.seal(text, instrument_id, packed=True)
 
 
 def opened_evaluation(stored: str | None, instrument_id: str, sealer: Sealer) -> Any:

@@ -2,7 +2,8 @@
 database file, a dump or a backup cannot read them: the TOTP seeds, with which anyone could
 mint every user's codes, and people's records (``adapters.person_records``).
 
-A sealed value is ``lxs1.<key id>.<base64url(nonce + ciphertext + tag)>``. Its row's id is the
+A sealed value is ``lxs1.<key id>.<base64url(nonce + ciphertext + tag)>`` (``lxz1``: compressed
+before it was sealed). Its row's id is the
 associated data: a value copied into another row does not open. The keys form a ring: new
 values are sealed with the current key, and any key of the ring opens what it sealed, so a new
 key is brought in without downtime and ``lexdesk data-keys rewrap`` then seals everything again
@@ -16,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import os
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +28,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 PREFIX = "lxs1"
+#: A value compressed (zlib) before it was sealed: the rule engine's records, long and alike.
+PACKED = "lxz1"
 #: A value sealed with a key of its own (``Sealer.seal_apart``).
 APART = "lxa1"
 NONCE = 12
@@ -68,11 +72,19 @@ class Sealer:
         ring = {key_id(k): k for k in (*previous, current)}
         return cls(ring, key_id(current))
 
-    def seal(self, value: str, row: str) -> str:
+    def seal(self, value: str, row: str, *, packed: bool = False) -> str:
+        """``value`` sealed for ``row``; ``packed``: compressed first, for long values that
+        repeat themselves (a compressed length says how repetitive a value is, nothing of
+        what it says: fine at rest, where no one chooses part of what is sealed)."""
+        data = zlib.compress(value.encode(), 6) if packed else value.encode()
         nonce = os.urandom(NONCE)
-        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, value.encode(), row.encode())
+        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, data, row.encode())
         body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
-        return f"{PREFIX}.{self.current}.{body}"
+        return f"{PACKED if packed else PREFIX}.{self.current}.{body}"
+
+    def reseal(self, stored: str, row: str) -> str:
+        """``stored`` sealed again with the current key, packed if it was."""
+        return self.seal(self.open(stored, row), row, packed=stored.startswith(PACKED + "."))
 
     def open(self, stored: str, row: str) -> str:
         """The value; one stored before sealing existed comes back as it is."""
@@ -84,9 +96,10 @@ class Sealer:
             raise SealBroken(f"a secret of row {row} was sealed with key {kid}, not in the ring")
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         try:
-            return AESGCM(key).decrypt(raw[:NONCE], raw[NONCE:], row.encode()).decode()
+            data = AESGCM(key).decrypt(raw[:NONCE], raw[NONCE:], row.encode())
         except InvalidTag:
             raise SealBroken(f"a secret of row {row} does not open: it belongs elsewhere") from None
+        return (zlib.decompress(data) if stored.startswith(PACKED + ".") else data).decode()
 
     def seal_apart(self, value: str, row: str) -> tuple[str, str]:
         """``value`` sealed with a key of its own, and that key sealed with the ring (envelope
@@ -125,10 +138,10 @@ class Sealer:
 
     @staticmethod
     def is_sealed(stored: str) -> bool:
-        return stored.startswith(PREFIX + ".")
+        return stored.startswith((PREFIX + ".", PACKED + "."))
 
     def sealed_with_current(self, stored: str) -> bool:
-        return stored.startswith(f"{PREFIX}.{self.current}.")
+        return stored.startswith((f"{PREFIX}.{self.current}.", f"{PACKED}.{self.current}."))
 
 
 def _digest(key: bytes, term: str) -> str:

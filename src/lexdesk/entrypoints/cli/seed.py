@@ -52,9 +52,9 @@ def national(
 
     On PostgreSQL the rows go in by COPY, into the tables as they are (their indexes and
     foreign keys checked as for any insert); on SQLite by batched inserts, several times
-    slower. Most of the bytes are the rule engine's record of each answer: with
-    PGOPTIONS='-c default_toast_compression=lz4' the server stores them compressed with lz4,
-    which it writes faster than its default."""
+    slower. People's records are sealed as the desk seals them (the data key of the
+    configuration), and so are the rule engine's records of the answers, compressed first:
+    most of the time goes to them."""
     plan = NationalPlan(instruments=instruments, events=events, agencies=agencies, seed=seed)
     plan.check()  # before the database is even opened: bad input costs nothing
     built = app()

@@ -7,7 +7,8 @@ Create Date: 2026-12-01
 A person's family and given names leave their clear columns for one value sealed with the
 person's id (``persons.name``); a case's subject, the person as the requester named them, is
 sealed with the case's id (``cases.subject``). Both are found by a blind index: keyed digests of
-each word of the name and of its beginnings of three to eight letters, the custodian's in
+each word of the name and of its beginnings of three to eight letters (a word with a digit in
+it, an identifier, whole), the custodian's in
 ``person_terms`` and the requester's in ``case_terms`` (``adapters.person_records``). No list is
 in the order of names any more: a database cannot sort what it cannot read.
 docs/adr/0027-sealed-person-records.md.
@@ -133,7 +134,8 @@ def _terms(sealer: Sealer, *names: str) -> set[str]:
         bare = "".join(ch for ch in plain if not unicodedata.combining(ch))
         for word in WORD.findall(bare):
             found.add(word)
-            found.update(word[:n] for n in range(3, min(len(word), 8) + 1))
+            if word.isalpha():
+                found.update(word[:n] for n in range(3, min(len(word), 8) + 1))
     return {sealer.digest(f"name:{term}") for term in found}
 
 
