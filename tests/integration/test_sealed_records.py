@@ -115,6 +115,15 @@ def user_id(built: App, username: str) -> str:
         return str(db.scalar(select(orm.users.c.id).where(orm.users.c.username == username)))
 
 
+def terms(built: App) -> set[tuple[object, ...]]:
+    with built.engine.connect() as db:
+        found = {
+            tuple(r) for t in (orm.person_terms, orm.case_terms) for r in db.execute(select(t))
+        }
+    assert found
+    return found
+
+
 def raw_bytes(url: str) -> bytes:
     if url.startswith("sqlite"):
         base = Path(str(make_url(url).database))
@@ -206,6 +215,7 @@ def test_the_migration_seals_a_database_of_the_previous_schema(url: str, tmp_pat
     person_id, lodged = marked(built)
     with built.desk.uow() as uow:
         evaluation = uow.cases.of_instrument(lodged).instrument(lodged).determination.evaluation  # type: ignore[union-attr]
+    index = terms(built)  # the name index as the desk wrote it
     downgrade(built.engine, "0025", sealer)
     with built.engine.connect() as db:
         clear = db.execute(text("SELECT place_of_birth FROM persons")).scalar_one()
@@ -213,6 +223,7 @@ def test_the_migration_seals_a_database_of_the_previous_schema(url: str, tmp_pat
     with pytest.raises(RuntimeError, match="lexdesk db upgrade"):
         upgrade(built.engine)  # without the key, a database holding people is refused
     upgrade(built.engine, sealer=sealer)
+    assert terms(built) == index  # the migration's copy of the word rules is the desk's
     built.engine.dispose()
     assert found(raw_bytes(url)) == []
     again = desk(url, tmp_path)

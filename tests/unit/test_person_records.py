@@ -50,6 +50,8 @@ def test_a_digest_is_keyed_and_every_key_of_the_ring_is_tried() -> None:
     assert OLD.digest("name:ana") != NEW.digest("name:ana")
     assert NEW.digests("name:ana") == [NEW.digest("name:ana"), OLD.digest("name:ana")]
     assert len(NEW.digest("name:ana")) == 22  # 128 bits, base64url without padding
+    assert NEW.terms("name:ana") == [NEW.term("name:ana"), OLD.term("name:ana")]
+    assert -(2**63) <= NEW.term("name:ana") < 2**63 and NEW.term("name:ana") != NEW.term("name:an")
 
 
 def test_a_long_value_is_packed_before_it_is_sealed_and_rewrapped_packed() -> None:

@@ -134,7 +134,7 @@ person_terms = Table(
     "person_terms",
     metadata,
     Column("owner_agency_id", ForeignKey("agencies.id"), primary_key=True),
-    Column("term", String(32), primary_key=True),
+    Column("term", BigInteger, primary_key=True, autoincrement=False),
     Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_person_terms_person_id", "person_id"),
 )
@@ -212,7 +212,7 @@ case_terms = Table(
     "case_terms",
     metadata,
     Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
-    Column("term", String(32), primary_key=True),
+    Column("term", BigInteger, primary_key=True, autoincrement=False),
     Column("case_id", ForeignKey("cases.id"), primary_key=True),
 )
 

@@ -71,17 +71,17 @@ def name_terms(*names: str) -> set[str]:
     return terms
 
 
-def term_digests(terms: set[str], sealer: Sealer) -> list[str]:
-    """The blind index's entries for ``terms``: each term's digest, once."""
-    return sorted({sealer.digest(f"name:{term}") for term in terms})
+def term_digests(terms: set[str], sealer: Sealer) -> list[int]:
+    """The blind index's entries for ``terms``: each term's keyed digest, once."""
+    return sorted({sealer.term(f"name:{term}") for term in terms})
 
 
-def search_digests(word: str, sealer: Sealer) -> list[str]:
+def search_digests(word: str, sealer: Sealer) -> list[int]:
     """What one searched word matches in the blind index, under every key of the ring."""
-    return sealer.digests(f"name:{word}")
+    return sealer.terms(f"name:{word}")
 
 
-def person_term_rows(person: Person, sealer: Sealer) -> list[dict[str, str]]:
+def person_term_rows(person: Person, sealer: Sealer) -> list[dict[str, Any]]:
     terms = name_terms(person.family_name, person.given_name)
     return [
         {"owner_agency_id": person.owner_agency_id, "term": digest, "person_id": person.id}
@@ -91,7 +91,7 @@ def person_term_rows(person: Person, sealer: Sealer) -> list[dict[str, str]]:
 
 def case_term_rows(
     case_id: str, agency_id: str, subject: str, sealer: Sealer
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """The requester's index of a case's subject: its own name for the person."""
     return [
         {"agency_id": agency_id, "term": digest, "case_id": case_id}

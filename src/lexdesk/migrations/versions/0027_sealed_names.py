@@ -6,11 +6,11 @@ Create Date: 2026-12-01
 
 A person's family and given names leave their clear columns for one value sealed with the
 person's id (``persons.name``); a case's subject, the person as the requester named them, is
-sealed with the case's id (``cases.subject``). Both are found by a blind index: keyed digests of
-each word of the name and of its beginnings of three to eight letters (a word with a digit in
-it, an identifier, whole), the custodian's in
-``person_terms`` and the requester's in ``case_terms`` (``adapters.person_records``). No list is
-in the order of names any more: a database cannot sort what it cannot read.
+sealed with the case's id (``cases.subject``). Both are found by a blind index: keyed digests
+(64-bit integers) of each word of the name and of its beginnings of three to eight letters (a
+word with a digit in it, an identifier, whole), the custodian's in ``person_terms`` and the
+requester's in ``case_terms`` (``adapters.person_records``). No list is in the order of names
+any more: a database cannot sort what it cannot read.
 docs/adr/0027-sealed-person-records.md.
 
 As 0026, existing rows are sealed with the key that ``lexdesk db upgrade`` hands over; the word
@@ -46,11 +46,11 @@ cases = sa.table(
     sa.column("subject", sa.Text),
 )  # fmt: skip
 person_terms = sa.table(
-    "person_terms", sa.column("owner_agency_id", sa.String), sa.column("term", sa.String),
+    "person_terms", sa.column("owner_agency_id", sa.String), sa.column("term", sa.BigInteger),
     sa.column("person_id", sa.String),
 )  # fmt: skip
 case_terms = sa.table(
-    "case_terms", sa.column("agency_id", sa.String), sa.column("term", sa.String),
+    "case_terms", sa.column("agency_id", sa.String), sa.column("term", sa.BigInteger),
     sa.column("case_id", sa.String),
 )  # fmt: skip
 WALL = (
@@ -64,7 +64,7 @@ def upgrade() -> None:
         "person_terms",
         sa.Column("owner_agency_id", sa.String(63), sa.ForeignKey("agencies.id"),
                   primary_key=True),
-        sa.Column("term", sa.String(32), primary_key=True),
+        sa.Column("term", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("person_id", sa.String(40),
                   sa.ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
     )  # fmt: skip
@@ -72,7 +72,7 @@ def upgrade() -> None:
     op.create_table(
         "case_terms",
         sa.Column("agency_id", sa.String(63), sa.ForeignKey("agencies.id"), primary_key=True),
-        sa.Column("term", sa.String(32), primary_key=True),
+        sa.Column("term", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("case_id", sa.String(40), sa.ForeignKey("cases.id"), primary_key=True),
     )
     if op.get_bind().dialect.name == "postgresql":
@@ -127,7 +127,7 @@ def _sealer() -> Sealer:
     return sealer
 
 
-def _terms(sealer: Sealer, *names: str) -> set[str]:
+def _terms(sealer: Sealer, *names: str) -> set[int]:
     found: set[str] = set()
     for name in names:
         plain = unicodedata.normalize("NFKD", name.casefold())
@@ -136,7 +136,7 @@ def _terms(sealer: Sealer, *names: str) -> set[str]:
             found.add(word)
             if word.isalpha():
                 found.update(word[:n] for n in range(3, min(len(word), 8) + 1))
-    return {sealer.digest(f"name:{term}") for term in found}
+    return {sealer.term(f"name:{term}") for term in found}
 
 
 def _seal(db: sa.Connection, sealer: Sealer) -> None:
