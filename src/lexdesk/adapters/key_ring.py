@@ -115,7 +115,7 @@ def rewrap(engine: Engine, sealer: Sealer) -> int:
                     continue
                 place = sealed.place(row)
                 value = sealer.open(stored, place)
-                fresh = {sealed.column.name: sealer.reseal(stored, place)}
+                fresh = {sealed.column.name: sealer.reseal(stored, place, value)}
                 if sealed.derived:
                     fresh |= sealed.derived(sealer, row, value)
                 if sealed.reindex:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from importlib.resources import files
 from typing import Any
 
-from alembic import command
+from alembic import command, op
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -30,6 +30,20 @@ def upgrade(engine: Engine, revision: str = "head", sealer: Sealer | None = None
     with _migrating(engine) as connection:
         config.attributes.update(connection=connection, sealer=sealer)
         command.upgrade(config, revision)
+
+
+def handed_sealer(revision: str, what: str) -> Sealer:
+    """The key ring ``upgrade`` handed to the running migration, which seals ``what`` (or opens
+    it, going down); a call from code that handed none is refused, naming the command that
+    hands it."""
+    config = op.get_context().config
+    sealer = config.attributes.get("sealer") if config else None
+    if not isinstance(sealer, Sealer):
+        raise RuntimeError(
+            f"this database holds {what} and migration {revision} seals them: "
+            "run it with `lexdesk db upgrade`, which knows the data key"
+        )
+    return sealer
 
 
 def downgrade(engine: Engine, revision: str, sealer: Sealer | None = None) -> None:

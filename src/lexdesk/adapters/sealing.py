@@ -82,9 +82,11 @@ class Sealer:
         body = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
         return f"{PACKED if packed else PREFIX}.{self.current}.{body}"
 
-    def reseal(self, stored: str, row: str) -> str:
-        """``stored`` sealed again with the current key, packed if it was."""
-        return self.seal(self.open(stored, row), row, packed=stored.startswith(PACKED + "."))
+    def reseal(self, stored: str, row: str, value: str | None = None) -> str:
+        """``stored`` sealed again with the current key, packed if it was; ``value``: what it
+        holds, when the caller has opened it already."""
+        opened = self.open(stored, row) if value is None else value
+        return self.seal(opened, row, packed=stored.startswith(PACKED + "."))
 
     def open(self, stored: str, row: str) -> str:
         """The value; one stored before sealing existed comes back as it is."""

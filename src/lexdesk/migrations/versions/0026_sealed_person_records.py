@@ -36,6 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from lexdesk.adapters.migrations import handed_sealer
 from lexdesk.adapters.sealing import Sealer
 
 revision = "0026"
@@ -218,14 +219,7 @@ def downgrade() -> None:
 
 
 def _sealer() -> Sealer:
-    config = op.get_context().config
-    sealer = config.attributes.get("sealer") if config else None
-    if not isinstance(sealer, Sealer):
-        raise RuntimeError(
-            "this database holds people and migration 0026 seals their records: "
-            "run it with `lexdesk db upgrade`, which knows the data key"
-        )
-    return sealer
+    return handed_sealer("0026", "people's records")
 
 
 def _pages(db: sa.Connection, table: Any, key: Any) -> Iterator[list[Any]]:

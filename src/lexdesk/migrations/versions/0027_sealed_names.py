@@ -26,6 +26,7 @@ import unicodedata
 import sqlalchemy as sa
 from alembic import op
 
+from lexdesk.adapters.migrations import handed_sealer
 from lexdesk.adapters.sealing import Sealer
 
 revision = "0027"
@@ -117,14 +118,7 @@ def downgrade() -> None:
 
 
 def _sealer() -> Sealer:
-    config = op.get_context().config
-    sealer = config.attributes.get("sealer") if config else None
-    if not isinstance(sealer, Sealer):
-        raise RuntimeError(
-            "this database holds people and migration 0027 seals their names: "
-            "run it with `lexdesk db upgrade`, which knows the data key"
-        )
-    return sealer
+    return handed_sealer("0027", "people's names")
 
 
 def _terms(sealer: Sealer, *names: str) -> set[int]:

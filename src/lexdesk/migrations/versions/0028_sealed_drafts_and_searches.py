@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from lexdesk.adapters.migrations import handed_sealer
 from lexdesk.adapters.sealing import Sealer
 
 revision = "0028"
@@ -76,11 +77,4 @@ def _rewrite(change: Any) -> None:
 
 
 def _sealer() -> Sealer:
-    config = op.get_context().config
-    sealer = config.attributes.get("sealer") if config else None
-    if not isinstance(sealer, Sealer):
-        raise RuntimeError(
-            "this database holds drafts or searches and migration 0028 seals them: "
-            "run it with `lexdesk db upgrade`, which knows the data key"
-        )
-    return sealer
+    return handed_sealer("0028", "drafts or searches")
