@@ -4,19 +4,21 @@ sorted and paged in SQL; each tab's count; the same rows, page after page, for a
 A list is read a keyset page at a time (``instruments_page``): the cursor names the row a page
 ends at, and each part of the list's order is an index walked from there, so the thousandth
 page costs what the first does, and nothing counts or skips every row before it (the sorts by
-person, kind and status still order the agency's whole list for each page: no index holds
-their keys). Counts stop at ``COUNT_CAP`` ("1,000+"). "My work" and "Unassigned" read each
-side of the desk, and each way a row comes into play, as a branch of its own (``_sides``),
-merged in order.
+kind and status still order the agency's whole list for each page: no index holds their keys;
+no list is sorted by person, whose name is sealed at rest). Counts stop at ``COUNT_CAP``
+("1,000+"). "My work" and "Unassigned" read each side of the desk, and each way a row comes into
+play, as a branch of its own (``_sides``), merged in order.
 
 What a row shows follows the disclosure policy (``domain.visibility``), through its read
 model: the custodial agency that holds the person sees its own clocks, the person's name and
 expected release, and the people due for release within 48 hours flagged, and listed above
 the first page of its default order; every other agency sees each instrument's status and
 due date as its issuer may (``issuer_status``, ``issuer_due_at``) and the person as the
-requester named them (``cases.subject``). Searching
-and sorting read only what the row may show; so do the filters (status, kind, due dates,
-the agency on the other side, who of the agency works it: ``Filters``), the cursors (which
+requester named them (``cases.subject``), both sealed at rest and opened a page at a time;
+a name is searched through the blind index of each agency's own words for it
+(``adapters.person_records``). Searching and sorting read only what the row may show; so do
+the filters (status, kind, due dates, the agency on the other side, who of the agency works
+it: ``Filters``), the cursors (which
 name a row by its id alone and read its keys afresh, never from the address) and the mark of
 how near a due date is (``domain.work.urgency``), which reads the due date the row shows. Who
 works an instrument is the agency's own assignment of it, or else of its case
