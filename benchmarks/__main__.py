@@ -2,6 +2,7 @@
 
 from benchmarks import (
     bench_audit,
+    bench_audit_load,
     bench_documents,
     bench_http,
     bench_instruments,
@@ -19,3 +20,4 @@ bench_worker.run()
 bench_documents.run()
 bench_reports.run()
 bench_audit.run()
+bench_audit_load.run()  # audited writes and reads from 16 clients at once, PostgreSQL

@@ -41,6 +41,7 @@ GATE_TESTS = frozenset(
         "tests/integration/test_account_lifecycle.py",
         "tests/integration/test_audit_edges.py",
         "tests/integration/test_audit_retention.py",
+        "tests/integration/test_audit_sequencer.py",
         "tests/integration/test_audit_storage.py",
         "tests/integration/test_row_security.py",
         "tests/api/test_account_lifecycle_api.py",

@@ -102,8 +102,8 @@ def audit_protection_lifted(connection: Connection) -> Iterator[None]:
         return
     triggers = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-        " AND tbl_name IN ('audit_log', 'releases', 'release_recipients', 'case_notes',"
-        " 'published_reports')"
+        " AND tbl_name IN ('audit_log', 'audit_pending', 'releases', 'release_recipients',"
+        " 'case_notes', 'published_reports')"
     ).all()
     for name, _ in triggers:
         connection.exec_driver_sql(f'DROP TRIGGER "{name}"')

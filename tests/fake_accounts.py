@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from lexdesk.domain.accounts import ApiToken, Credentials, LoginTicket, Session, SignedIn
 from lexdesk.domain.agencies import Agency, User
-from lexdesk.domain.audit import Anchor, AuditEntry
+from lexdesk.domain.audit import Anchor, AuditEntry, sealed
 
 
 @dataclass
@@ -173,14 +173,21 @@ class FakeAuditLog:
     def head(self) -> AuditEntry | None:
         return self.rows[-1] if self.rows else None
 
-    def append_many(self, entries: list[AuditEntry]) -> None:
-        for entry in entries:
-            self.append(entry)
+    def hold(self, *, wait: bool = True) -> bool:
+        return True
 
-    def append(self, entry: AuditEntry) -> None:
-        if self.rows and entry.seq != self.rows[-1].seq + 1:
-            raise ValueError(f"audit seq {entry.seq} does not follow {self.rows[-1].seq}")
-        self.rows.append(entry)
+    def catch_up(self) -> int:
+        return 0  # nothing waits: a submission is chained at once
+
+    def submit_many(self, entries: list[AuditEntry]) -> None:
+        for entry in entries:
+            self.submit(entry)
+
+    def submit(self, entry: AuditEntry) -> None:
+        """Chained at once, after the last entry or the anchor a purge left."""
+        last = self.head()
+        after = Anchor(last.seq, last.hash) if last else self.anchor()
+        self.rows.append(sealed(after, entry))
 
     def entries(self, after: int = 0) -> Iterator[AuditEntry]:
         return iter([e for e in self.rows if e.seq > after])

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 
 from lexdesk.adapters.alarm import ALERTS
 from lexdesk.adapters.audit_repository import SqlAuditRepository
-from lexdesk.domain.audit import format_time
+from lexdesk.domain.audit import draft, format_time
 from lexdesk.queries import health as probes
+from lexdesk.services import audit
 from tests.api.world import World
 from tests.heartbeat import record_sweep
 from tests.reliability.support import InjectedFault
@@ -77,7 +78,7 @@ def test_an_audit_write_failure_alerts_in_the_same_request_and_turns_health_red(
 
     caplog.set_level(logging.CRITICAL, logger=ALERTS)
     caplog.clear()
-    monkeypatch.setattr(SqlAuditRepository, "append", refuse)
+    monkeypatch.setattr(SqlAuditRepository, "submit", refuse)
     answer = client.post("/api/v1/instruments", json=DETAINER, headers=world.auth("ice-officer"))
     alerts = [r for r in caplog.records if r.name == ALERTS]  # before any other request
     monkeypatch.undo()
@@ -113,3 +114,29 @@ def test_an_unreachable_database_turns_health_red(
     answer = client.get("/api/v1/health")
     assert answer.status_code == 503
     assert answer.json()["status"] == "failing" and "InjectedFault" in answer.json()["database"]
+
+
+def test_health_turns_red_when_an_audit_entry_has_waited_five_minutes_to_be_chained(
+    world: World, client: TestClient
+) -> None:
+    with world.built.engine.begin() as db:  # committed, and the sequencer after it failed
+        SqlAuditRepository(db, world.clock.now).submit(
+            draft(
+                at=world.clock.now(), actor="system", agency="", action="test.note",
+                object_type="test", object_id="waiting", outcome="success", source="test",
+                component="internal",
+            )
+        )  # fmt: skip
+    since = format_time(world.clock.now())
+    record_sweep(world.built.desk, "worker-1")
+    assert client.get("/api/v1/health").status_code == 200  # chained any moment now
+    world.clock.advance(minutes=5, seconds=1)
+    record_sweep(world.built.desk, "worker-1")
+    stuck = client.get("/api/v1/health")
+    assert stuck.status_code == 503
+    assert stuck.json()["audit"] == (
+        f"1 audit entries wait to be chained, the oldest since {since}: start `lexdesk worker`,"
+        " or run `lexdesk audit verify`"
+    )
+    assert audit.catch_up(world.built.desk) == 1
+    assert client.get("/api/v1/health").status_code == 200

@@ -90,7 +90,7 @@ def test_a_roster_of_a_thousand_is_on_record_and_the_chain_reads_back_past_one_p
 def test_appending_no_entries_writes_nothing(desk: Desk, engine: Engine) -> None:
     with engine.begin() as db:
         trail = SqlAuditRepository(db, lambda: START)
-        trail.append_many([])
+        trail.submit_many([])
     assert _count(engine) == 15
     assert audit.verify(desk).checked == 15
 

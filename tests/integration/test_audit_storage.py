@@ -66,7 +66,7 @@ def test_a_rolled_back_change_leaves_no_entry_and_no_entry_no_change(
         with pytest.raises(RuntimeError):
             detainer(desk, person)
     assert _actions(engine) == before
-    monkeypatch.setattr(SqlAuditRepository, "append", broken)
+    monkeypatch.setattr(SqlAuditRepository, "submit", broken)
     with pytest.raises(RuntimeError):
         detainer(desk, person)
     with engine.connect() as db:

@@ -20,6 +20,7 @@ SHARED = {
     "agencies": "the directory of agencies",
     "audit_log": "one chain for the whole system: each hash covers another agency's entry",
     "audit_anchors": "the chain's purge anchors",
+    "audit_pending": "the chain's queue: the sequencer chains every agency's entries",
     "idempotency_keys": "replays, keyed by the account that sent them",
     "published_reports": "public by law",
     "report_tally_marks": "the worker's watermark, no record in it",

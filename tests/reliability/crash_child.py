@@ -114,7 +114,10 @@ def commit_forever(url: str, run: int, ack_fd: int, phase: Any = None) -> None:
 
 def _track(engine: Engine, phase: Any) -> None:
     def begun(_connection: object) -> None:
-        phase.value = IN_TRANSACTION
+        # After the operation's COMMIT, the sequencer's own transaction chains its audit
+        # entries (ADR 0029) before the use case returns: the operation stays committed.
+        if phase.value < COMMITTING:
+            phase.value = IN_TRANSACTION
 
     def committing(_connection: object) -> None:
         phase.value = COMMITTING

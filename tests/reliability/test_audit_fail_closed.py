@@ -86,7 +86,7 @@ def test_no_change_and_no_personal_data_without_its_audit_entry(
     def refuse(self: SqlAuditRepository, entry: object) -> None:
         raise InjectedFault("audit storage unavailable")
 
-    monkeypatch.setattr(SqlAuditRepository, "append", refuse)
+    monkeypatch.setattr(SqlAuditRepository, "submit", refuse)
     for user, method, path, body in _requests(world, issued):
         answer = client.request(method, path, json=body, headers=world.auth(user))
         assert answer.status_code >= 500, (method, path, answer.status_code, answer.text)

@@ -42,7 +42,7 @@ def test_a_failed_append_raises_the_alarm_at_once_and_the_change_fails(
     seed_agencies(desk)
     person = book(desk)
     before = (len(store.audit), len(store.cases))
-    monkeypatch.setattr(FakeAuditLog, "append", _unwritable)
+    monkeypatch.setattr(FakeAuditLog, "submit", _unwritable)
     with pytest.raises(StorageGone):
         verbs.issue_instrument(
             desk, verbs.IssueInstrument("ice-officer", "detainer", "doc", person.id, ("hold",))
@@ -61,7 +61,7 @@ def test_a_refusal_that_cannot_be_recorded_raises_the_alarm_too(
     desk, _ = fake_desk(alarm=alarm)
     seed_agencies(desk)
     person = book(desk)
-    monkeypatch.setattr(FakeAuditLog, "append", _unwritable)
+    monkeypatch.setattr(FakeAuditLog, "submit", _unwritable)
     with pytest.raises(StorageGone):  # the refusal cannot be answered as if it were on record
         verbs.issue_instrument(
             desk, verbs.IssueInstrument("nobody", "detainer", "doc", person.id, ("hold",))
@@ -69,17 +69,19 @@ def test_a_refusal_that_cannot_be_recorded_raises_the_alarm_too(
     assert len(alarm.raised) >= 1
 
 
-def test_an_unreadable_head_raises_the_alarm(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_clock_of_the_trail_raises_the_alarm(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     alarm = FakeAlarm()
     desk, _ = fake_desk(alarm=alarm)
 
     def unreadable(self: FakeAuditLog) -> None:
         raise StorageGone("no")
 
-    monkeypatch.setattr(FakeAuditLog, "head", unreadable)
-    with pytest.raises(StorageGone):
-        audit.record_alone(
-            desk,
+    monkeypatch.setattr(FakeAuditLog, "now", unreadable)
+    with desk.uow() as uow, pytest.raises(StorageGone):
+        audit.record(
+            uow,
             actor="x",
             agency="",
             action="test.thing",
@@ -98,7 +100,7 @@ def test_a_desk_built_without_an_alarm_remembers_the_failure(
     built, store = fake_desk()
     desk = Desk(uow=built.uow, clock=built.clock, rules=built.rules)
     assert isinstance(desk.alarm, RememberingAlarm) and desk.alarm.state() is None
-    monkeypatch.setattr(FakeAuditLog, "append", _unwritable)
+    monkeypatch.setattr(FakeAuditLog, "submit", _unwritable)
     with pytest.raises(StorageGone):
         audit.record_alone(
             desk, actor="x", agency="", action="a", object_type="t", object_id="1", source="cli"

@@ -142,7 +142,7 @@ def test_a_roster_whose_entries_cannot_be_written_sounds_the_alarm_and_books_nob
     world: tuple[Desk, _Store, FakeClock, FakeAlarm], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     desk, store, clock, alarm = world
-    monkeypatch.setattr(FakeAuditLog, "append_many", _gone)
+    monkeypatch.setattr(FakeAuditLog, "submit_many", _gone)
     with pytest.raises(StorageGone):
         roster.import_roster(desk, "doc-officer", _roster(("11110001A", "Rowan")))
     assert not store.persons and len(store.audit) == 15
@@ -155,7 +155,7 @@ def test_the_alarm_sounds_at_the_wall_clock_when_the_trails_clock_is_gone_too(
     world: tuple[Desk, _Store, FakeClock, FakeAlarm], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     desk, store, _, alarm = world
-    monkeypatch.setattr(FakeAuditLog, "append", _gone)
+    monkeypatch.setattr(FakeAuditLog, "submit", _gone)
     monkeypatch.setattr(FakeAuditLog, "now", _gone)
     before = datetime.now(UTC)
     with pytest.raises(StorageGone):
@@ -176,7 +176,7 @@ def test_a_unit_of_work_no_desk_opened_fails_closed_with_no_alarm_to_sound(
     # A tool that opens its unit of work itself (no desk, so no alarm): the write still fails
     # and the failure reaches it unchanged.
     store = _Store()
-    monkeypatch.setattr(FakeAuditLog, "append", _gone)
+    monkeypatch.setattr(FakeAuditLog, "submit", _gone)
     with FakeUnitOfWork(store, FakeClock(START)) as opened:
         uow = cast("UnitOfWork", opened)  # the fake stands in for the port
         assert alarm_of(uow) is None

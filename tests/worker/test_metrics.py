@@ -42,6 +42,7 @@ def test_metrics_report_the_queue_the_deliveries_and_the_sweeps(world: Lawful) -
     assert found[("lexdesk_reminders_total", (("worker", "w1"),))] == 1
     assert ("lexdesk_sweep_duration_seconds", (("worker", "w1"),)) in found
     assert found[("lexdesk_outbox_events_unexpanded", ())] == 0
+    assert found[("lexdesk_audit_entries_waiting", ())] == 0
 
 
 def test_metrics_need_the_token_when_one_is_set(world: Lawful) -> None:

@@ -32,12 +32,13 @@ from sqlalchemy import (
     inspect,
     select,
     table,
+    text,
     update,
 )
 from sqlalchemy.types import NullType, TypeEngine
 
 from lexdesk.adapters import migrations, orm
-from lexdesk.adapters.audit_repository import SqlAuditRepository
+from lexdesk.adapters.audit_repository import SqlAuditRepository, sequence
 from lexdesk.adapters.backup_file import BackupBroken, SealedWriter, lines
 from lexdesk.adapters.blobs import LocalBlobStore
 from lexdesk.adapters.database import create_snapshot_engine
@@ -88,7 +89,9 @@ def back_up(
     engine: Engine, blobs: LocalBlobStore, sealer: Sealer, out: BinaryIO, now: datetime
 ) -> Manifest:
     """Write one consistent snapshot of the database at ``engine``, and the files its rows name,
-    to ``out``; the manifest written. Writers go on meanwhile."""
+    to ``out``; the manifest written. Writers go on meanwhile; the entries they submitted
+    before it are chained first, so the manifest's head is the record's (ADR 0029)."""
+    sequence(engine, lambda: now)
     snapshot = create_snapshot_engine(engine.url.render_as_string(hide_password=False))
     try:
         with snapshot.connect() as db, db.begin():
@@ -367,8 +370,16 @@ def _check_counts(db: Connection, manifest: Manifest) -> None:
 
 
 def _reset_sequences(db: Connection) -> None:
-    """PostgreSQL's sequences go on after the restored numbers (SQLite's rowids do by nature)."""
+    """The numbering of new rows goes on after the restored numbers: PostgreSQL's sequences,
+    and the audit queue's on both (its rows are gone once chained, but the chain names them:
+    ``audit_log.submitted``). SQLite's other rowids go on by nature."""
+    chained = select(func.max(orm.audit_log.c.submitted)).scalar_subquery()
     if db.dialect.name != "postgresql":
+        queued = db.scalar(select(func.max(orm.audit_pending.c.id)))
+        last = max(db.scalar(select(chained)) or 0, queued or 0)
+        db.execute(text("DELETE FROM sqlite_sequence WHERE name = 'audit_pending'"))
+        db.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES ('audit_pending', :n)"),
+                   {"n": last})  # fmt: skip
         return
     for source in _tables():
         keys = list(source.primary_key.columns)
@@ -376,5 +387,8 @@ def _reset_sequences(db: Connection) -> None:
             continue
         sequence = db.scalar(select(func.pg_get_serial_sequence(source.name, keys[0].name)))
         if sequence:
-            after = func.coalesce(select(func.max(keys[0])).scalar_subquery(), 0) + 1
+            last = select(func.max(keys[0])).scalar_subquery()
+            if source is orm.audit_pending:
+                last = func.greatest(last, chained)
+            after = func.coalesce(last, 0) + 1
             db.execute(select(func.setval(sequence, after, False)))

@@ -528,6 +528,40 @@ audit_log = Table(
     Column("component", String(20), nullable=False, server_default=""),
     Column("client", String(200), nullable=False, server_default=""),
     Column("receiving_agency", String(63), nullable=False, server_default=""),
+    # Migration 0029: the submission (``audit_pending.id``) the sequencer made this entry of;
+    # a submission may leave the queue only once its entry is in the chain.
+    Column("submitted", BigInteger, nullable=True),
+    Index(
+        "ux_audit_log_submitted",
+        "submitted",
+        unique=True,
+        postgresql_where=text("submitted IS NOT NULL"),
+        sqlite_where=text("submitted IS NOT NULL"),
+    ),
+)
+
+#: Entries submitted by the transactions that made them and not yet chained (migration 0029,
+#: docs/adr/0029-audit-sequencer.md): the sequencer gives each its place and hash in the order
+#: of ``id``, in batches, so no request waits on the chain's lock.
+audit_pending = Table(
+    "audit_pending",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("agency", String(63), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("object_type", String(40), nullable=False),
+    Column("object_id", String(100), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("component", String(20), nullable=False),
+    Column("client", String(200), nullable=False),
+    Column("receiving_agency", String(63), nullable=False),
+    # SQLite would reuse the id of a row deleted (every submission is, once chained): its
+    # AUTOINCREMENT never does, so ``audit_log.submitted`` names one submission only.
+    sqlite_autoincrement=True,
 )
 
 #: Where the chain starts after a purge (migration 0004): the last purged entry's seq and hash,

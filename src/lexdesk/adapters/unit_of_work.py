@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from lexdesk.adapters.accounts_repository import SqlAccountRepository
-from lexdesk.adapters.audit_repository import SqlAuditRepository
+from lexdesk.adapters.audit_repository import SqlAuditRepository, sequence_on
 from lexdesk.adapters.database import act_for
 from lexdesk.adapters.deadlines_repository import SqlDeadlineRepository
 from lexdesk.adapters.documents_repository import SqlDocumentRepository
@@ -25,6 +26,8 @@ from lexdesk.adapters.work_repository import SqlWorkRepository
 from lexdesk.domain.errors import ConcurrencyConflict
 from lexdesk.services import acting_agency
 from lexdesk.services.ports import Clock
+
+log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -69,7 +72,11 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(db, self._sealer)
         self.releases = SqlReleaseRepository(db, self._sealer)
         self.accounts = SqlAccountRepository(db, self._sealer)
-        self.audit = SqlAuditRepository(db, now)
+        # PostgreSQL chains from transactions of its own, which read the latest committed
+        # state (this one reads its snapshot); SQLite's writers queue anyway, so a transaction
+        # there chains its own entries before it commits.
+        postgres = db.dialect.name == "postgresql"
+        self.audit = SqlAuditRepository(db, now, self._sequence if postgres else None)
         self.outbox = SqlOutboxRepository(db)
         self.deadlines = SqlDeadlineRepository(db)
         self.work = SqlWorkRepository(db, self._sealer)
@@ -120,11 +127,34 @@ class SqlUnitOfWork:
                 act_for(self.connection, self._acting)
 
     def commit(self) -> None:
+        submitted, self.audit.submitted = self.audit.submitted, False
+        postgres = self.connection.dialect.name == "postgresql"
         try:
+            if submitted and not postgres:
+                self.audit.catch_up()
             self.connection.commit()
         except OperationalError as error:
             # SQLite refuses to commit a write made from a snapshot someone else has moved on.
             raise ConcurrencyConflict("database", "snapshot", -1) from error
+        if submitted and postgres:
+            self._chain_after_commit()
+
+    def _sequence(self, *, wait: bool = True) -> int:
+        """Chain on this unit of work's own connection (a second one per request would halve
+        what the pool can serve), outside its transaction: after its commit, or, for a reader
+        of the whole chain, before it has read anything (what it began is ended first)."""
+        self.rollback()
+        return sequence_on(self.connection, self._clock.now, wait=wait)
+
+    def _chain_after_commit(self) -> None:
+        """Chain what this transaction submitted, unless someone else holds the chain (they
+        chain it). The work and its entries are committed: a failure here leaves the entries
+        waiting for the next sequencer (any commit, the worker, a reader of the whole chain),
+        and the request is not failed for it."""
+        try:
+            self._sequence(wait=False)
+        except Exception as error:  # whatever it was, what the request did stands
+            log.warning("audit entries left waiting to be chained (%s)", type(error).__name__)
 
     def rollback(self) -> None:
         if self.connection.in_transaction():

@@ -116,8 +116,7 @@ def _check_json_safe(value: object, where: str) -> None:
         )
 
 
-def chain_next(
-    prev: AuditEntry | None,
+def draft(
     *,
     at: datetime,
     actor: str,
@@ -132,14 +131,15 @@ def chain_next(
     client: str = "",
     receiving_agency: str = "",
 ) -> AuditEntry:
-    """The entry that follows ``prev`` (or starts the chain), with its seq, prev_hash and hash."""
+    """An entry checked and ready to be chained, with no place yet (seq 0, no hashes): what a
+    request submits; the sequencer gives it its place (``sealed``)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"audit outcome {outcome!r} is not one of {sorted(OUTCOMES)}")
     if not actor or not action:
         raise ValueError("an audit entry needs an actor (a user id or 'system') and an action")
     _check_json_safe(detail or {}, "detail")
-    unhashed = AuditEntry(
-        seq=1 if prev is None else prev.seq + 1,
+    return AuditEntry(
+        seq=0,
         at=at,
         actor=actor,
         agency=agency,
@@ -150,13 +150,30 @@ def chain_next(
         source=source,
         # A JSON round trip stores exactly what was hashed, and the caller's dict stays theirs.
         detail=json.loads(json.dumps(detail or {})),
-        prev_hash=GENESIS_HASH if prev is None else prev.hash,
+        prev_hash="",
         hash="",
         component=component,
         client=client[:200],
         receiving_agency=receiving_agency,
     )
+
+
+def sealed(after: Anchor | None, entry: AuditEntry) -> AuditEntry:
+    """``entry`` in the place after ``after`` (the chain's last entry, or the anchor of a purge;
+    None: the chain's start), with its seq, prev_hash and hash."""
+    unhashed = replace(
+        entry,
+        seq=1 if after is None else after.seq + 1,
+        prev_hash=GENESIS_HASH if after is None else after.hash,
+        hash="",
+    )
     return replace(unhashed, hash=entry_hash(unhashed))
+
+
+def chain_next(prev: AuditEntry | None, **fields: Any) -> AuditEntry:
+    """The entry that follows ``prev`` (or starts the chain), with its seq, prev_hash and hash;
+    ``fields`` as ``draft`` takes them."""
+    return sealed(None if prev is None else Anchor(prev.seq, prev.hash), draft(**fields))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""``GET /metrics``: the desk's clock and outbox in the Prometheus text format.
+"""``GET /metrics``: the desk's clock, its outbox and its audit queue in the Prometheus text
+format.
 
 Every figure is read from the database at scrape time (a custom collector), not from this
 process's memory: the workers that deliver are other processes, and any server process scraped
@@ -19,7 +20,7 @@ from sqlalchemy import Engine
 
 from lexdesk.bootstrap import App
 from lexdesk.domain.notifications import Channel, MessageStatus
-from lexdesk.queries import outbox
+from lexdesk.queries import health, outbox
 
 
 class OutboxCollector(Collector):
@@ -32,6 +33,7 @@ class OutboxCollector(Collector):
             waiting = outbox.unexpanded(db)
             tried = outbox.attempts(db)
             beats = outbox.heartbeats(db)
+            unchained, _ = health.waiting_entries(db)
         queue = GaugeMetricFamily(
             "lexdesk_outbox_messages",
             "Messages in the outbox by channel and status (pending is the queue depth).",
@@ -45,6 +47,11 @@ class OutboxCollector(Collector):
             "lexdesk_outbox_events_unexpanded",
             "Events written with their change and not yet made into messages.",
             value=waiting,
+        )
+        yield GaugeMetricFamily(
+            "lexdesk_audit_entries_waiting",
+            "Audit entries committed and not yet chained (ADR 0029): near zero when all is well.",
+            value=unchained,
         )
         delivered = CounterMetricFamily(
             "lexdesk_deliveries", "Successful delivery attempts by channel.", labels=["channel"]

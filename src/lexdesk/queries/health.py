@@ -1,11 +1,12 @@
 """What the health endpoint asks the database: does it answer, and can the audit chain's head be
-read. Nothing is locked or written, and nothing read leaves this module."""
+read, do audit entries wait to be chained. Nothing is locked or written, and nothing read leaves
+this module."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, literal, select
+from sqlalchemy import Connection, func, literal, select
 
 from lexdesk.adapters import orm
 
@@ -20,6 +21,13 @@ def audit_head_readable(db: Connection) -> bool:
     table = orm.audit_log
     db.execute(select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)).first()
     return True
+
+
+def waiting_entries(db: Connection) -> tuple[int, datetime | None]:
+    """How many audit entries wait to be chained, and since when the oldest (ADR 0029)."""
+    queue = orm.audit_pending
+    row = db.execute(select(func.count(), func.min(queue.c.at))).one()
+    return int(row[0]), row[1]
 
 
 def last_sweep(db: Connection) -> tuple[datetime, str] | None:

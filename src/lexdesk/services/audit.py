@@ -22,8 +22,8 @@ from lexdesk.domain.audit import (
     Checkpoint,
     Outcome,
     VerifyResult,
-    chain_next,
     checkpoint_of,
+    draft,
     entry_hash,
     format_time,
     public_key_for,
@@ -83,14 +83,14 @@ def record(
     at: datetime | None = None,
     receiving_agency: str = "",
 ) -> AuditEntry:
-    """Append an entry to the chain inside ``uow``; it commits with ``uow`` or not at all.
+    """Submit an entry to the chain inside ``uow``; it commits with ``uow`` or not at all, and
+    the sequencer gives it its place (the entry returned has none yet).
 
-    If the audit log cannot be read or written, the desk's alarm sounds at once and the error
-    goes on: the request fails (fail closed, CJIS AU-5, AU-9)."""
+    If the audit log cannot be written, the desk's alarm sounds at once and the error goes on:
+    the request fails (fail closed, CJIS AU-5, AU-9)."""
     via = channel()
     try:
-        entry = chain_next(
-            uow.audit.head(),
+        entry = draft(
             at=at or uow.audit.now(),
             actor=actor,
             agency=agency,
@@ -104,7 +104,7 @@ def record(
             client=via.client,
             receiving_agency=receiving_agency,
         )
-        uow.audit.append(entry)
+        uow.audit.submit(entry)
         if outcome != "success":
             via.refusals += 1
     except Exception as failure:
@@ -114,22 +114,21 @@ def record(
 
 
 def record_many(uow: UnitOfWork, entries: list[dict[str, Any]]) -> int:
-    """Append many entries at once, chained one to the next, inside ``uow`` (a bulk import:
-    one read of the head, one insert). Each dict holds ``record``'s keyword arguments."""
+    """Submit many entries at once, to be chained in the order given, inside ``uow`` (a bulk
+    import: one insert). Each dict holds ``record``'s keyword arguments."""
     if not entries:
         return 0
     try:
-        head, at, chained, via = uow.audit.head(), uow.audit.now(), [], channel()
-        for fields in entries:
-            head = chain_next(
-                head, at=at, outcome="success", component=via.component, client=via.client, **fields
-            )
-            chained.append(head)
-        uow.audit.append_many(chained)
+        at, via = uow.audit.now(), channel()
+        drafts = [
+            draft(at=at, outcome="success", component=via.component, client=via.client, **fields)
+            for fields in entries
+        ]
+        uow.audit.submit_many(drafts)
     except Exception as failure:
         _sound_alarm(uow, str(entries[0].get("action", "bulk")), failure)
         raise
-    return len(chained)
+    return len(drafts)
 
 
 def _sound_alarm(uow: UnitOfWork, action: str, failure: Exception) -> None:
@@ -242,10 +241,20 @@ def record_refusal(
     )
 
 
+def catch_up(desk: Desk) -> int:
+    """Chain every entry committed so far, waiting for the sequencer if it is busy: what a
+    reader of the whole chain does first. How many were chained."""
+    with desk.uow() as uow:
+        chained = uow.audit.catch_up()
+        uow.commit()
+    return chained
+
+
 def verify(desk: Desk, anchor: Checkpoint | None = None) -> VerifyResult:
     """Walk the whole chain (and match it to a trusted checkpoint, if given); the result names
     the first entry that does not check. After a purge the walk starts at the stored anchor,
     which a kept ``audit.purge`` entry must name."""
+    catch_up(desk)
     with desk.uow() as uow:
         return verify_trail(uow.audit, anchor)
 
@@ -268,6 +277,7 @@ def verify_after(desk: Desk, known: Anchor) -> VerifyResult:
     """Check only the entries after ``known``, an entry a walk found good before (its seq and
     hash): that it is still there unchanged, and that every entry since follows it. What the
     web's audit page does between full walks; ``checked`` counts the new entries only."""
+    catch_up(desk)
     with desk.uow() as uow:
         still = uow.audit.entry(known.seq) if known.seq else None
         if known.seq and (still is None or entry_hash(still) != known.hash):
@@ -321,6 +331,7 @@ class SignedCheckpoint:
 def checkpoint(desk: Desk, private_key: bytes) -> SignedCheckpoint:
     """Sign the Merkle root and head of the whole chain, after checking that it is intact:
     a checkpoint over a broken chain would vouch for the tampering."""
+    catch_up(desk)
     with desk.uow() as uow:
         start = uow.audit.anchor()
         walk = ChainWalk(start, cover=sys.maxsize)

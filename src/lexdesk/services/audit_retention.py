@@ -44,8 +44,9 @@ def purge(desk: Desk, command: PurgeAudit) -> Purged:
     latest = (desk.clock.now() - RETENTION).date()
     if command.before > latest:
         _refuse(desk, command, f"entries younger than 365 days are kept: use {latest} or earlier")
+    audit.catch_up(desk)  # what was submitted before the purge is judged with the rest
     with desk.uow() as uow:
-        uow.audit.head()  # holds the chain: no append until this purge ends
+        uow.audit.hold()  # no entry is chained until this purge ends
         start = uow.audit.anchor()
         entries = list(uow.audit.entries(start.seq if start else 0))
         result = verify_chain(entries, start=start)

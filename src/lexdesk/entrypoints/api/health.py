@@ -3,8 +3,10 @@
 Public, like the sign-in steps, so that a load balancer or monitor can ask without a credential;
 it answers nothing personal. Red (503) while an audit write failed within the last hour (the
 desk's alarm, ``lexdesk.adapters.alarm``), when the database does not answer or the audit
-chain's head cannot be read, or when no worker has swept for five minutes (the desk's clock has
-stopped: nothing lapses, no one is reminded; docs/adr/0014-worker-outbox.md). Every answer is
+chain's head cannot be read, when an audit entry has waited five minutes to be chained (entries
+are chained within milliseconds of their commit, or by the worker's sweep after a failure:
+docs/adr/0029-audit-sequencer.md), or when no worker has swept for five minutes (the desk's clock
+has stopped: nothing lapses, no one is reminded; docs/adr/0014-worker-outbox.md). Every answer is
 ``Cache-Control: no-store``.
 """
 
@@ -74,7 +76,7 @@ def health(request: Request, response: Response, _: Public) -> Healthy | JSONRes
     state = app.desk.alarm.state()
     if state is not None and app.desk.clock.now() - state.at < ALARM_WINDOW:
         problems["audit"] = f"last audit write failure at {format_time(state.at)}: {state.reason}"
-    last_sweep = None
+    last_sweep, since = None, None
     try:
         with app.engine.connect() as db:
             if not probes.database_answers(db):
@@ -83,11 +85,17 @@ def health(request: Request, response: Response, _: Public) -> Healthy | JSONRes
                 problems["database"] = "the audit chain's head could not be read"
             else:
                 last_sweep = probes.last_sweep(db)
+                waiting, since = probes.waiting_entries(db)
     except Exception as error:  # any failure to reach the database is the answer
         log.error("health check: database or audit head unreadable (%s)", type(error).__name__)
         name = type(error).__name__
         problems["database"] = f"the database or the audit chain's head is unreadable ({name})"
     if "database" not in problems:
+        if since is not None and app.desk.clock.now() - since > SWEEP_WINDOW:
+            problems["audit"] = (
+                f"{waiting} audit entries wait to be chained, the oldest since"
+                f" {format_time(since)}: start `lexdesk worker`, or run `lexdesk audit verify`"
+            )
         if last_sweep is None:
             problems["worker"] = "no worker has swept: start `lexdesk worker`"
         elif app.desk.clock.now() - last_sweep[0] > SWEEP_WINDOW:
