@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert,
 
 from lexdesk.adapters import orm
 from lexdesk.domain.audit import Anchor, AuditEntry, sealed
+from lexdesk.services import acting_agency
 
 #: The key of the PostgreSQL advisory lock that serialises appends (any fixed 64-bit number;
 #: this one spells "lexaudit" in ASCII).
@@ -175,15 +176,17 @@ def sequence_on(connection: Connection, now: Callable[[], datetime], *, wait: bo
     postgres = connection.dialect.name == "postgresql"
     if postgres:
         connection.execution_options(isolation_level="READ COMMITTED")
+    # It chains every agency's entries: its transactions act for none (no row-level setting).
     try:
-        total = 0
-        while True:
-            with connection.begin():
-                trail = SqlAuditRepository(connection, now)
-                chained = trail.chain_pending() if trail.hold(wait=wait) else 0
-            total += chained
-            if chained < BATCH:
-                return total
+        with acting_agency.scope():
+            total = 0
+            while True:
+                with connection.begin():
+                    trail = SqlAuditRepository(connection, now)
+                    chained = trail.chain_pending() if trail.hold(wait=wait) else 0
+                total += chained
+                if chained < BATCH:
+                    return total
     finally:
         if postgres:
             connection.execution_options(isolation_level=connection.default_isolation_level)

@@ -36,13 +36,20 @@ from lexdesk.domain.vocabulary import (
     Warrant,
 )
 
+#: One agency by its id, built once (a use case reads several: the actor's, the addressee's).
+_AGENCY = select(orm.agencies).where(orm.agencies.c.id == bindparam("agency_id"))
+
 
 class SqlAgencyRepository:
     def __init__(self, connection: Connection, now: Callable[[], datetime]) -> None:
         self._db = connection
         self._now = now
+        # The directory changes within a transaction only by ``add``: each agency it asks for
+        # is read once (issuing an instrument asked for the same two agencies four times).
+        self._read: dict[str, Agency | None] = {}
 
     def add(self, agency: Agency) -> None:
+        self._read.pop(agency.id, None)
         self._db.execute(
             insert(orm.agencies).values(
                 id=agency.id,
@@ -57,8 +64,10 @@ class SqlAgencyRepository:
         )
 
     def get(self, agency_id: str) -> Agency | None:
-        row = self._db.execute(select(orm.agencies).where(orm.agencies.c.id == agency_id)).first()
-        return _agency(row) if row else None
+        if agency_id not in self._read:
+            row = self._db.execute(_AGENCY, {"agency_id": agency_id}).first()
+            self._read[agency_id] = _agency(row) if row else None
+        return self._read[agency_id]
 
     def list(self) -> list[Agency]:
         rows = self._db.execute(select(orm.agencies).order_by(orm.agencies.c.id))

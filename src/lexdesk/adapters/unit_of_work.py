@@ -108,6 +108,8 @@ class SqlUnitOfWork:
         for ``agency_id``: on PostgreSQL, row-level security hides every other agency's rows
         (migration 0023); SQLite has no such wall, and the services' own checks are all."""
         acting_agency.narrow(agency_id)
+        if agency_id == self._acting != acting_agency.EVERY_AGENCY:
+            return  # the transaction began acting for it (database.py's "begin")
         self._acting = agency_id
         if self.connection.dialect.name == "postgresql":
             act_for(self.connection, agency_id)
