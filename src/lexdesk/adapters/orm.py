@@ -506,28 +506,38 @@ role_grants = Table(
     Index("ix_role_grants_agency", "agency_id", "status", "requested_at"),
 )
 
+
+def _audited_act(*, later_default: str | None) -> list[Column[Any]]:
+    """What an audit entry says of the act, the same in the chain and in the queue before it;
+    ``later_default`` is the chain's server default for the fields of migration 0022."""
+    return [
+        Column("at", UTCDateTime, nullable=False),
+        Column("actor", String(100), nullable=False),
+        Column("agency", String(63), nullable=False),
+        Column("action", String(60), nullable=False),
+        Column("object_type", String(40), nullable=False),
+        Column("object_id", String(100), nullable=False),
+        Column("outcome", String(10), nullable=False),
+        Column("source", String(100), nullable=False),
+        Column("detail", JSON, nullable=False),
+        # Migration 0022: where the entry came in, the client, and the receiving agency.
+        Column("component", String(20), nullable=False, server_default=later_default),
+        Column("client", String(200), nullable=False, server_default=later_default),
+        Column("receiving_agency", String(63), nullable=False, server_default=later_default),
+    ]
+
+
 # The audit trail (see domain/audit.py and docs/adr/0003-audit-trail.md). Append-only: the
 # migration adds triggers that refuse UPDATE and DELETE, and on PostgreSQL the application's
-# role is granted only SELECT and INSERT. ``seq`` is assigned by the application as last + 1.
+# role is granted only SELECT and INSERT. ``seq`` is assigned by the sequencer as last + 1
+# (docs/adr/0029-audit-sequencer.md).
 audit_log = Table(
     "audit_log",
     metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("at", UTCDateTime, nullable=False),
-    Column("actor", String(100), nullable=False),
-    Column("agency", String(63), nullable=False),
-    Column("action", String(60), nullable=False),
-    Column("object_type", String(40), nullable=False),
-    Column("object_id", String(100), nullable=False),
-    Column("outcome", String(10), nullable=False),
-    Column("source", String(100), nullable=False),
-    Column("detail", JSON, nullable=False),
+    *_audited_act(later_default=""),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
-    # Migration 0022: where the entry came in, the client, and the receiving agency.
-    Column("component", String(20), nullable=False, server_default=""),
-    Column("client", String(200), nullable=False, server_default=""),
-    Column("receiving_agency", String(63), nullable=False, server_default=""),
     # Migration 0029: the submission (``audit_pending.id``) the sequencer made this entry of;
     # a submission may leave the queue only once its entry is in the chain.
     Column("submitted", BigInteger, nullable=True),
@@ -547,18 +557,7 @@ audit_pending = Table(
     "audit_pending",
     metadata,
     Column("id", SERIAL, primary_key=True, autoincrement=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("actor", String(100), nullable=False),
-    Column("agency", String(63), nullable=False),
-    Column("action", String(60), nullable=False),
-    Column("object_type", String(40), nullable=False),
-    Column("object_id", String(100), nullable=False),
-    Column("outcome", String(10), nullable=False),
-    Column("source", String(100), nullable=False),
-    Column("detail", JSON, nullable=False),
-    Column("component", String(20), nullable=False),
-    Column("client", String(200), nullable=False),
-    Column("receiving_agency", String(63), nullable=False),
+    *_audited_act(later_default=None),
     # SQLite would reuse the id of a row deleted (every submission is, once chained): its
     # AUTOINCREMENT never does, so ``audit_log.submitted`` names one submission only.
     sqlite_autoincrement=True,
