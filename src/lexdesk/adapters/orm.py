@@ -257,9 +257,14 @@ instruments = Table(
     # its lists filter and sort on these, never on what the custodian alone may know.
     Column("issuer_status", String(30), nullable=False),
     Column("issuer_due_at", UTCDateTime, nullable=True),
-    # The inboxes: one agency's instruments in a status, soonest due first.
-    Index("ix_instruments_addressee_inbox", "addressee_agency_id", "status", "due_at"),
-    Index("ix_instruments_issuer_outbox", "issuer_agency_id", "issuer_status", "issuer_due_at"),
+    # The inboxes: one agency's instruments in a status, soonest due first; the same, and one
+    # kind's, walk a list sorted by status or kind a page at a time (0030).
+    Index("ix_instruments_addressee_inbox", "addressee_agency_id", "status", "due_at", "id"),
+    Index(
+        "ix_instruments_issuer_outbox", "issuer_agency_id", "issuer_status", "issuer_due_at", "id"
+    ),
+    Index("ix_instruments_addressee_kind", "addressee_agency_id", "kind", "due_at", "id"),
+    Index("ix_instruments_issuer_kind", "issuer_agency_id", "kind", "issuer_due_at", "id"),
     # The desk's lists, a keyset page at a time (queries.desk_lists, 0024): each side's open
     # instruments soonest due first, and all of a side's by the time they were issued and by
     # due date.

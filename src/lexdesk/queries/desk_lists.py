@@ -3,9 +3,9 @@ sorted and paged in SQL; each tab's count; the same rows, page after page, for a
 
 A list is read a keyset page at a time (``instruments_page``): the cursor names the row a page
 ends at, and each part of the list's order is an index walked from there, so the thousandth
-page costs what the first does, and nothing counts or skips every row before it (the sorts by
-kind and status still order the agency's whole list for each page: no index holds their keys;
-no list is sorted by person, whose name is sealed at rest). Counts stop at ``COUNT_CAP``
+page costs what the first does, and nothing counts or skips every row before it (a sort by
+kind or status walks each value's rows in turn; no list is sorted by person, whose name is
+sealed at rest). Counts stop at ``COUNT_CAP``
 ("1,000+"). "My work" and "Unassigned" read each side of the desk, and each way a row comes into
 play, as a branch of its own (``_sides``), merged in order.
 
@@ -147,6 +147,8 @@ SORTS = {
     "oldest": "Oldest",
 }
 STATUSES = tuple(s.value for s in InstrumentStatus if s.value not in ("draft", "discarded"))
+#: Every status a row may hold: a sort by status reads each, so that no row is left out.
+EVERY_STATUS = tuple(s.value for s in InstrumentStatus)
 KINDS = tuple(k.value for k in InstrumentKind)
 
 
@@ -542,7 +544,9 @@ def _filters(
     if view.statuses:
         found.append(cols.status.in_(view.statuses))
     if view.kinds:
-        found.append(i.c.kind.in_(view.kinds))
+        # One kind is said as an equality, which an index on the kind walks in its order.
+        kind = i.c.kind == view.kinds[0] if len(view.kinds) == 1 else i.c.kind.in_(view.kinds)
+        found.append(kind)
     if view.escalable:
         found.append(_escalable(cols))
     # What is in play (open, or answered and ready for the agency to escalate) is a choice of
@@ -645,6 +649,10 @@ def _parts(sort: str, cols: _Columns, view: View, filters: Filters) -> list[_Par
     due, issued, key = cols.due, i.c.issued_at, i.c.id
     up, down = _Key(key), _Key(key, ascending=False)
     dated, undated = due.is_not(None), due.is_(None)
+    if sort == "kind":
+        return _by_value(i.c.kind, KINDS, _kinds(view, filters), due, up)
+    if sort == "status":
+        return _by_value(cols.status, EVERY_STATUS, _statuses(view, filters), due, up)
     parts = {
         "due": [_Part(dated, (_Key(due), up)), _Part(undated, (up,))],
         # Rows with no due date shown keep the order of their ids in both directions: their
@@ -655,8 +663,6 @@ def _parts(sort: str, cols: _Columns, view: View, filters: Filters) -> list[_Par
             _Part(issued.is_(None), (down,)),
         ],
         "oldest": [_Part(issued.is_(None), (up,)), _Part(issued.is_not(None), (_Key(issued), up))],
-        "kind": [_Part(None, (_Key(i.c.kind), _Key(due, nullable=True), up))],
-        "status": [_Part(None, (_Key(cols.status), _Key(due, nullable=True), up))],
     }
     if sort in parts:
         return parts[sort]
@@ -667,6 +673,32 @@ def _parts(sort: str, cols: _Columns, view: View, filters: Filters) -> list[_Par
         _Part(and_(not_(pending), issued.is_not(None)), (_Key(issued, False), down)),
         _Part(and_(not_(pending), issued.is_(None)), (down,)),
     ]
+
+
+def _by_value(
+    column: Any, every: tuple[str, ...], wanted: set[str], due: Any, up: _Key
+) -> list[_Part]:
+    """A sort by a column of a few values (kind, status) as runs an index walks: each value in
+    its order, its rows with a due date soonest first, then those without one. A value the view
+    or its filters leave out is not read at all."""
+    return [
+        part
+        for value in sorted(every)
+        for part in (
+            _Part(and_(column == value, due.is_not(None)), (_Key(due), up), value in wanted),
+            _Part(and_(column == value, due.is_(None)), (up,), value in wanted),
+        )
+    ]
+
+
+def _kinds(view: View, filters: Filters) -> set[str]:
+    wanted = set(view.kinds or KINDS)
+    return wanted & {filters.kind} if filters.kind else wanted
+
+
+def _statuses(view: View, filters: Filters) -> set[str]:
+    wanted = set(view.statuses or EVERY_STATUS)
+    return wanted & {filters.status} if filters.status else wanted
 
 
 @dataclass(frozen=True)
@@ -708,6 +740,21 @@ def _fetch(
     n: int,
 ) -> list[Any]:
     keys = part.keys
+    queries = _walks(branches, part, values, forward, n)
+    if len(queries) == 1:
+        return list(db.execute(queries[0]))
+    # Each side walks its own index; their first rows are merged in the order of the list.
+    merged = union_all(*(select(query.subquery()) for query in queries)).subquery()
+    columns = [merged.c[f"k{place}"] for place in range(len(keys))]
+    return list(db.execute(select(merged).order_by(*_ordering(keys, columns, forward)).limit(n)))
+
+
+def _walks(
+    branches: list[Any], part: _Part, values: tuple[Any, ...] | None, forward: bool, n: int
+) -> list[Any]:
+    """The part's first ``n`` rows from the cursor's keys (``values``) on each branch: each
+    query one index's walk, in the index's order, that stops after ``n`` rows."""
+    keys = part.keys
     queries = []
     for query in branches:
         query = query.add_columns(*(k.column.label(f"k{place}") for place, k in enumerate(keys)))
@@ -717,12 +764,7 @@ def _fetch(
             query = query.where(*_beyond(keys, values, forward))
         columns = [k.column for k in keys]
         queries.append(query.order_by(*_ordering(keys, columns, forward)).limit(n))
-    if len(queries) == 1:
-        return list(db.execute(queries[0]))
-    # Each side walks its own index; their first rows are merged in the order of the list.
-    merged = union_all(*(select(query.subquery()) for query in queries)).subquery()
-    columns = [merged.c[f"k{place}"] for place in range(len(keys))]
-    return list(db.execute(select(merged).order_by(*_ordering(keys, columns, forward)).limit(n)))
+    return queries
 
 
 def _ordering(keys: tuple[_Key, ...], columns: list[Any], forward: bool) -> list[Any]:
