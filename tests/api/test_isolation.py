@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from lexdesk.adapters import orm
@@ -124,6 +125,7 @@ def instrument_rows(world: World) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in db.execute(select(table).order_by(table.c.id))]
 
 
+@pytest.mark.slow(seconds=200)
 def test_no_route_shows_or_changes_another_agencys_objects(world: World) -> None:
     before, checked = instrument_rows(world), 0
     routes = id_routes(world)

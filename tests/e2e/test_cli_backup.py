@@ -41,6 +41,7 @@ def refused(done: object) -> str:
     return lines[0]
 
 
+@pytest.mark.slow(seconds=150)
 def test_the_drill_restores_the_demo_and_its_chain_verifies(
     demo: tuple[dict[str, str], Path], tmp_path: Path
 ) -> None:

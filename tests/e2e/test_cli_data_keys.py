@@ -8,10 +8,13 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.databases import sqlite_url
 from tests.e2e.test_worker_cli import lexdesk
 
 
+@pytest.mark.slow(seconds=120)
 def test_a_rotation_at_the_command_line(tmp_path: Path) -> None:
     # Its own files: another test's, sealed with another key, would not open under this ring.
     env = {

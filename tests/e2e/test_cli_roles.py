@@ -35,6 +35,7 @@ def owner_and_role() -> Iterator[tuple[str, str]]:
     admin.dispose()
 
 
+@pytest.mark.slow(seconds=90)
 def test_the_desk_runs_as_its_login_role_and_shows_what_it_showed(
     owner_and_role: tuple[str, str],
 ) -> None:

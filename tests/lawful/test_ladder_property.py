@@ -634,7 +634,7 @@ def _without_fsync(engine: Any) -> None:
             dbapi_connection.commit()
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=500)
 def test_no_reader_reveals_what_was_not_released(template: Any) -> None:
     database, make = template
     Ladder.make = staticmethod(make)

@@ -146,6 +146,15 @@ def test_a_password_typed_in_another_unicode_form_still_verifies() -> None:
     assert verify_password(stored, "cafe\u0301-au-lait-please")
 
 
+@pytest.fixture(autouse=True)
+def _the_desks_own_parameters(production_hasher: object) -> None:
+    """These tests are about the hashes every deployment makes, not the suite's cheap ones."""
+
+
+def test_the_desk_hashes_with_rfc_9106s_second_profile() -> None:
+    assert hash_password("tz8#kQav-ferry").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 def test_only_hashes_made_with_weaker_parameters_need_rehashing() -> None:
     from argon2 import PasswordHasher
 
