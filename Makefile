@@ -97,7 +97,7 @@ security: $(STAMP)
 # authenticate, keep sessions, authorize and audit are traced, and every line and branch of them
 # must run (pyproject.toml lists them).
 pytest: $(STAMP) $(VENDOR) browser poppler client
-	$(BIN)/pytest -n 3 -q --cov --cov-report=
+	$(BIN)/pytest -n 3 --dist worksteal -q --cov --cov-report=
 	$(BIN)/coverage report
 
 # Before a release: the whole suite traced, every module of the desk. Tracing makes every test
@@ -105,7 +105,7 @@ pytest: $(STAMP) $(VENDOR) browser poppler client
 # shallow (25 examples an operation, 1,000 runs a parser).
 coverage: $(STAMP) $(VENDOR) browser poppler client ## the whole suite under coverage: at least 90% of the desk's lines and branches
 	LEXDESK_COVERAGE=all LEXDESK_API_FUZZ_EXAMPLES=25 LEXDESK_FUZZ_RUNS=1000 \
-	  $(BIN)/pytest -n 3 -q --cov --cov-report=
+	  $(BIN)/pytest -n 3 --dist worksteal -q --cov --cov-report=
 	$(BIN)/coverage report --include='src/lexdesk/*' --fail-under=90
 
 # Before a release: security.md rows 19 and 20 at full scale (make test runs 100 and 30 kills).

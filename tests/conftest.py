@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 
 import pytest
@@ -30,15 +31,37 @@ __all__ = ["_migrated", "database_url", "engine", "owner_engine"]
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tests first (``slow``, longest by its ``seconds``), in the order the run
-    shuffled them otherwise: each worker takes one of them at the start, while the rest of the
-    suite shares the others' time, rather than one worker running them alone at the end."""
+    """Each worker starts with its share of the longest tests (``slow``, by their ``seconds``).
+
+    ``make test`` runs xdist's ``worksteal`` schedule: it gives each worker one contiguous
+    slice of the collection, in order, and lets a worker that runs dry take the unstarted end
+    of another's slice. A test already running cannot be taken, so a slice that ends with two
+    eight-minute tests makes the run wait for one worker alone. Here the longest tests are
+    dealt out to the slices the schedule will make, the longest first to the slice with the
+    least of them, each at the head of its slice; the rest keep their order (a module's tests
+    together, sharing its fixtures)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 
     def cost(item: pytest.Item) -> int:
         slow = item.get_closest_marker("slow")
         return 0 if slow is None else int(slow.kwargs.get("seconds", 60))
 
-    items.sort(key=cost, reverse=True)
+    longest = sorted((item for item in items if cost(item)), key=cost, reverse=True)
+    rest = iter([item for item in items if not cost(item)])
+    sizes, left = [], len(items)
+    for worker in range(workers):  # as worksteal cuts the collection: what is left, shared
+        sizes.append(left // (workers - worker))
+        left -= sizes[-1]
+    slices: list[list[pytest.Item]] = [[] for _ in sizes]
+    loads = [0] * workers
+    for item in longest:
+        free = [w for w in range(workers) if len(slices[w]) < sizes[w]]
+        chosen = min(free, key=lambda w: loads[w])
+        slices[chosen].append(item)
+        loads[chosen] += cost(item)
+    for worker, size in enumerate(sizes):
+        slices[worker] += [next(rest) for _ in range(size - len(slices[worker]))]
+    items[:] = [item for part in slices for item in part]
 
 
 @pytest.hookimpl(wrapper=True)
