@@ -23,7 +23,10 @@ def test_every_guarded_module_exists_and_must_be_wholly_covered() -> None:
     assert config["run"]["branch"] is True
     assert sorted(path for path in guarded if not (ROOT / path).is_file()) == []
     makefile = (ROOT / "Makefile").read_text()
-    assert "pytest -n 3 -q --cov --cov-report=\n\t$(BIN)/coverage report\n" in makefile
+    assert (
+        "pytest -n 3 --dist worksteal -q --cov --cov-report=\n\t$(BIN)/coverage report\n"
+        in makefile
+    )
 
 
 def test_a_test_outside_the_gate_runs_untraced() -> None:
