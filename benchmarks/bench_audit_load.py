@@ -19,77 +19,53 @@ per operation counted.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-POSTGRES = os.environ.get(
-    "LEXDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+from benchmarks.many_clients import baseline_and_now, desk, load
+
 BASELINE = os.environ.get("LEXDESK_BENCH_BASELINE", "6686b5e")
 CLIENTS = int(os.environ.get("LEXDESK_BENCH_CLIENTS", "16"))
 SECONDS = float(os.environ.get("LEXDESK_BENCH_SECONDS", "10"))
-WARMUP = 1.0
 
 
 # -- a client: runs in a process whose lexdesk is the version measured -------------------------
 
 
-def _desk(url: str):  # type: ignore[no-untyped-def]
-    from lexdesk.adapters.clock import SystemClock
-    from lexdesk.adapters.database import create_database_engine
-    from lexdesk.adapters.rulebook import PackRuleBook
-    from lexdesk.adapters.unit_of_work import SqlUnitOfWork
-    from lexdesk.services.context import Desk
-
-    engine = create_database_engine(url)
-    clock = SystemClock()
-    return Desk(uow=lambda: SqlUnitOfWork(engine, clock), clock=clock, rules=PackRuleBook())
-
-
-def _client(url: str, kind: str, number: int, ready: object, go: object, out: object) -> None:
+def audited_write(url: str, number: int) -> Callable[[], None]:
     from lexdesk.services import audit
 
-    desk = _desk(url)
-    name = f"bench-client-{number}"
-    started = desk.clock.now()
+    the_desk, name = desk(url), f"bench-client-{number}"
+    started = the_desk.clock.now()
 
     def write() -> None:
-        with desk.uow() as uow:
-            uow.outbox.beat(name, desk.clock.now(), started_at=started)
+        with the_desk.uow() as uow:
+            uow.outbox.beat(name, the_desk.clock.now(), started_at=started)
             audit.record(
                 uow, actor=name, agency="", action="bench.write", object_type="worker",
                 object_id=name, source="bench",
             )  # fmt: skip
             uow.commit()
 
+    return write
+
+
+def audited_read(url: str, number: int) -> Callable[[], None]:
+    from lexdesk.services import audit
+
+    the_desk, name = desk(url), f"bench-client-{number}"
+
     def read() -> None:
-        with desk.uow() as uow:
+        with the_desk.uow() as uow:
             uow.agencies.get("ice")
         audit.record_read(
-            desk, actor=name, agency="ice", object_type="agency", object_id="ice", source="bench"
-        )
+            the_desk, actor=name, agency="ice", object_type="agency", object_id="ice",
+            source="bench",
+        )  # fmt: skip
 
-    act = write if kind == "writes" else read
-    act()  # connected and every statement prepared before the clock runs
-    ready.put(number)  # type: ignore[attr-defined]
-    go.wait()  # type: ignore[attr-defined]
-    begin = time.time() + WARMUP
-    until = begin + SECONDS
-    while time.time() < begin:
-        act()
-    latencies: list[float] = []
-    cpu = time.process_time()
-    while (now := time.time()) < until:
-        act()
-        latencies.append(time.time() - now)
-    out.put((latencies, time.process_time() - cpu))  # type: ignore[attr-defined]
+    return read
 
 
 def _prepare(url: str) -> None:
@@ -98,94 +74,33 @@ def _prepare(url: str) -> None:
     from lexdesk.services import agencies
 
     upgrade(create_database_engine(url))
-    desk = _desk(url)
-    agencies.register_agency(desk, agencies.RegisterAgency("ice", "ICE", "immigration", "US"))
+    agencies.register_agency(desk(url), agencies.RegisterAgency("ice", "ICE", "immigration", "US"))
 
 
 def _check(url: str) -> dict[str, int]:
     from lexdesk.services import audit
 
-    desk = _desk(url)
-    result = audit.verify(desk)  # chains what waits first, where there is a queue
+    result = audit.verify(desk(url))  # chains what waits first, where there is a queue
     assert result.ok, result.reason
     return {"entries": result.checked}
-
-
-def _load(url: str, kind: str) -> dict[str, float]:
-    # Spawned, not forked: a fork would share this process's pooled connections.
-    spawning = multiprocessing.get_context("spawn")
-    ready, out, go = spawning.Queue(), spawning.Queue(), spawning.Event()
-    clients = [
-        spawning.Process(target=_client, args=(url, kind, n, ready, go, out))
-        for n in range(CLIENTS)
-    ]
-    for client in clients:
-        client.start()
-    for _ in clients:  # every client imported, connected and warm before the clock runs
-        ready.get()
-    go.set()
-    results = [out.get() for _ in clients]
-    for client in clients:
-        client.join()
-    latencies = sorted(x for measured, _ in results for x in measured)
-    cpu = sum(seconds for _, seconds in results)
-    return {
-        "per_s": len(latencies) / SECONDS,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
-        "client_cpu_ms": cpu / len(latencies) * 1000,
-    }
 
 
 def child(url: str) -> None:
     """Prepare the database, load it with writes then reads, check the chain; print JSON."""
     _prepare(url)
-    figures = {"writes": _load(url, "writes"), "reads": _load(url, "reads")}
+    figures = {
+        "writes": load(audited_write, url, CLIENTS, SECONDS),
+        "reads": load(audited_read, url, CLIENTS, SECONDS),
+    }
     print(json.dumps(figures | {"check": _check(url)}))
 
 
 # -- the parent: one fresh database and one process tree per version ---------------------------
 
 
-def _database(name: str) -> str:
-    from sqlalchemy import create_engine, make_url, text
-
-    admin = create_engine(make_url(POSTGRES).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as db:
-        db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        db.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-
-
-def _measure(version: str, source: Path) -> dict[str, dict[str, float]]:
-    url = _database(f"lexdesk_bench_audit_{version}")
-    environment = os.environ | {"PYTHONPATH": f"{source}{os.pathsep}{ROOT}"}
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_audit_load", "--child", url],
-        cwd=ROOT, env=environment, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise SystemExit(f"the {version} run failed:\n{done.stderr[-3000:]}")
-    figures: dict[str, dict[str, float]] = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
-
-
-def run() -> dict[str, dict[str, dict[str, float]]]:
+def run() -> dict[str, dict[str, Any]]:
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as folder:
-        tree = Path(folder) / "baseline"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", "--quiet", str(tree), BASELINE],
-            cwd=ROOT, check=True,
-        )  # fmt: skip
-        try:
-            results = {
-                "baseline": _measure("baseline", tree / "src"),
-                "now": _measure("now", ROOT / "src"),
-            }
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
+    results = baseline_and_now("benchmarks.bench_audit_load", "lexdesk_bench_audit", BASELINE)
     load_after = os.getloadavg()[0]
     print(
         f"audited writes and reads, PostgreSQL, {CLIENTS} client processes, {SECONDS:.0f} s"

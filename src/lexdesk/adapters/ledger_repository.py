@@ -52,6 +52,8 @@ class SqlReleaseRepository:
                 .order_by(r.c.at)
             )
         )
+        if not rows:
+            return []  # most people have none: no need to ask who received what
         reached: dict[str, list[str]] = {}
         for row in self._db.execute(recipients_about(person_id)):
             reached.setdefault(row.release_id, []).append(row.agency_id)
