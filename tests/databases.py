@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from lexdesk.adapters import orm
@@ -175,3 +175,19 @@ def copy_database(url: str, directory: Path) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
     admin.dispose()
     return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def counted(engine: Engine) -> Iterator[list[str]]:
+    """The statements sent on ``engine`` while the block runs (BEGIN and COMMIT left out)."""
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT"):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -24,6 +24,7 @@ from lexdesk.queries.desk_lists import OPEN, Filters, Reader, Row
 from lexdesk.services import instruments as verbs
 from lexdesk.services import persons, work
 from lexdesk.services.context import Desk
+from tests.databases import counted
 from tests.factories import seed_agencies
 from tests.fakes import FakeClock, FakeRuleBook
 
@@ -290,8 +291,10 @@ def test_counts_stop_at_the_cap(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     doc = reader(engine, clock, "doc", AgencyKind.CUSTODIAL, "doc-officer")
-    with engine.connect() as db:
+    with engine.connect() as db, counted(engine) as sent:
         exact = desk_lists.counts(db, doc)
+        # Every tab's total and overdue figures, each branch capped, in one round trip.
+        assert len(sent) == 1, sent
         assert exact["all"].total == 13 and not exact["all"].more
         assert exact["all"].shown_total == "13"
         assert exact["mine"].total == 3  # two instruments and a case of its own

@@ -5,15 +5,13 @@ statement more in the services is a slower desk for every client."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from lexdesk.adapters.rulebook import PackRuleBook
 from lexdesk.adapters.unit_of_work import SqlUnitOfWork
 from lexdesk.services import instruments as v
 from lexdesk.services.context import Desk
+from tests.databases import counted
 from tests.documents_world import seed
 from tests.factories import book
 from tests.fakes import FakeClock
@@ -23,21 +21,6 @@ from tests.fakes import FakeClock
 #: audit entry in a transaction of its own after the commit (ADR 0029). BEGIN and COMMIT are
 #: not counted (PostgreSQL's BEGIN is implicit; SQLite's is sent as a statement).
 ISSUE_STATEMENTS = {"sqlite": 23, "postgresql": 26}
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
-        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT"):
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _desk(engine: Engine) -> Desk:

@@ -383,15 +383,30 @@ class Count:
 def counts(db: Connection, reader: Reader, filters: Filters = Filters()) -> dict[str, Count]:
     """How many rows each tab of the agency holds under the filters, and how many of them are
     overdue (open, past the due date the row shows)."""
-    found: dict[str, Count] = {}
-    for view in VIEWS[reader.agency_kind]:
+    # Every tab's two figures are asked in one statement, each branch's rows counted up to one
+    # more than the cap by a scalar subquery of its own: one round trip for the whole row of
+    # tabs rather than one per branch (two dozen for a custodian's six tabs).
+    views = VIEWS[reader.agency_kind]
+    parts: list[list[Any]] = []
+    for view in views:
         branches, cols, _ = _query(reader, view, "", filters, bare=True)
-        total = _capped(db, branches)
-        overdue = _capped(db, branches, _overdue(cols, reader.now))
+        overdue = _overdue(cols, reader.now)
+        parts.append([_capped_count(b) for b in branches])
+        parts.append([_capped_count(b.where(overdue)) for b in branches])
+    counted = iter(db.execute(select(*[c for part in parts for c in part])).one())
+    sums = [sum(next(counted) for _ in part) for part in parts]
+    found: dict[str, Count] = {}
+    for view, total, overdue in zip(views, sums[::2], sums[1::2], strict=True):
         found[view.key] = Count(
             min(total, COUNT_CAP), min(overdue, COUNT_CAP), total > COUNT_CAP, overdue > COUNT_CAP
         )
     return found
+
+
+def _capped_count(branch: Any) -> Any:
+    """How many rows one branch holds, counted up to one more than ``COUNT_CAP``."""
+    inner = branch.limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(inner).scalar_subquery()
 
 
 def _capped(db: Connection, branches: list[Any], where: Any = None) -> int:
