@@ -6,6 +6,7 @@ from benchmarks import (
     bench_documents,
     bench_http,
     bench_instruments,
+    bench_issue_load,
     bench_reports,
     bench_roster,
     bench_rules,
@@ -21,3 +22,4 @@ bench_documents.run()
 bench_reports.run()
 bench_audit.run()
 bench_audit_load.run()  # audited writes and reads from 16 clients at once, PostgreSQL
+bench_issue_load.run()  # issuing from 8 clients at once, PostgreSQL
