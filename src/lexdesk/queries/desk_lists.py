@@ -409,18 +409,10 @@ def _capped_count(branch: Any) -> Any:
     return select(func.count()).select_from(inner).scalar_subquery()
 
 
-def _capped(db: Connection, branches: list[Any], where: Any = None) -> int:
-    """How many rows the list holds, counted up to one more than ``COUNT_CAP``."""
-    total = 0
-    for query in branches:
-        ids = query
-        if where is not None:
-            ids = ids.where(where)
-        inner = ids.limit(COUNT_CAP + 1 - total).subquery()
-        total += db.scalar(select(func.count()).select_from(inner)) or 0
-        if total > COUNT_CAP:
-            break
-    return total
+def _capped(db: Connection, branches: list[Any]) -> int:
+    """How many rows the list holds, each branch counted up to one more than ``COUNT_CAP``, in
+    one statement."""
+    return sum(db.execute(select(*[_capped_count(b) for b in branches])).one())
 
 
 def _urgent(db: Connection, reader: Reader, branches: list[Any], cols: _Columns) -> list[Row]:
