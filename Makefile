@@ -93,12 +93,14 @@ contracts: $(STAMP)
 security: $(STAMP)
 	$(BIN)/bandit -r src -ll -q
 
-# The coverage gate: while its tests run (tests/coverage_gate.py), the modules that
-# authenticate, keep sessions, authorize and audit are traced, and every line and branch of them
-# must run (pyproject.toml lists them).
+# The coverage gates (tests/coverage_gate.py): every line and branch of the modules that
+# authenticate, keep sessions, authorize and audit (pyproject.toml lists them), and at least 90%
+# of the whole desk's, traced while the tiers that reach them run.
 pytest: $(STAMP) $(VENDOR) browser poppler client
 	$(BIN)/pytest -n 3 --dist worksteal -q --cov --cov-report=
 	$(BIN)/coverage report
+	@printf "the desk's lines and branches run (at least 90%%): "
+	@$(BIN)/coverage report --include='src/lexdesk/*' --fail-under=90 --precision=1 --format=total
 
 # Before a release: the whole suite traced, every module of the desk. Tracing makes every test
 # two or three times slower, so the fuzzing, which looks for crashes rather than lines, runs
@@ -112,7 +114,7 @@ coverage: $(STAMP) $(VENDOR) browser poppler client ## the whole suite under cov
 crash: $(STAMP) ## kill -9 the desk 1,000 times on SQLite and 200 on PostgreSQL, checking after each kill
 	$(BIN)/python scripts/crash_harness.py --sqlite 1000 --postgres 200
 
-# Nightly: security.md row 23 at depth (make test runs 100 examples per operation, 25 stateful).
+# Nightly: security.md row 23 at depth (make test runs 100 examples per operation; 300 and 1,000 are recorded in docs/testing.md).
 .PHONY: fuzz
 fuzz: $(STAMP) ## fuzz every API operation from its schema, 1,000 examples each, and along its links
 	$(BIN)/python scripts/fuzz_api.py --examples 1000

@@ -1,7 +1,9 @@
 """The content every audit row must have (security.md row 15; CJIS AU-3, AU-3(1), AU-8;
-ASVS 16.2.1, 16.2.2), checked over the whole suite: the database fixtures call
-``check_audit_rows`` after each test, before the tables are emptied, so the test that wrote
-a bad row is the one that fails.
+ASVS 16.2.1, 16.2.2), checked wherever the suite builds its databases through the shared
+fixtures (the storage, API, web-page and lawful tiers) and after the restore drill: they call
+``check_audit_rows`` after each test, before the tables are emptied, so the test that wrote a
+bad row is the one that fails. The browser, command-line and crash tiers write through processes
+of their own and are not checked row by row.
 
 ``AUDIT_ROW_SCHEMA`` is a JSON-schema in spirit, in plain Python: each column's type, and a
 pattern, a set of allowed values or a check it must pass.

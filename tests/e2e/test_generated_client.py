@@ -12,10 +12,11 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import holidays
 import pyotp
 import pytest
 
@@ -90,6 +91,16 @@ def signed_in(base: str, world: World, username: str) -> AuthenticatedClient:
     return AuthenticatedClient(base_url=base, token=session.token)
 
 
+def business_day_in_new_york(days_from_today: int) -> datetime:
+    """Noon in New York on the first business day at least ``days_from_today`` days away: a
+    subpoena's return date must fall on one (a run on 2 December once chose New Year's Day)."""
+    new_york = holidays.country_holidays("US", subdiv="NY")
+    day = datetime.now(UTC).date() + timedelta(days=days_from_today)
+    while day.weekday() >= 5 or day in new_york:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(17), tzinfo=UTC)
+
+
 def created(answer: Any) -> Any:
     assert answer.status_code in (200, 201), answer.content
     return answer.parsed
@@ -141,7 +152,7 @@ def test_the_story_through_the_generated_client(served: tuple[str, World]) -> No
             client=agent,
             body=EscalateBody(
                 reason="Declined: a subpoena follows.",
-                return_date=datetime.now(UTC) + timedelta(days=30),
+                return_date=business_day_in_new_york(days_from_today=30),
             ),
             idempotency_key=str(uuid.uuid4()),
         )

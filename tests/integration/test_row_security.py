@@ -129,7 +129,7 @@ def test_as_the_application_role_another_agencys_rows_are_not_there(
     assert _visible(postgres, "ice2", "users") == 2  # its own two
 
 
-def test_a_connection_that_says_for_whom_it_acts_sees_nothing(
+def test_a_connection_that_does_not_say_for_whom_it_acts_sees_nothing(
     postgres: Engine, world: dict[str, str]
 ) -> None:
     """psql as the application's role, without the setting the desk makes: the wall is shut."""
